@@ -1,0 +1,91 @@
+import type { ServerCapabilities } from "@modelcontextprotocol/server"
+import { Context, Effect, Layer } from "effect"
+import type { Plugin } from "../plugin/Plugin.ts"
+import { CatalogConflict } from "./CatalogConflict.ts"
+import { type CompiledPrompt, compilePrompt } from "./CompiledPrompt.ts"
+import {
+  type CompiledStaticResource,
+  type CompiledTemplate,
+  compileStatic,
+  compileTemplate
+} from "./CompiledResource.ts"
+import { type CompiledTool, compileTool } from "./CompiledTool.ts"
+
+/**
+ * Everything the server offers, compiled once at start-up from the installed plugins: lookups by name, the listings
+ * clients receive, and the capabilities to announce.
+ */
+export interface CatalogShape {
+  readonly plugins: ReadonlyArray<{ readonly name: string; readonly version: string }>
+  readonly tools: ReadonlyMap<string, CompiledTool>
+  readonly resources: ReadonlyMap<string, CompiledStaticResource>
+  readonly templates: ReadonlyArray<CompiledTemplate>
+  readonly prompts: ReadonlyMap<string, CompiledPrompt>
+  readonly capabilities: ServerCapabilities
+}
+
+/** The compiled set of tools, resources and prompts a server serves. */
+export class Catalog extends Context.Service<Catalog, CatalogShape>()("@bulwark/core/Catalog") {}
+
+const claim = <T extends { readonly plugin: string }>(
+  into: Map<string, T>,
+  kind: CatalogConflict["kind"],
+  key: string,
+  value: T
+): Effect.Effect<void, CatalogConflict> => {
+  const existing = into.get(key)
+  if (existing !== undefined) {
+    return Effect.fail(new CatalogConflict({ kind, name: key, plugins: [existing.plugin, value.plugin] }))
+  }
+  into.set(key, value)
+  return Effect.void
+}
+
+/** Compiles plugins into a catalog; their handlers get the services of `R` from the current context. */
+export const make = <R>(plugins: ReadonlyArray<Plugin<R>>): Effect.Effect<CatalogShape, CatalogConflict, R> =>
+  Effect.gen(function* () {
+    const services = yield* Effect.context<R>()
+    const tools = new Map<string, CompiledTool>()
+    const resources = new Map<string, CompiledStaticResource>()
+    const templates = new Map<string, CompiledTemplate>()
+    const prompts = new Map<string, CompiledPrompt>()
+    for (const plugin of plugins) {
+      for (const tool of plugin.tools) {
+        yield* claim(tools, "tool", tool.name, compileTool(plugin.name, tool, services))
+      }
+      for (const resource of plugin.resources) {
+        if (resource._tag === "StaticResource") {
+          yield* claim(resources, "resource", resource.uri, compileStatic(plugin.name, resource, services))
+        } else {
+          yield* claim(
+            templates,
+            "resource template",
+            resource.uriTemplate,
+            compileTemplate(plugin.name, resource, services)
+          )
+        }
+      }
+      for (const prompt of plugin.prompts) {
+        yield* claim(prompts, "prompt", prompt.name, compilePrompt(plugin.name, prompt, services))
+      }
+    }
+    const capabilities: ServerCapabilities = {
+      logging: {},
+      completions: {},
+      tools: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+      prompts: { listChanged: true }
+    }
+    return {
+      plugins: plugins.map(({ name, version }) => ({ name, version })),
+      tools,
+      resources,
+      templates: [...templates.values()],
+      prompts,
+      capabilities
+    }
+  })
+
+/** Provides the catalog compiled from these plugins. */
+export const layer = <R>(plugins: ReadonlyArray<Plugin<R>>): Layer.Layer<Catalog, CatalogConflict, R> =>
+  Layer.effect(Catalog, make(plugins))

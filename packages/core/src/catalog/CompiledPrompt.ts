@@ -1,0 +1,66 @@
+import { provideServices } from "./provideServices.ts"
+import type { GetPromptResult, Prompt as McpPrompt, PromptArgument } from "@modelcontextprotocol/server"
+import { type Context, Effect } from "effect"
+import type { DomainError } from "../errors/ToolError.ts"
+import type { Prompt } from "../prompt/Prompt.ts"
+import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
+import { toJsonSchema } from "../schema/JsonSchema.ts"
+import type { ToolContext } from "../tool/ToolContext.ts"
+
+/** A prompt ready to serve. */
+export interface CompiledPrompt {
+  readonly name: string
+  readonly plugin: string
+  readonly definition: McpPrompt
+  readonly decode: Decoder<unknown>
+  readonly get: (args: unknown, context: ToolContext) => Effect.Effect<GetPromptResult, DomainError>
+  readonly complete: (
+    argument: string,
+    value: string,
+    context: ToolContext
+  ) => Effect.Effect<ReadonlyArray<string>, DomainError> | undefined
+}
+
+const argumentsOf = (prompt: Prompt<unknown>): Array<PromptArgument> => {
+  const schema = toJsonSchema(prompt.spec.args) as {
+    properties?: Record<string, { description?: string; title?: string }>
+    required?: ReadonlyArray<string>
+  }
+  const required = new Set(schema.required ?? [])
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    ...(property.description === undefined ? {} : { description: property.description }),
+    ...(property.title === undefined ? {} : { title: property.title }),
+    required: required.has(name)
+  }))
+}
+
+/** Compiles a declared prompt against the services of its plugin. */
+export const compilePrompt = <R>(plugin: string, prompt: Prompt<R>, services: Context.Context<R>): CompiledPrompt => {
+  const spec = prompt.spec
+  return {
+    name: prompt.name,
+    plugin,
+    definition: {
+      name: prompt.name,
+      description: spec.description,
+      ...(spec.title === undefined ? {} : { title: spec.title }),
+      arguments: argumentsOf(prompt as Prompt<unknown>)
+    },
+    decode: makeDecoder(spec.args),
+    get: (args, context) =>
+      spec.handler(args, context).pipe(
+        Effect.map(
+          (out): GetPromptResult =>
+            Array.isArray(out)
+              ? { description: spec.description, messages: [...out] }
+              : (out as unknown as GetPromptResult)
+        ),
+        provideServices(services)
+      ),
+    complete: (argument, value, context) => {
+      const completer = spec.complete?.[argument]
+      return completer === undefined ? undefined : completer(value, context).pipe(provideServices(services))
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { provideServices } from "./provideServices.ts"
+import type {
+  ReadResourceResult,
+  Resource as McpResource,
+  ResourceTemplateType as McpResourceTemplate
+} from "@modelcontextprotocol/server"
+import { UriTemplate } from "@modelcontextprotocol/server"
+import { type Context, Effect } from "effect"
+import type { DomainError } from "../errors/ToolError.ts"
+import type { ListedResource, ResourceBody, ResourceTemplate, StaticResource } from "../resource/Resource.ts"
+import type { ToolContext } from "../tool/ToolContext.ts"
+
+/** A resource read ready to run, bound to its plugin's services. */
+export type ResourceReader = (context: ToolContext) => Effect.Effect<ReadResourceResult, DomainError>
+
+/** A static resource ready to serve. */
+export interface CompiledStaticResource {
+  readonly uri: string
+  readonly plugin: string
+  readonly definition: McpResource
+  readonly read: ResourceReader
+}
+
+/** A resource template ready to serve: matching, reading, listing and completing. */
+export interface CompiledTemplate {
+  readonly uriTemplate: string
+  readonly plugin: string
+  readonly definition: McpResourceTemplate
+  /** The reader for a URI this template matches, or undefined. */
+  readonly match: (uri: string) => ResourceReader | undefined
+  readonly list: ((context: ToolContext) => Effect.Effect<ReadonlyArray<ListedResource>, DomainError>) | undefined
+  readonly complete: (
+    variable: string,
+    value: string,
+    context: ToolContext
+  ) => Effect.Effect<ReadonlyArray<string>, DomainError> | undefined
+}
+
+const toBase64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
+
+const toContents = (
+  uri: string,
+  mimeType: string | undefined,
+  body: ResourceBody | ReadonlyArray<ResourceBody>
+): ReadResourceResult => {
+  const bodies: ReadonlyArray<ResourceBody> = Array.isArray(body) ? body : [body as ResourceBody]
+  return {
+    contents: bodies.map((item) => {
+      const itemUri = item.uri ?? uri
+      if ("text" in item) {
+        const type = item.mimeType ?? mimeType
+        return { uri: itemUri, text: item.text, ...(type === undefined ? {} : { mimeType: type }) }
+      }
+      return { uri: itemUri, blob: toBase64(item.blob), mimeType: item.mimeType }
+    })
+  }
+}
+
+const info = (resource: StaticResource<unknown> | ResourceTemplate<unknown>) => ({
+  name: resource.info.name,
+  ...(resource.info.title === undefined ? {} : { title: resource.info.title }),
+  ...(resource.info.description === undefined ? {} : { description: resource.info.description }),
+  ...(resource.info.mimeType === undefined ? {} : { mimeType: resource.info.mimeType })
+})
+
+/** Compiles a static resource against the services of its plugin. */
+export const compileStatic = <R>(
+  plugin: string,
+  resource: StaticResource<R>,
+  services: Context.Context<R>
+): CompiledStaticResource => ({
+  uri: resource.uri,
+  plugin,
+  definition: { uri: resource.uri, ...info(resource) },
+  read: (context) =>
+    resource.read(context).pipe(
+      Effect.map((body) => toContents(resource.uri, resource.info.mimeType, body)),
+      provideServices(services)
+    )
+})
+
+/** Compiles a resource template against the services of its plugin. */
+export const compileTemplate = <R>(
+  plugin: string,
+  resource: ResourceTemplate<R>,
+  services: Context.Context<R>
+): CompiledTemplate => {
+  const template = new UriTemplate(resource.uriTemplate)
+  const list = resource.list
+  return {
+    uriTemplate: resource.uriTemplate,
+    plugin,
+    definition: { uriTemplate: resource.uriTemplate, ...info(resource) },
+    match: (uri) => {
+      const matched = template.match(uri)
+      if (matched === null) return undefined
+      const variables: Record<string, string> = {}
+      for (const [key, value] of Object.entries(matched)) {
+        variables[key] = Array.isArray(value) ? value.join(",") : String(value)
+      }
+      return (context) =>
+        resource.read(variables, context).pipe(
+          Effect.map((body) => toContents(uri, resource.info.mimeType, body)),
+          provideServices(services)
+        )
+    },
+    list: list === undefined ? undefined : (context) => list(context).pipe(provideServices(services)),
+    complete: (variable, value, context) => {
+      const completer = resource.complete?.[variable]
+      return completer === undefined ? undefined : completer(value, context).pipe(provideServices(services))
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { Data } from "effect"
+
+/** JSON-RPC error codes Bulwark answers with (MCP reuses JSON-RPC's and adds its own). */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  RequestTimeout: -32001,
+  ResourceNotFound: -32002
+} as const
+
+/** A protocol-level failure: answered as a JSON-RPC error, never as a tool result. */
+export class McpError extends Data.TaggedError("McpError")<{
+  readonly code: number
+  readonly message: string
+  readonly data?: unknown
+}> {}
+
+/** Builds the protocol error for a request whose params do not fit what the method expects. */
+export const invalidParams = (message: string, data?: unknown): McpError =>
+  new McpError(data === undefined ? { code: ErrorCode.InvalidParams, message } : { code: ErrorCode.InvalidParams, message, data })

@@ -1,0 +1,3 @@
+export * from "./InputRequired.ts"
+export * from "./McpError.ts"
+export * from "./ToolError.ts"

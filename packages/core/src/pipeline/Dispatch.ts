@@ -1,0 +1,124 @@
+import type { CallToolResult, CompleteResult } from "@modelcontextprotocol/server"
+import { Effect } from "effect"
+import type { CatalogShape } from "../catalog/Catalog.ts"
+import type { ResourceReader } from "../catalog/CompiledResource.ts"
+import { ErrorCode, invalidParams, McpError } from "../errors/McpError.ts"
+import type { DomainError } from "../errors/ToolError.ts"
+import type { NotifierShape } from "../notify/Notifier.ts"
+import { CurrentCall } from "../request/CurrentCall.ts"
+import type { McpResult } from "../request/McpRequest.ts"
+import { makeToolContext } from "../tool/ToolContext.ts"
+import type { Handler } from "./Stage.ts"
+
+const MAX_COMPLETIONS = 100
+
+/** A domain failure of a resource read or prompt: there is no `isError` result for those, so it is a JSON-RPC error. */
+const domainToMcp = (error: DomainError): McpError =>
+  error._tag === "ResourceNotFound"
+    ? new McpError({ code: ErrorCode.ResourceNotFound, message: error.message })
+    : new McpError({ code: ErrorCode.InvalidParams, message: error.message })
+
+const asResult = (value: object): McpResult => value as McpResult
+
+/** The end of the pipeline: runs the operation the request names against the catalog. */
+export const dispatch = (catalog: CatalogShape, notifier: NotifierShape): Handler => {
+  const toolList = { tools: [...catalog.tools.values()].map((tool) => tool.definition) }
+  const promptList = { prompts: [...catalog.prompts.values()].map((prompt) => prompt.definition) }
+  const templateList = { resourceTemplates: catalog.templates.map((template) => template.definition) }
+  const staticResources = [...catalog.resources.values()].map((resource) => resource.definition)
+
+  const findReader = (uri: string): ResourceReader | undefined => {
+    const exact = catalog.resources.get(uri)
+    if (exact !== undefined) return exact.read
+    for (const template of catalog.templates) {
+      const reader = template.match(uri)
+      if (reader !== undefined) return reader
+    }
+    return undefined
+  }
+
+  return (call) => {
+    const context = makeToolContext(call, notifier)
+    const params = call.request.params
+    const provide = <A, E>(effect: Effect.Effect<A, E, CurrentCall>) => Effect.provideService(effect, CurrentCall, call)
+    switch (call.request.method) {
+      case "tools/list":
+        return Effect.succeed(toolList)
+      case "tools/call": {
+        const tool = catalog.tools.get(call.target as string)!
+        return tool
+          .run(call.input, context)
+          .pipe(
+            Effect.map((result) => asResult(result as CallToolResult)),
+            Effect.withSpan(`tool ${tool.name}`, { attributes: { "mcp.tool.name": tool.name, "mcp.plugin": tool.plugin } }),
+            provide
+          )
+      }
+      case "prompts/list":
+        return Effect.succeed(promptList)
+      case "prompts/get": {
+        const prompt = catalog.prompts.get(call.target as string)!
+        return prompt.get(call.input, context).pipe(Effect.map(asResult), Effect.mapError(domainToMcp), provide)
+      }
+      case "resources/templates/list":
+        return Effect.succeed(templateList)
+      case "resources/list":
+        return Effect.forEach(catalog.templates, (template) => (template.list ? template.list(context) : Effect.succeed([])), {
+          concurrency: "unbounded"
+        }).pipe(
+          Effect.map((listed) => ({ resources: [...staticResources, ...listed.flat()] })),
+          Effect.mapError(domainToMcp),
+          provide
+        )
+      case "resources/read": {
+        const uri = call.target as string
+        const reader = findReader(uri)
+        if (reader === undefined) {
+          return Effect.fail(new McpError({ code: ErrorCode.ResourceNotFound, message: `Resource not found: ${uri}`, data: { uri } }))
+        }
+        return reader(context).pipe(Effect.map(asResult), Effect.mapError(domainToMcp), provide)
+      }
+      case "completion/complete":
+        return complete(catalog, call.request.params, context).pipe(Effect.map(asResult), provide)
+      default:
+        return Effect.fail(
+          new McpError({ code: ErrorCode.MethodNotFound, message: `Method not found: ${call.request.method}` })
+        )
+    }
+  }
+}
+
+const complete = (
+  catalog: CatalogShape,
+  params: Readonly<Record<string, unknown>>,
+  context: ReturnType<typeof makeToolContext>
+): Effect.Effect<CompleteResult, McpError, CurrentCall> => {
+  const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined
+  const argument = params.argument as { name?: unknown; value?: unknown } | undefined
+  if (typeof argument?.name !== "string" || typeof argument.value !== "string") {
+    return Effect.fail(invalidParams("params.argument must have a string name and value"))
+  }
+  let completer: Effect.Effect<ReadonlyArray<string>, DomainError> | undefined
+  if (ref?.type === "ref/prompt" && typeof ref.name === "string") {
+    const prompt = catalog.prompts.get(ref.name)
+    if (prompt === undefined) return Effect.fail(invalidParams(`Unknown prompt: ${ref.name}`))
+    completer = prompt.complete(argument.name, argument.value, context)
+  } else if (ref?.type === "ref/resource" && typeof ref.uri === "string") {
+    const template = catalog.templates.find((candidate) => candidate.uriTemplate === ref.uri)
+    if (template === undefined) return Effect.fail(invalidParams(`Unknown resource template: ${ref.uri}`))
+    completer = template.complete(argument.name, argument.value, context)
+  } else {
+    return Effect.fail(invalidParams("params.ref must be a ref/prompt with a name or a ref/resource with a uri"))
+  }
+  if (completer === undefined) return Effect.succeed({ completion: { values: [], hasMore: false } })
+  return completer.pipe(
+    Effect.map((values) => ({
+      completion: {
+        values: values.slice(0, MAX_COMPLETIONS),
+        total: values.length,
+        hasMore: values.length > MAX_COMPLETIONS
+      }
+    })),
+    Effect.mapError(domainToMcp)
+  )
+}

@@ -1,0 +1,77 @@
+import { Context, Effect, Layer } from "effect"
+import { Catalog } from "../catalog/Catalog.ts"
+import type { McpError } from "../errors/McpError.ts"
+import { Notifier } from "../notify/Notifier.ts"
+import { type CallState, DEFAULT_TENANT } from "../request/CurrentCall.ts"
+import type { McpRequest, McpResult } from "../request/McpRequest.ts"
+import { dispatch } from "./Dispatch.ts"
+import * as Stage from "./Stage.ts"
+import { errorMapping } from "./stages/ErrorMapping.ts"
+import { logging } from "./stages/Logging.ts"
+import { metrics } from "./stages/Metrics.ts"
+import { requestContext } from "./stages/RequestContext.ts"
+import { type TimeoutPolicy, timeout } from "./stages/Timeout.ts"
+import { tracing } from "./stages/Tracing.ts"
+import { validation } from "./stages/Validation.ts"
+
+/** Settings of the pipeline's own stages. */
+export interface PipelineConfig {
+  readonly timeout: TimeoutPolicy
+}
+
+/** The defaults: 30 s per call, a tool may declare up to 5 minutes. */
+export const defaultConfig: PipelineConfig = { timeout: { default: "30 seconds", max: "5 minutes" } }
+
+/**
+ * The order every request passes through, outermost first. This list is the one place that decides it.
+ * Authentication happens at the transport edge, before a request exists; tenancy, authorization, rate limits,
+ * caching, resilience and audit join here as further stages.
+ */
+export const stages = (config: PipelineConfig, catalog: Catalog["Service"]): ReadonlyArray<Stage.Stage> => [
+  requestContext,
+  tracing,
+  logging,
+  metrics,
+  errorMapping,
+  validation(catalog),
+  timeout(config.timeout)
+]
+
+/** Serves MCP requests through the ordered stages to the catalog. */
+export interface PipelineShape {
+  readonly handle: (request: McpRequest) => Effect.Effect<McpResult, McpError>
+  readonly catalog: Catalog["Service"]
+}
+
+/** The request pipeline every transport feeds. */
+export class Pipeline extends Context.Service<Pipeline, PipelineShape>()("@bulwark/core/Pipeline") {}
+
+/** Builds the pipeline once, over the catalog and notifier in context. */
+export const make = (config: PipelineConfig = defaultConfig): Effect.Effect<PipelineShape, never, Catalog | Notifier> =>
+  Effect.gen(function* () {
+    const catalog = yield* Catalog
+    const notifier = yield* Notifier
+    const handler = Stage.chain(stages(config, catalog), dispatch(catalog, notifier))
+    return {
+      catalog,
+      handle: (request) =>
+        Effect.suspend(() => {
+          const call: CallState = {
+            request,
+            requestId: crypto.randomUUID(),
+            tenantId: DEFAULT_TENANT,
+            startedAt: performance.now(),
+            traceId: undefined,
+            spanId: undefined,
+            target: undefined,
+            input: undefined,
+            timeoutMs: undefined
+          }
+          return handler(call)
+        })
+    }
+  })
+
+/** Provides the pipeline. */
+export const layer = (config: PipelineConfig = defaultConfig): Layer.Layer<Pipeline, never, Catalog | Notifier> =>
+  Layer.effect(Pipeline, make(config))

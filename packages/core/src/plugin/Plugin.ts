@@ -1,0 +1,41 @@
+import type { Layer } from "effect"
+import type { Prompt } from "../prompt/Prompt.ts"
+import type { Resource } from "../resource/Resource.ts"
+import type { Tool } from "../tool/Tool.ts"
+
+/**
+ * A plugin: a named set of tools, resources and prompts whose handlers need `R`.
+ * Install it with its layer (which provides `R`, e.g. a database-backed repository) into any composition.
+ */
+export interface Plugin<R = never> {
+  readonly name: string
+  readonly version: string
+  readonly description?: string
+  readonly tools: ReadonlyArray<Tool<R>>
+  readonly resources: ReadonlyArray<Resource<R>>
+  readonly prompts: ReadonlyArray<Prompt<R>>
+}
+
+/** Declares a plugin. */
+export const make = <R = never>(spec: {
+  readonly name: string
+  readonly version: string
+  readonly description?: string
+  readonly tools?: ReadonlyArray<Tool<R>>
+  readonly resources?: ReadonlyArray<Resource<R>>
+  readonly prompts?: ReadonlyArray<Prompt<R>>
+}): Plugin<R> => ({
+  ...spec,
+  tools: spec.tools ?? [],
+  resources: spec.resources ?? [],
+  prompts: spec.prompts ?? []
+})
+
+/** What a plugin's handlers need, as a type. */
+export type Requirements<P> = P extends Plugin<infer R> ? R : never
+
+/** A plugin together with the layer that provides what its handlers need: the installable unit. */
+export interface Installable<R, E = never, RIn = never> {
+  readonly plugin: Plugin<R>
+  readonly layer: Layer.Layer<R, E, RIn>
+}

@@ -1,0 +1,2 @@
+export * as Plugin from "./Plugin.ts"
+export type { Installable } from "./Plugin.ts"

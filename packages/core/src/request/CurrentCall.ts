@@ -1,0 +1,28 @@
+import { Context } from "effect"
+import type { McpRequest } from "./McpRequest.ts"
+
+/** The tenant a request runs for. One default tenant until authentication assigns real ones. */
+export const DEFAULT_TENANT = "default"
+
+/**
+ * What the pipeline knows about the request in flight. Stages fill it in as the request passes;
+ * handlers read it (never trust a tenant or principal taken from arguments).
+ */
+export interface CallState {
+  readonly request: McpRequest
+  /** Bulwark's own id for the request, in logs, traces, errors and (later) the audit log. */
+  readonly requestId: string
+  readonly tenantId: string
+  readonly startedAt: number
+  traceId: string | undefined
+  spanId: string | undefined
+  /** The tool, resource or prompt the request is about, once known. */
+  target: string | undefined
+  /** Decoded input of a tool call or prompt get, once validated. */
+  input: unknown
+  /** Per-call timeout in milliseconds chosen for this request. */
+  timeoutMs: number | undefined
+}
+
+/** The request in flight, provided by the pipeline to every stage and handler. */
+export class CurrentCall extends Context.Service<CurrentCall, CallState>()("@bulwark/core/CurrentCall") {}

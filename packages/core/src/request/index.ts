@@ -1,0 +1,3 @@
+export * from "./ClientChannel.ts"
+export * from "./CurrentCall.ts"
+export * from "./McpRequest.ts"

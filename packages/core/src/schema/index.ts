@@ -1,0 +1,2 @@
+export * from "./Decoder.ts"
+export * from "./JsonSchema.ts"

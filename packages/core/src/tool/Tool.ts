@@ -1,0 +1,65 @@
+import type { ToolAnnotations } from "@modelcontextprotocol/server"
+import type { Duration, Effect, Schema } from "effect"
+import type { Content } from "../content/Content.ts"
+import type { DomainError } from "../errors/ToolError.ts"
+import type { ToolContext } from "./ToolContext.ts"
+
+/** Hints a client may show or act on: does the tool only read, can it destroy, is it safe to retry, does it reach out. */
+export interface ToolHints {
+  readonly title?: string
+  readonly readOnly?: boolean
+  readonly destructive?: boolean
+  readonly idempotent?: boolean
+  readonly openWorld?: boolean
+}
+
+/** What a tool declares: its name, its input and output schemas, hints, its own timeout and its handler. */
+export interface ToolSpec<I extends Schema.Top, O extends Schema.Top | undefined, E extends DomainError, R> {
+  readonly description: string
+  readonly title?: string
+  /** The arguments, as an Effect Schema of an object. The client sees it as JSON Schema 2020-12. */
+  readonly input: I
+  /** The structured result, when the tool has one. Results are encoded with it into `structuredContent`. */
+  readonly output?: O
+  readonly hints?: ToolHints
+  /** Overrides the server's default per-call timeout for this tool. */
+  readonly timeout?: Duration.Input
+  /** Does the work. A failure with a domain error becomes a tool result with `isError: true` and its message. */
+  readonly handler: (
+    input: I["Type"],
+    context: ToolContext
+  ) => Effect.Effect<O extends Schema.Top ? O["Type"] : ToolOutput, E, R>
+  /**
+   * Renders the output as content blocks (text, images, links, ...). By default a tool with an output schema renders
+   * its structured result as JSON text.
+   */
+  readonly content?: (output: O extends Schema.Top ? O["Type"] : ToolOutput) => ReadonlyArray<Content>
+}
+
+/** The result of a tool without an output schema: content blocks, plain text, or nothing. */
+export type ToolOutput = ReadonlyArray<Content> | string | void
+
+/** A tool of a plugin; `R` is what its handler needs from the plugin's layer. */
+export interface Tool<R = never> {
+  readonly _tag: "Tool"
+  readonly name: string
+  readonly spec: ToolSpec<Schema.Top, Schema.Top | undefined, DomainError, R>
+}
+
+/** Declares a tool. */
+export const make = <I extends Schema.Top, E extends DomainError, R, O extends Schema.Top | undefined = undefined>(
+  name: string,
+  spec: ToolSpec<I, O, E, R>
+): Tool<R> => ({ _tag: "Tool", name, spec: spec as unknown as Tool<R>["spec"] })
+
+/** Turns tool hints into MCP annotations. */
+export const annotations = (hints: ToolHints | undefined): ToolAnnotations | undefined => {
+  if (hints === undefined) return undefined
+  const out: ToolAnnotations = {}
+  if (hints.title !== undefined) out.title = hints.title
+  if (hints.readOnly !== undefined) out.readOnlyHint = hints.readOnly
+  if (hints.destructive !== undefined) out.destructiveHint = hints.destructive
+  if (hints.idempotent !== undefined) out.idempotentHint = hints.idempotent
+  if (hints.openWorld !== undefined) out.openWorldHint = hints.openWorld
+  return out
+}
