@@ -29,7 +29,9 @@ const plugin = Plugin.make({
       output: Ticket,
       hints: { idempotent: false, destructive: false },
       handler: ({ title }) =>
-        title === "dup" ? Effect.fail(new ToolError({ message: "A ticket with this title exists" })) : Effect.succeed({ id: 1, title })
+        title === "dup"
+          ? Effect.fail(new ToolError({ message: "A ticket with this title exists" }))
+          : Effect.succeed({ id: 1, title })
     }),
     Tool.make("explode", {
       description: "Always fails unexpectedly",
@@ -99,14 +101,18 @@ describe("Pipeline", () => {
         })
         expect(create.outputSchema).toMatchObject({ type: "object" })
         expect(create.annotations).toEqual({ idempotentHint: false, destructiveHint: false })
-      }))
+      })
+    )
 
     it.effect("returns structured content and a text rendering", () =>
       Effect.gen(function* () {
-        const result = yield* handle(request("tools/call", { name: "create", arguments: { title: "a", priority: "low" } }))
+        const result = yield* handle(
+          request("tools/call", { name: "create", arguments: { title: "a", priority: "low" } })
+        )
         expect(result.structuredContent).toEqual({ id: 1, title: "a" })
         expect(result.content).toEqual([{ type: "text", text: JSON.stringify({ id: 1, title: "a" }, null, 2) }])
-      }))
+      })
+    )
 
     it.effect("names each invalid field and what was expected", () =>
       Effect.gen(function* () {
@@ -115,13 +121,17 @@ describe("Pipeline", () => {
         const text = (result.content as Array<{ text: string }>)[0]!.text
         expect(text).toContain("title: Expected string")
         expect(text).toContain("priority: Missing key")
-      }))
+      })
+    )
 
     it.effect("turns a domain error into an isError result", () =>
       Effect.gen(function* () {
-        const result = yield* handle(request("tools/call", { name: "create", arguments: { title: "dup", priority: "low" } }))
+        const result = yield* handle(
+          request("tools/call", { name: "create", arguments: { title: "dup", priority: "low" } })
+        )
         expect(result).toEqual({ content: [{ type: "text", text: "A ticket with this title exists" }], isError: true })
-      }))
+      })
+    )
 
     it.effect("turns a defect into an internal error with only the request id", () =>
       Effect.gen(function* () {
@@ -129,14 +139,16 @@ describe("Pipeline", () => {
         expect(error.code).toBe(-32603)
         expect(error.message).toMatch(/^Internal error \(request id [0-9a-f-]{36}\)$/)
         expect(JSON.stringify(error.data)).not.toContain("secret")
-      }))
+      })
+    )
 
     it.effect("rejects an unknown tool with invalid params", () =>
       Effect.gen(function* () {
         const error = yield* Effect.flip(handle(request("tools/call", { name: "nope" })))
         expect(error.code).toBe(-32602)
         expect(error.message).toBe("Unknown tool: nope")
-      }))
+      })
+    )
 
     it.effect("times a tool out with its own limit", () =>
       Effect.gen(function* () {
@@ -147,7 +159,8 @@ describe("Pipeline", () => {
           content: [{ type: "text", text: 'Tool "slow" timed out after 50 ms; it may succeed if retried later.' }],
           isError: true
         })
-      }))
+      })
+    )
 
     it.effect("asks for input, then uses the answer on retry", () =>
       Effect.gen(function* () {
@@ -161,7 +174,8 @@ describe("Pipeline", () => {
           )
         )
         expect(second.content).toEqual([{ type: "text", text: "confirmed" }])
-      }))
+      })
+    )
 
     it.effect("reads template resources, completes variables, gets prompts", () =>
       Effect.gen(function* () {
@@ -170,13 +184,17 @@ describe("Pipeline", () => {
         const missing = yield* Effect.flip(handle(request("resources/read", { uri: "other://1" })))
         expect(missing.code).toBe(-32002)
         const completion = yield* handle(
-          request("completion/complete", { ref: { type: "ref/resource", uri: "demo://{id}" }, argument: { name: "id", value: "1" } })
+          request("completion/complete", {
+            ref: { type: "ref/resource", uri: "demo://{id}" },
+            argument: { name: "id", value: "1" }
+          })
         )
         expect(completion.completion).toEqual({ values: ["1", "12"], total: 2, hasMore: false })
         const prompt = yield* handle(request("prompts/get", { name: "greet", arguments: { name: "Ada" } }))
         expect(prompt.messages).toEqual([{ role: "user", content: { type: "text", text: "Hello Ada" } }])
         const bad = yield* Effect.flip(handle(request("prompts/get", { name: "greet", arguments: {} })))
         expect(bad.message).toContain("name: Missing key")
-      }))
+      })
+    )
   })
 })

@@ -1,4 +1,3 @@
-import { provideServices } from "./provideServices.ts"
 import type { GetPromptResult, Prompt as McpPrompt, PromptArgument } from "@modelcontextprotocol/server"
 import { type Context, Effect } from "effect"
 import type { DomainError } from "../errors/ToolError.ts"
@@ -6,6 +5,7 @@ import type { Prompt } from "../prompt/Prompt.ts"
 import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
 import { toJsonSchema } from "../schema/JsonSchema.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
+import { provideServices } from "./provideServices.ts"
 
 /** A prompt ready to serve. */
 export interface CompiledPrompt {

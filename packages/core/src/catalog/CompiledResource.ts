@@ -1,14 +1,14 @@
-import { provideServices } from "./provideServices.ts"
 import type {
-  ReadResourceResult,
   Resource as McpResource,
-  ResourceTemplateType as McpResourceTemplate
+  ResourceTemplateType as McpResourceTemplate,
+  ReadResourceResult
 } from "@modelcontextprotocol/server"
 import { UriTemplate } from "@modelcontextprotocol/server"
 import { type Context, Effect } from "effect"
 import type { DomainError } from "../errors/ToolError.ts"
 import type { ListedResource, ResourceBody, ResourceTemplate, StaticResource } from "../resource/Resource.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
+import { provideServices } from "./provideServices.ts"
 
 /** A resource read ready to run, bound to its plugin's services. */
 export type ResourceReader = (context: ToolContext) => Effect.Effect<ReadResourceResult, DomainError>

@@ -1,7 +1,6 @@
-import { provideServices } from "./provideServices.ts"
 import type { CallToolResult, InputRequests, InputRequiredResult, Tool as McpTool } from "@modelcontextprotocol/server"
 import { inputRequired } from "@modelcontextprotocol/server"
-import { Context, Duration, Effect, Schema } from "effect"
+import { type Context, Duration, Effect, Schema } from "effect"
 import { text } from "../content/Content.ts"
 import { InputRequired } from "../errors/InputRequired.ts"
 import type { DomainError } from "../errors/ToolError.ts"
@@ -9,6 +8,7 @@ import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
 import { toJsonSchema } from "../schema/JsonSchema.ts"
 import { annotations, type Tool } from "../tool/Tool.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
+import { provideServices } from "./provideServices.ts"
 
 /** A tool ready to serve: its listing, its decoder and a runner bound to the services its plugin needs. */
 export interface CompiledTool {
@@ -34,7 +34,10 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
   const spec = tool.spec
   const hints = annotations(spec.hints)
   const output = spec.output
-  const encodeOutput = output === undefined ? undefined : Schema.encodeUnknownSync(Schema.toCodecJson(output) as unknown as Schema.Codec<unknown, unknown>)
+  const encodeOutput =
+    output === undefined
+      ? undefined
+      : Schema.encodeUnknownSync(Schema.toCodecJson(output) as unknown as Schema.Codec<unknown, unknown>)
   const definition: McpTool = {
     name: tool.name,
     description: spec.description,

@@ -1,5 +1,5 @@
-export * as Catalog from "./Catalog.ts"
 export type { CatalogShape } from "./Catalog.ts"
+export * as Catalog from "./Catalog.ts"
 export * from "./CatalogConflict.ts"
 export type { CompiledPrompt } from "./CompiledPrompt.ts"
 export type { CompiledStaticResource, CompiledTemplate, ResourceReader } from "./CompiledResource.ts"

@@ -20,4 +20,6 @@ export class McpError extends Data.TaggedError("McpError")<{
 
 /** Builds the protocol error for a request whose params do not fit what the method expects. */
 export const invalidParams = (message: string, data?: unknown): McpError =>
-  new McpError(data === undefined ? { code: ErrorCode.InvalidParams, message } : { code: ErrorCode.InvalidParams, message, data })
+  new McpError(
+    data === undefined ? { code: ErrorCode.InvalidParams, message } : { code: ErrorCode.InvalidParams, message, data }
+  )

@@ -1,7 +1,7 @@
 import type { CallToolResult, CompleteResult } from "@modelcontextprotocol/server"
 import { Effect } from "effect"
 import type { CatalogShape } from "../catalog/Catalog.ts"
-import type { ResourceReader } from "../catalog/CompiledResource.ts"
+import type { FoundResource } from "../catalog/findResource.ts"
 import { ErrorCode, invalidParams, McpError } from "../errors/McpError.ts"
 import type { DomainError } from "../errors/ToolError.ts"
 import type { NotifierShape } from "../notify/Notifier.ts"
@@ -27,32 +27,21 @@ export const dispatch = (catalog: CatalogShape, notifier: NotifierShape): Handle
   const templateList = { resourceTemplates: catalog.templates.map((template) => template.definition) }
   const staticResources = [...catalog.resources.values()].map((resource) => resource.definition)
 
-  const findReader = (uri: string): ResourceReader | undefined => {
-    const exact = catalog.resources.get(uri)
-    if (exact !== undefined) return exact.read
-    for (const template of catalog.templates) {
-      const reader = template.match(uri)
-      if (reader !== undefined) return reader
-    }
-    return undefined
-  }
-
   return (call) => {
     const context = makeToolContext(call, notifier)
-    const params = call.request.params
     const provide = <A, E>(effect: Effect.Effect<A, E, CurrentCall>) => Effect.provideService(effect, CurrentCall, call)
     switch (call.request.method) {
       case "tools/list":
         return Effect.succeed(toolList)
       case "tools/call": {
         const tool = catalog.tools.get(call.target as string)!
-        return tool
-          .run(call.input, context)
-          .pipe(
-            Effect.map((result) => asResult(result as CallToolResult)),
-            Effect.withSpan(`tool ${tool.name}`, { attributes: { "mcp.tool.name": tool.name, "mcp.plugin": tool.plugin } }),
-            provide
-          )
+        return tool.run(call.input, context).pipe(
+          Effect.map((result) => asResult(result as CallToolResult)),
+          Effect.withSpan(`tool ${tool.name}`, {
+            attributes: { "mcp.tool.name": tool.name, "mcp.plugin": tool.plugin }
+          }),
+          provide
+        )
       }
       case "prompts/list":
         return Effect.succeed(promptList)
@@ -63,21 +52,25 @@ export const dispatch = (catalog: CatalogShape, notifier: NotifierShape): Handle
       case "resources/templates/list":
         return Effect.succeed(templateList)
       case "resources/list":
-        return Effect.forEach(catalog.templates, (template) => (template.list ? template.list(context) : Effect.succeed([])), {
-          concurrency: "unbounded"
-        }).pipe(
+        return Effect.forEach(
+          catalog.templates,
+          (template) => (template.list ? template.list(context) : Effect.succeed([])),
+          {
+            concurrency: "unbounded"
+          }
+        ).pipe(
           Effect.map((listed) => ({ resources: [...staticResources, ...listed.flat()] })),
           Effect.mapError(domainToMcp),
           provide
         )
-      case "resources/read": {
-        const uri = call.target as string
-        const reader = findReader(uri)
-        if (reader === undefined) {
-          return Effect.fail(new McpError({ code: ErrorCode.ResourceNotFound, message: `Resource not found: ${uri}`, data: { uri } }))
-        }
-        return reader(context).pipe(Effect.map(asResult), Effect.mapError(domainToMcp), provide)
-      }
+      case "resources/read":
+        return (call.input as FoundResource)
+          .read(context)
+          .pipe(Effect.map(asResult), Effect.mapError(domainToMcp), provide)
+      case "resources/subscribe":
+      case "resources/unsubscribe":
+        // The resource exists (validated); the transport remembers the subscription for its connection.
+        return Effect.succeed({})
       case "completion/complete":
         return complete(catalog, call.request.params, context).pipe(Effect.map(asResult), provide)
       default:

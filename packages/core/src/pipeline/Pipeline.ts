@@ -64,6 +64,7 @@ export const make = (config: PipelineConfig = defaultConfig): Effect.Effect<Pipe
             traceId: undefined,
             spanId: undefined,
             target: undefined,
+            label: undefined,
             input: undefined,
             timeoutMs: undefined
           }

@@ -1,2 +1,2 @@
-export * as Plugin from "./Plugin.ts"
 export type { Installable } from "./Plugin.ts"
+export * as Plugin from "./Plugin.ts"

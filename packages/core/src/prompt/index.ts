@@ -1,2 +1,2 @@
-export * as Prompt from "./Prompt.ts"
 export type { Message, PromptSpec } from "./Prompt.ts"
+export * as Prompt from "./Prompt.ts"

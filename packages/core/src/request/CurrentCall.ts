@@ -16,8 +16,10 @@ export interface CallState {
   readonly startedAt: number
   traceId: string | undefined
   spanId: string | undefined
-  /** The tool, resource or prompt the request is about, once known. */
+  /** The tool, resource URI or prompt the request is about, once known. */
   target: string | undefined
+  /** A bounded name for metrics: the tool or prompt name, or the resource's URI template. */
+  label: string | undefined
   /** Decoded input of a tool call or prompt get, once validated. */
   input: unknown
   /** Per-call timeout in milliseconds chosen for this request. */

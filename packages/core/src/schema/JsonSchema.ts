@@ -26,7 +26,8 @@ const rewriteRefs = (value: unknown): unknown => {
   if (value === null || typeof value !== "object") return value
   const out: Record<string, unknown> = {}
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = key === "$ref" && typeof inner === "string" ? inner.replace("#/definitions/", "#/$defs/") : rewriteRefs(inner)
+    out[key] =
+      key === "$ref" && typeof inner === "string" ? inner.replace("#/definitions/", "#/$defs/") : rewriteRefs(inner)
   }
   return out
 }

@@ -37,6 +37,7 @@ export interface ToolSpec<I extends Schema.Top, O extends Schema.Top | undefined
 }
 
 /** The result of a tool without an output schema: content blocks, plain text, or nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing is an Effect<void>
 export type ToolOutput = ReadonlyArray<Content> | string | void
 
 /** A tool of a plugin; `R` is what its handler needs from the plugin's layer. */

@@ -1,6 +1,6 @@
 import type { CreateMessageRequestParams, CreateMessageResult, LoggingLevel } from "@modelcontextprotocol/server"
 import { inputRequired } from "@modelcontextprotocol/server"
-import { Effect, Result, Schema } from "effect"
+import { Effect, Result, type Schema } from "effect"
 import { InputRequired } from "../errors/InputRequired.ts"
 import type { NotifierShape } from "../notify/Notifier.ts"
 import type { CallState } from "../request/CurrentCall.ts"
@@ -31,7 +31,10 @@ export interface ToolContext {
     request: { readonly message: string; readonly schema: S }
   ) => Effect.Effect<ElicitOutcome<S["Type"]>, InputRequired>
   /** Asks the client's model for a completion, with the same retry contract as `elicit`. */
-  readonly sample: (key: string, request: CreateMessageRequestParams) => Effect.Effect<CreateMessageResult, InputRequired>
+  readonly sample: (
+    key: string,
+    request: CreateMessageRequestParams
+  ) => Effect.Effect<CreateMessageResult, InputRequired>
   /** Publishes list changes and resource updates. */
   readonly notify: NotifierShape
 }
@@ -57,19 +60,25 @@ export const makeToolContext = (call: CallState, notifier: NotifierShape): ToolC
             })
           ).pipe(Effect.ignore),
     log: (level, data) => Effect.promise(() => request.client.log(level, data)).pipe(Effect.ignore),
-    elicit: <S extends Schema.Top>(key: string, { message, schema }: { readonly message: string; readonly schema: S }) =>
+    elicit: <S extends Schema.Top>(
+      key: string,
+      { message, schema }: { readonly message: string; readonly schema: S }
+    ) =>
       Effect.suspend((): Effect.Effect<ElicitOutcome<S["Type"]>, InputRequired> => {
         const answer = request.inputResponses[key]
         if (isRecord(answer) && typeof answer.action === "string") {
           if (answer.action === "accept") {
             const decoded = makeDecoder(schema)(answer.content ?? {})
-            if (Result.isSuccess(decoded)) return Effect.succeed({ action: "accept" as const, content: decoded.success })
+            if (Result.isSuccess(decoded))
+              return Effect.succeed({ action: "accept" as const, content: decoded.success })
           } else if (answer.action === "decline" || answer.action === "cancel") {
             return Effect.succeed({ action: answer.action })
           }
         }
         const requestedSchema = toJsonSchema(schema) as Parameters<typeof inputRequired.elicit>[0]["requestedSchema"]
-        return Effect.fail(new InputRequired({ requests: { [key]: inputRequired.elicit({ message, requestedSchema }) } }))
+        return Effect.fail(
+          new InputRequired({ requests: { [key]: inputRequired.elicit({ message, requestedSchema }) } })
+        )
       }),
     sample: (key, params) =>
       Effect.suspend(() => {

@@ -6,7 +6,9 @@ const traceHeaders = (meta: Readonly<Record<string, unknown>>, headers: Readonly
   const fromMeta = meta.traceparent
   if (typeof fromMeta === "string") {
     const tracestate = meta.tracestate
-    return Headers.fromInput(typeof tracestate === "string" ? { traceparent: fromMeta, tracestate } : { traceparent: fromMeta })
+    return Headers.fromInput(
+      typeof tracestate === "string" ? { traceparent: fromMeta, tracestate } : { traceparent: fromMeta }
+    )
   }
   return Headers.fromInput(headers)
 }

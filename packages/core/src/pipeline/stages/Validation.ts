@@ -1,7 +1,8 @@
 import { Effect, Result } from "effect"
 import type { CatalogShape } from "../../catalog/Catalog.ts"
+import { findResource } from "../../catalog/findResource.ts"
 import { text } from "../../content/Content.ts"
-import { invalidParams } from "../../errors/McpError.ts"
+import { ErrorCode, invalidParams, McpError } from "../../errors/McpError.ts"
 import { describeIssues } from "../../schema/Decoder.ts"
 import * as Stage from "../Stage.ts"
 
@@ -26,6 +27,7 @@ export const validation = (catalog: CatalogShape) =>
           const tool = catalog.tools.get(name)
           if (tool === undefined) return Effect.fail(invalidParams(`Unknown tool: ${name}`))
           call.target = name
+          call.label = name
           call.timeoutMs = tool.timeoutMs
           const decoded = tool.decode(params.arguments ?? {})
           if (Result.isFailure(decoded)) {
@@ -42,6 +44,7 @@ export const validation = (catalog: CatalogShape) =>
           const prompt = catalog.prompts.get(name)
           if (prompt === undefined) return Effect.fail(invalidParams(`Unknown prompt: ${name}`))
           call.target = name
+          call.label = name
           const decoded = prompt.decode(params.arguments ?? {})
           if (Result.isFailure(decoded)) {
             return Effect.fail(
@@ -57,7 +60,15 @@ export const validation = (catalog: CatalogShape) =>
       case "resources/subscribe":
       case "resources/unsubscribe":
         return Effect.flatMap(requireString(params, "uri"), (uri) => {
+          const found = findResource(catalog, uri)
+          if (found === undefined) {
+            return Effect.fail(
+              new McpError({ code: ErrorCode.ResourceNotFound, message: `Resource not found: ${uri}`, data: { uri } })
+            )
+          }
           call.target = uri
+          call.label = found.key
+          call.input = found
           return next(call)
         })
       default:

@@ -1,0 +1,88 @@
+/**
+ * JSON lines logging to stderr.
+ *
+ * Stdout carries the MCP stdio protocol, so every log line goes to stderr: one JSON object per line with `time`,
+ * `level`, `message`, every log annotation, the current span's `traceId`/`spanId` and, when present, the pretty
+ * `cause`.
+ *
+ * @since 0.1.0
+ */
+
+import type { LogLevel } from "effect"
+import { Cause, Context, Effect, Formatter, Layer, Logger, References, Tracer } from "effect"
+
+const levels: Readonly<Record<string, LogLevel.LogLevel>> = {
+  all: "All",
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  warning: "Warn",
+  error: "Error",
+  fatal: "Fatal",
+  none: "None",
+  off: "None",
+  silent: "None"
+}
+
+/**
+ * Reads a `LOG_LEVEL`-style setting, case-insensitive: `trace`, `debug`, `info`, `warn`/`warning`, `error`,
+ * `fatal`, `all`, `none`/`off`/`silent`. Empty or missing is `Info`; anything else is `undefined`.
+ */
+export const parseLevel = (setting: string | undefined): LogLevel.LogLevel | undefined => {
+  const key = (setting ?? "").trim().toLowerCase()
+  return key === "" ? "Info" : levels[key]
+}
+
+// Keys written by the logger itself; an annotation with one of these names is written as `annotation.<name>`.
+const reserved: ReadonlySet<string> = new Set(["time", "level", "message", "cause"])
+
+const messageText = (message: unknown): string => {
+  const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
+  // Always a string, so that log stores index `message` with one type.
+  return parts.map((part) => (typeof part === "string" ? part : Formatter.format(part))).join(" ")
+}
+
+/** Formats one log event as a single-line JSON object (no trailing newline). */
+export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, date, fiber, logLevel, message }) => {
+  const entry: Record<string, unknown> = {
+    time: date.toISOString(),
+    level: logLevel.toLowerCase(),
+    message: messageText(message)
+  }
+  for (const [key, value] of Object.entries(fiber.getRef(References.CurrentLogAnnotations))) {
+    entry[reserved.has(key) ? `annotation.${key}` : key] = value
+  }
+  const span = Context.getOption(fiber.context, Tracer.ParentSpan)
+  if (span._tag === "Some") {
+    entry.traceId ??= span.value.traceId
+    entry.spanId ??= span.value.spanId
+  }
+  if (cause.reasons.length > 0) {
+    entry.cause = Cause.pretty(cause)
+  }
+  return Formatter.formatJson(entry)
+})
+
+/** Writes each {@link formatter} line to the process's stderr. */
+export const logger: Logger.Logger<unknown, void> = Logger.map(formatter, (line) => {
+  process.stderr.write(`${line}\n`)
+})
+
+/**
+ * Replaces the default logger with {@link logger} (keeping span events via `Logger.tracerLogger`) and sets the
+ * minimum level from a `LOG_LEVEL`-style setting (see {@link parseLevel}). An unknown setting logs a warning and
+ * uses `Info`. Provide it to the whole app (`Layer.provide`), not merged beside it.
+ */
+export const layer = (setting: string | undefined): Layer.Layer<never> => {
+  const level = parseLevel(setting)
+  const base = Layer.mergeAll(
+    Logger.layer([logger, Logger.tracerLogger]),
+    Layer.succeed(References.MinimumLogLevel, level ?? "Info"),
+    Layer.succeed(Logger.LogToStderr, true)
+  )
+  if (level !== undefined) return base
+  return Layer.effectDiscard(
+    Effect.logWarning("Unknown log level setting, using info").pipe(Effect.annotateLogs({ setting }))
+  ).pipe(Layer.provideMerge(base))
+}

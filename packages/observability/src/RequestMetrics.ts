@@ -1,0 +1,78 @@
+/**
+ * The request metrics of Bulwark, as plain Effect `Metric`s.
+ *
+ * The request pipeline records them; `Prometheus` renders whatever is in the metric registry.
+ * Label values become Prometheus series: keep `tenant_id`, `tool_name` and `status` to small, known sets.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Metric } from "effect"
+
+/** Upper bounds, in seconds, of the `mcp_request_duration_seconds` buckets (`+Inf` is implicit). */
+export const durationBuckets: ReadonlyArray<number> = [0.01, 0.05, 0.1, 0.5, 1, 5]
+
+/** `mcp_requests_total`: finished MCP requests, recorded with labels `tenant_id`, `tool_name`, `status`. */
+export const requestsTotal: Metric.Counter<number> = Metric.counter("mcp_requests_total", {
+  description: "Finished MCP requests",
+  incremental: true
+})
+
+/** `mcp_request_duration_seconds`: request duration in seconds, recorded with labels `tenant_id`, `tool_name`. */
+export const requestDuration: Metric.Histogram<number> = Metric.histogram("mcp_request_duration_seconds", {
+  description: "MCP request duration in seconds",
+  boundaries: Metric.boundariesFromIterable(durationBuckets)
+})
+
+/** `mcp_requests_in_flight`: MCP requests currently being handled (no labels). */
+export const requestsInFlight: Metric.Gauge<number> = Metric.gauge("mcp_requests_in_flight", {
+  description: "MCP requests currently being handled"
+})
+
+/** One finished request, as the pipeline saw it. */
+export interface FinishedRequest {
+  /** The tenant the request was made for. */
+  readonly tenantId: string
+  /** The `tool_name` label: see {@link toolName}. */
+  readonly toolName: string
+  /** How the request ended, from a small fixed set such as `"ok"`, `"error"`, `"denied"`, `"timeout"`. */
+  readonly status: string
+  /** Wall-clock duration of the request in seconds. */
+  readonly durationSeconds: number
+}
+
+/** Records one finished request: increments `mcp_requests_total` and observes `mcp_request_duration_seconds`. */
+export const recordRequest = (request: FinishedRequest): Effect.Effect<void> =>
+  Effect.andThen(
+    Metric.update(
+      Metric.withAttributes(requestsTotal, {
+        tenant_id: request.tenantId,
+        tool_name: request.toolName,
+        status: request.status
+      }),
+      1
+    ),
+    Metric.update(
+      Metric.withAttributes(requestDuration, { tenant_id: request.tenantId, tool_name: request.toolName }),
+      request.durationSeconds
+    )
+  )
+
+/**
+ * Counts `self` in `mcp_requests_in_flight` while it runs. The gauge goes back down however `self` ends:
+ * success, failure, defect or interruption.
+ */
+export const trackInFlight = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    Metric.modify(requestsInFlight, 1),
+    () => self,
+    () => Metric.modify(requestsInFlight, -1)
+  )
+
+const namedMethods: ReadonlySet<string> = new Set(["tools/call", "resources/read", "prompts/get"])
+
+/**
+ * The `tool_name` label of a request: the tool, resource or prompt name for `tools/call`, `resources/read` and
+ * `prompts/get` (when known), else the method itself (e.g. `tools/list`).
+ */
+export const toolName = (method: string, name?: string | undefined): string =>
+  namedMethods.has(method) && name !== undefined && name !== "" ? name : method

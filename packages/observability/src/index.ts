@@ -1,0 +1,21 @@
+/**
+ * `@bulwark/observability`: the exporters and the log format of Bulwark.
+ *
+ * The request pipeline records with plain Effect APIs (`Metric`, `Effect.annotateLogs`, `Effect.withSpan`); this
+ * package defines the request metrics and turns metrics, logs and spans into Prometheus text, JSON lines on stderr
+ * and OTLP traces.
+ *
+ * @since 0.1.0
+ */
+
+/** The JSON lines logger on stderr. */
+export * as JsonLogs from "./JsonLogs.ts"
+
+/** Prometheus text exposition of the metric registry and the `GET /metrics` route. */
+export * as Prometheus from "./Prometheus.ts"
+
+/** Request metric definitions and the helpers the pipeline records them with. */
+export * as RequestMetrics from "./RequestMetrics.ts"
+
+/** OTLP/HTTP trace export from the standard OpenTelemetry environment variables. */
+export * as Tracing from "./Tracing.ts"

@@ -1,0 +1,113 @@
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { JsonLogs } from "../src/index.ts"
+
+const fixture = fileURLToPath(new URL("./fixtures/log-child.ts", import.meta.url))
+
+interface Output {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+// Runs the fixture on the Node that runs the tests (Node 24 via `pnpm exec`), killed if the test is interrupted.
+const runChild = (logLevel: string | undefined) =>
+  Effect.callback<Output, Error>((resume) => {
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    delete env.LOG_LEVEL
+    if (logLevel !== undefined) env.LOG_LEVEL = logLevel
+    const child = spawn(process.execPath, [fixture], { env, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+    })
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8")
+    })
+    child.on("error", (error) => resume(Effect.fail(error)))
+    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })
+
+const parseLines = (stderr: string): Array<Record<string, unknown>> =>
+  stderr
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+
+describe("JsonLogs", () => {
+  it.live("writes one JSON object per line to stderr with annotations, span ids and cause; nothing to stdout", () =>
+    Effect.gen(function* () {
+      const output = yield* runChild("debug")
+      expect(output.code).toBe(0)
+      expect(output.stdout).toBe("")
+      const lines = parseLines(output.stderr)
+      expect(lines.map((line) => line.message)).toEqual([
+        "debug line",
+        "request done",
+        "inside span",
+        "failed",
+        'two parts {"n":1}'
+      ])
+      for (const line of lines) {
+        expect(typeof line.time === "string" && !Number.isNaN(Date.parse(line.time))).toBe(true)
+      }
+      expect(lines.map((line) => line.level)).toEqual(["debug", "info", "warn", "error", "info"])
+
+      expect(lines[1]).toMatchObject({
+        requestId: "r-1",
+        traceId: "annotated-trace",
+        spanId: "annotated-span",
+        tool: "echo",
+        durationMs: 12,
+        tenantId: "t1",
+        method: "tools/call"
+      })
+      expect(lines[1]).not.toHaveProperty("cause")
+
+      const inSpan = lines[2]!
+      expect(inSpan.traceId).toMatch(/^[0-9a-f]{32}$/)
+      expect(inSpan.traceId).toBe(inSpan.expectedTraceId)
+      expect(inSpan.spanId).toBe(inSpan.expectedSpanId)
+      expect(lines[0]).not.toHaveProperty("traceId")
+
+      expect(lines[3]!.cause).toEqual(expect.stringContaining("Error: kaput"))
+      expect(lines[4]).toMatchObject({ level: "info", "annotation.level": "shadowed" })
+    })
+  )
+
+  it.live("filters by level: info drops debug, error keeps only errors", () =>
+    Effect.gen(function* () {
+      const info = yield* runChild(undefined)
+      expect(info.stdout).toBe("")
+      expect(parseLines(info.stderr).map((line) => line.level)).toEqual(["info", "warn", "error", "info"])
+
+      const error = yield* runChild("ERROR")
+      expect(error.stdout).toBe("")
+      expect(parseLines(error.stderr).map((line) => line.message)).toEqual(["failed"])
+    })
+  )
+
+  it.live("an unknown level logs a warning and falls back to info", () =>
+    Effect.gen(function* () {
+      const output = yield* runChild("loud")
+      expect(output.stdout).toBe("")
+      const lines = parseLines(output.stderr)
+      expect(lines[0]).toMatchObject({ level: "warn", setting: "loud" })
+      expect(lines.map((line) => line.message)).not.toContain("debug line")
+      expect(lines.map((line) => line.message)).toContain("request done")
+    })
+  )
+
+  it("parseLevel reads LOG_LEVEL-style settings", () => {
+    expect(JsonLogs.parseLevel(undefined)).toBe("Info")
+    expect(JsonLogs.parseLevel("")).toBe("Info")
+    expect(JsonLogs.parseLevel(" Debug ")).toBe("Debug")
+    expect(JsonLogs.parseLevel("warning")).toBe("Warn")
+    expect(JsonLogs.parseLevel("off")).toBe("None")
+    expect(JsonLogs.parseLevel("verbose")).toBeUndefined()
+  })
+})

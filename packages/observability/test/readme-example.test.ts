@@ -1,0 +1,70 @@
+// #region readme
+import { JsonLogs, Prometheus, RequestMetrics, Tracing } from "@bulwark/observability"
+import { Effect, Exit, Layer } from "effect"
+import { HttpRouter } from "effect/http"
+
+// The request pipeline: plain Effect APIs around each MCP request.
+export const observeRequest = <A, E, R>(
+  request: { readonly tenantId: string; readonly method: string; readonly name?: string },
+  handle: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => {
+  const toolName = RequestMetrics.toolName(request.method, request.name)
+  return Effect.suspend(() => {
+    const started = performance.now()
+    return handle.pipe(
+      Effect.tap(() => Effect.logDebug("request handled")),
+      RequestMetrics.trackInFlight,
+      Effect.onExit((exit) =>
+        RequestMetrics.recordRequest({
+          tenantId: request.tenantId,
+          toolName,
+          status: Exit.isSuccess(exit) ? "ok" : "error",
+          durationSeconds: (performance.now() - started) / 1000
+        })
+      ),
+      Effect.annotateLogs({ tenantId: request.tenantId, method: request.method, tool: toolName }),
+      Effect.withSpan(`mcp ${request.method}`)
+    )
+  })
+}
+
+// The app: JSON logs on stderr, OTLP traces when OTEL_* is set, and GET /metrics on its router (merge
+// Prometheus.route with the MCP routes). Provide, not merge, ObservabilityLive so that request fibers log and
+// trace through it; then provide an HttpServer (e.g. NodeHttpServer.layer) and launch.
+export const ObservabilityLive = Layer.mergeAll(JsonLogs.layer(process.env.LOG_LEVEL), Tracing.layer)
+export const AppLive = HttpRouter.serve(Prometheus.route).pipe(Layer.provide(ObservabilityLive))
+
+// #endregion readme
+
+import { readFileSync } from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+
+describe("README example", () => {
+  it("is the code of this file's readme region", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
+    const self = readFileSync(new URL(import.meta.url), "utf8")
+    const region = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion readme/.exec(self)?.[1]
+    const snippet = /```ts\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(region).toBeDefined()
+    expect(snippet?.trim()).toBe(region?.trim())
+  })
+
+  it.live("records metrics for ok and failed requests and serves them on GET /metrics", () =>
+    Effect.gen(function* () {
+      const tenantId = `readme-${Date.now()}`
+      const echo = observeRequest({ tenantId, method: "tools/call", name: "echo" }, Effect.succeed("hi"))
+      const list = observeRequest({ tenantId, method: "tools/list" }, Effect.fail("unavailable"))
+      expect(yield* echo.pipe(Effect.provide(ObservabilityLive))).toBe("hi")
+      expect(yield* Effect.flip(list.pipe(Effect.provide(ObservabilityLive)))).toBe("unavailable")
+
+      const { handler, dispose } = HttpRouter.toWebHandler(Prometheus.route, { disableLogger: true })
+      yield* Effect.addFinalizer(() => Effect.promise(dispose))
+      const response = yield* Effect.promise(() => handler(new Request("http://localhost/metrics")))
+      const text = yield* Effect.promise(() => response.text())
+      expect(text).toContain(`mcp_requests_total{tenant_id="${tenantId}",tool_name="echo",status="ok"} 1`)
+      expect(text).toContain(`mcp_requests_total{tenant_id="${tenantId}",tool_name="tools/list",status="error"} 1`)
+      expect(text).toContain(`mcp_request_duration_seconds_count{tenant_id="${tenantId}",tool_name="echo"} 1`)
+      expect(text).toContain("mcp_requests_in_flight 0")
+    })
+  )
+})
