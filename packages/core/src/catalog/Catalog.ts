@@ -1,6 +1,6 @@
 import type { ServerCapabilities } from "@modelcontextprotocol/server"
 import { Context, Effect, Layer } from "effect"
-import type { Plugin } from "../plugin/Plugin.ts"
+import type { Bound, Installed, Plugin } from "../plugin/Plugin.ts"
 import { CatalogConflict } from "./CatalogConflict.ts"
 import { type CompiledPrompt, compilePrompt } from "./CompiledPrompt.ts"
 import {
@@ -43,13 +43,20 @@ const claim = <T extends { readonly plugin: string }>(
 
 /** Compiles plugins into a catalog; their handlers get the services of `R` from the current context. */
 export const make = <R>(plugins: ReadonlyArray<Plugin<R>>): Effect.Effect<CatalogShape, CatalogConflict, R> =>
+  Effect.flatMap(Effect.context<R>(), (services) =>
+    compile(
+      plugins.map((plugin) => ({ plugin: plugin as Plugin<unknown>, services: services as Context.Context<unknown> }))
+    )
+  )
+
+/** Compiles plugins, each with its own services, into a catalog. */
+export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape, CatalogConflict> =>
   Effect.gen(function* () {
-    const services = yield* Effect.context<R>()
     const tools = new Map<string, CompiledTool>()
     const resources = new Map<string, CompiledStaticResource>()
     const templates = new Map<string, CompiledTemplate>()
     const prompts = new Map<string, CompiledPrompt>()
-    for (const plugin of plugins) {
+    for (const { plugin, services } of bound) {
       for (const tool of plugin.tools) {
         yield* claim(tools, "tool", tool.name, compileTool(plugin.name, tool, services))
       }
@@ -77,7 +84,7 @@ export const make = <R>(plugins: ReadonlyArray<Plugin<R>>): Effect.Effect<Catalo
       prompts: { listChanged: true }
     }
     return {
-      plugins: plugins.map(({ name, version }) => ({ name, version })),
+      plugins: bound.map(({ plugin }) => ({ name: plugin.name, version: plugin.version })),
       tools,
       resources,
       templates: [...templates.values()],
@@ -85,6 +92,18 @@ export const make = <R>(plugins: ReadonlyArray<Plugin<R>>): Effect.Effect<Catalo
       capabilities
     }
   })
+
+/** Provides the catalog compiled from installed plugins, building each plugin's layer for the life of this one. */
+export const layerInstalled = <E, RIn>(
+  installed: ReadonlyArray<Installed<E, RIn>>
+): Layer.Layer<Catalog, CatalogConflict | E, RIn> =>
+  Layer.effect(
+    Catalog,
+    Effect.flatMap(
+      Effect.forEach(installed, (entry) => entry.bind),
+      (bound) => compile(bound)
+    )
+  )
 
 /** Provides the catalog compiled from these plugins. */
 export const layer = <R>(plugins: ReadonlyArray<Plugin<R>>): Layer.Layer<Catalog, CatalogConflict, R> =>

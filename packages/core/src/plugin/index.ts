@@ -1,2 +1,2 @@
-export type { Installable } from "./Plugin.ts"
+export type { Bound, Installed } from "./Plugin.ts"
 export * as Plugin from "./Plugin.ts"
