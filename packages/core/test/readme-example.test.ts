@@ -1,0 +1,73 @@
+// #region readme
+import { Catalog, Notifier, Pipeline, Plugin, silentChannel, Tool, ToolError } from "@bulwark/core"
+import { Effect, Layer, Schema } from "effect"
+
+// A tool: Effect Schema in (the client sees JSON Schema 2020-12), typed result out, typed domain errors.
+const convert = Tool.make("convert_temperature", {
+  description: "Converts a temperature between Celsius and Fahrenheit.",
+  input: Schema.Struct({
+    value: Schema.Finite,
+    to: Schema.Literals(["celsius", "fahrenheit"])
+  }),
+  output: Schema.Struct({ value: Schema.Finite, unit: Schema.String }),
+  hints: { readOnly: true, idempotent: true },
+  handler: ({ value, to }) =>
+    value < -459.67 && to === "celsius"
+      ? Effect.fail(new ToolError({ message: "Below absolute zero; check the input value." }))
+      : Effect.succeed(
+          to === "celsius" ? { value: ((value - 32) * 5) / 9, unit: "°C" } : { value: (value * 9) / 5 + 32, unit: "°F" }
+        )
+})
+
+// A plugin is a value; its handlers' needs (none here) come from a layer when it is installed.
+export const Weather = Plugin.make({ name: "weather", version: "1.0.0", tools: [convert] })
+
+// The pipeline every transport feeds, compiled once from the installed plugins.
+export const PipelineLive = Pipeline.layer().pipe(Layer.provide(Catalog.layer([Weather])), Layer.provide(Notifier.none))
+
+// Any transport turns its requests into this shape; here we call the pipeline directly.
+export const callTool = (name: string, args: Record<string, unknown>) =>
+  Effect.flatMap(Pipeline.Pipeline, (pipeline) =>
+    pipeline.handle({
+      jsonRpcId: 1,
+      method: "tools/call",
+      params: { name, arguments: args },
+      meta: {},
+      era: "modern",
+      headers: {},
+      inputResponses: {},
+      signal: new AbortController().signal,
+      client: silentChannel
+    })
+  )
+
+// #endregion readme
+
+import { readFileSync } from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+
+describe("README example", () => {
+  it("is the code of this file's readme region", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
+    const self = readFileSync(new URL(import.meta.url), "utf8")
+    const region = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion readme/.exec(self)?.[1]
+    expect(region).toBeDefined()
+    expect(/```ts\n([\s\S]*?)```/.exec(readme)?.[1]?.trim()).toBe(region?.trim())
+  })
+
+  it.effect("converts, reports bad input by field, and turns domain errors into tool errors", () =>
+    Effect.gen(function* () {
+      const ok = yield* callTool("convert_temperature", { value: 212, to: "celsius" })
+      expect(ok.structuredContent).toEqual({ value: 100, unit: "°C" })
+      const bad = yield* callTool("convert_temperature", { value: "hot", to: "kelvin" })
+      expect(bad.isError).toBe(true)
+      expect(JSON.stringify(bad.content)).toContain("value: Expected")
+      expect(JSON.stringify(bad.content)).toContain("to: Expected")
+      const domain = yield* callTool("convert_temperature", { value: -1000, to: "celsius" })
+      expect(domain).toEqual({
+        content: [{ type: "text", text: "Below absolute zero; check the input value." }],
+        isError: true
+      })
+    }).pipe(Effect.provide(PipelineLive))
+  )
+})
