@@ -3,7 +3,7 @@
  * 2025 revisions on one endpoint), stdio, and in-process clients.
  */
 export { makeServerFactory, PIPELINE_METHODS, type ServerFactory, type ServerIdentity } from "./bridge/ServerFactory.ts"
-export { toMcpRequest } from "./bridge/toMcpRequest.ts"
+export { type BridgeOptions, toMcpRequest } from "./bridge/toMcpRequest.ts"
 export * as Endpoint from "./http/Endpoint.ts"
 export type { SessionLimits } from "./http/LegacySessions.ts"
 export type { EndpointOptions, McpEndpoint } from "./http/McpEndpoint.ts"

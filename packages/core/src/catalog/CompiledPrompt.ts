@@ -1,10 +1,16 @@
-import type { GetPromptResult, Prompt as McpPrompt, PromptArgument } from "@modelcontextprotocol/server"
+import type {
+  GetPromptResult,
+  InputRequiredResult,
+  Prompt as McpPrompt,
+  PromptArgument
+} from "@modelcontextprotocol/server"
 import { type Context, Effect } from "effect"
 import type { DomainError } from "../errors/ToolError.ts"
 import type { Prompt } from "../prompt/Prompt.ts"
 import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
 import { toJsonSchema } from "../schema/JsonSchema.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
+import { catchInputRequired } from "./inputRequired.ts"
 import { provideServices } from "./provideServices.ts"
 
 /** A prompt ready to serve. */
@@ -13,7 +19,11 @@ export interface CompiledPrompt {
   readonly plugin: string
   readonly definition: McpPrompt
   readonly decode: Decoder<unknown>
-  readonly get: (args: unknown, context: ToolContext) => Effect.Effect<GetPromptResult, DomainError>
+  /** Builds the messages; a handler's `InputRequired` becomes an `input_required` result. */
+  readonly get: (
+    args: unknown,
+    context: ToolContext
+  ) => Effect.Effect<GetPromptResult | InputRequiredResult, DomainError>
   readonly complete: (
     argument: string,
     value: string,
@@ -56,6 +66,7 @@ export const compilePrompt = <R>(plugin: string, prompt: Prompt<R>, services: Co
               ? { description: spec.description, messages: [...out] }
               : (out as unknown as GetPromptResult)
         ),
+        catchInputRequired(context),
         provideServices(services)
       ),
     complete: (argument, value, context) => {

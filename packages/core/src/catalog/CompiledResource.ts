@@ -1,4 +1,5 @@
 import type {
+  InputRequiredResult,
   Resource as McpResource,
   ResourceTemplateType as McpResourceTemplate,
   ReadResourceResult
@@ -8,10 +9,13 @@ import { type Context, Effect } from "effect"
 import type { DomainError } from "../errors/ToolError.ts"
 import type { ListedResource, ResourceBody, ResourceTemplate, StaticResource } from "../resource/Resource.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
+import { catchInputRequired } from "./inputRequired.ts"
 import { provideServices } from "./provideServices.ts"
 
-/** A resource read ready to run, bound to its plugin's services. */
-export type ResourceReader = (context: ToolContext) => Effect.Effect<ReadResourceResult, DomainError>
+/** A resource read ready to run, bound to its plugin's services; a handler's `InputRequired` becomes `input_required`. */
+export type ResourceReader = (
+  context: ToolContext
+) => Effect.Effect<ReadResourceResult | InputRequiredResult, DomainError>
 
 /** A static resource ready to serve. */
 export interface CompiledStaticResource {
@@ -76,6 +80,7 @@ export const compileStatic = <R>(
   read: (context) =>
     resource.read(context).pipe(
       Effect.map((body) => toContents(resource.uri, resource.info.mimeType, body)),
+      catchInputRequired(context),
       provideServices(services)
     )
 })
@@ -102,6 +107,7 @@ export const compileTemplate = <R>(
       return (context) =>
         resource.read(variables, context).pipe(
           Effect.map((body) => toContents(uri, resource.info.mimeType, body)),
+          catchInputRequired(context),
           provideServices(services)
         )
     },

@@ -1,5 +1,4 @@
-import type { CallToolResult, InputRequests, InputRequiredResult, Tool as McpTool } from "@modelcontextprotocol/server"
-import { inputRequired } from "@modelcontextprotocol/server"
+import type { CallToolResult, InputRequiredResult, Tool as McpTool } from "@modelcontextprotocol/server"
 import { type Context, Duration, Effect, Schema } from "effect"
 import { text } from "../content/Content.ts"
 import { InputRequired } from "../errors/InputRequired.ts"
@@ -8,6 +7,7 @@ import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
 import { toJsonSchema } from "../schema/JsonSchema.ts"
 import { annotations, type Tool } from "../tool/Tool.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
+import { toInputRequiredResult } from "./inputRequired.ts"
 import { provideServices } from "./provideServices.ts"
 
 /** A tool ready to serve: its listing, its decoder and a runner bound to the services its plugin needs. */
@@ -66,12 +66,9 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
     run: (input, context) =>
       spec.handler(input, context).pipe(
         Effect.map(toResult),
-        Effect.catch((error: DomainError) =>
-          Effect.succeed(
-            error instanceof InputRequired
-              ? inputRequired({ inputRequests: error.requests as InputRequests })
-              : errorResult(error)
-          )
+        Effect.catch(
+          (error: DomainError): Effect.Effect<CallToolResult | InputRequiredResult> =>
+            error instanceof InputRequired ? toInputRequiredResult(error, context) : Effect.succeed(errorResult(error))
         ),
         provideServices(services)
       )

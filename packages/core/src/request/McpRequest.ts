@@ -1,3 +1,4 @@
+import type { ClientCapabilities } from "@modelcontextprotocol/server"
 import type { ClientChannel } from "./ClientChannel.ts"
 
 /** Which protocol family the client speaks: 2026-07-28 (`modern`) or the 2025 revisions (`legacy`). */
@@ -20,6 +21,18 @@ export interface McpRequest {
   readonly headers: Readonly<Record<string, string>>
   /** Answers to earlier `input_required` results (2026-07-28 multi-round-trip), untrusted. */
   readonly inputResponses: Readonly<Record<string, unknown>>
+  /** What the client declared it supports (2026-07-28: on each request; 2025: at initialize), when known. */
+  readonly clientCapabilities?: ClientCapabilities
+  /**
+   * The payload of the `requestState` the client echoed on a multi-round-trip retry, already integrity-checked by
+   * the transport (a tampered or expired state never gets here); undefined when the request carried none.
+   */
+  readonly requestState?: unknown
+  /**
+   * Seals a payload into the integrity-protected `requestState` string an `input_required` result carries and the
+   * client echoes on its retry. Absent when the transport cannot seal state (results then carry none).
+   */
+  readonly mintRequestState?: (payload: unknown) => Promise<string>
   /** Aborted when the client cancels or disconnects. */
   readonly signal: AbortSignal
   readonly client: ClientChannel

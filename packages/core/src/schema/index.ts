@@ -1,2 +1,3 @@
 export * from "./Decoder.ts"
+export * from "./ElicitationSchema.ts"
 export * from "./JsonSchema.ts"

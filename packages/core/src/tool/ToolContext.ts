@@ -1,11 +1,18 @@
-import type { CreateMessageRequestParams, CreateMessageResult, LoggingLevel } from "@modelcontextprotocol/server"
+import type {
+  ClientCapabilities,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ListRootsResult,
+  LoggingLevel
+} from "@modelcontextprotocol/server"
 import { inputRequired } from "@modelcontextprotocol/server"
 import { Effect, Result, type Schema } from "effect"
 import { InputRequired } from "../errors/InputRequired.ts"
 import type { NotifierShape } from "../notify/Notifier.ts"
 import type { CallState } from "../request/CurrentCall.ts"
+import type { McpRequest } from "../request/McpRequest.ts"
 import { makeDecoder } from "../schema/Decoder.ts"
-import { toJsonSchema } from "../schema/JsonSchema.ts"
+import { toElicitationSchema } from "../schema/ElicitationSchema.ts"
 
 /** The user's answer to an elicitation. */
 export type ElicitOutcome<A> =
@@ -13,10 +20,20 @@ export type ElicitOutcome<A> =
   | { readonly action: "decline" }
   | { readonly action: "cancel" }
 
+/** The successes of a tuple of effects, in order. */
+export type Answers<T extends ReadonlyArray<Effect.Effect<unknown, InputRequired>>> = {
+  -readonly [K in keyof T]: Effect.Success<T[K]>
+}
+
 /** What a handler can do besides computing its result: talk back to the client and publish changes. */
 export interface ToolContext {
   /** The request in flight: request id, tenant, trace. */
   readonly call: CallState
+  /**
+   * What the client declared it supports, when known (every 2026-07-28 request; 2025 sessions). Ask only for input
+   * the client can give: a request for an undeclared capability is refused with -32021.
+   */
+  readonly clientCapabilities: ClientCapabilities | undefined
   /** Reports progress when the client asked for it (a progress token); otherwise does nothing. */
   readonly progress: (progress: number, total?: number, message?: string) => Effect.Effect<void>
   /** Sends a log message to the client. */
@@ -24,7 +41,11 @@ export interface ToolContext {
   /**
    * Asks the user for structured input. `key` names the question across retries: the first run fails with
    * `InputRequired`, the client asks the user and retries, and the next run gets the answer. Handlers must therefore
-   * ask before they change anything.
+   * ask before they change anything. Answers of earlier rounds stay available in later ones (they travel in the
+   * sealed `requestState`), so a handler may ask several questions one after the other.
+   *
+   * The form is derived from `schema`, a struct of primitives: use `Schema.Finite`/`Schema.Int` for numbers and
+   * `Schema.Literals` (or a union of titled `Schema.Literal`s) for choices.
    */
   readonly elicit: <S extends Schema.Top>(
     key: string,
@@ -35,18 +56,66 @@ export interface ToolContext {
     key: string,
     request: CreateMessageRequestParams
   ) => Effect.Effect<CreateMessageResult, InputRequired>
+  /** Asks the client for its roots (`roots/list`), with the same retry contract as `elicit`. */
+  readonly listRoots: (key: string) => Effect.Effect<ListRootsResult, InputRequired>
+  /**
+   * Asks several questions in one round: runs every question, and if any still needs an answer fails with one
+   * `InputRequired` carrying all of them, so the client answers them together.
+   */
+  readonly all: <const T extends ReadonlyArray<Effect.Effect<unknown, InputRequired>>>(
+    questions: T
+  ) => Effect.Effect<Answers<T>, InputRequired>
   /** Publishes list changes and resource updates. */
   readonly notify: NotifierShape
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** What Bulwark seals into `requestState`: the answers of earlier rounds, bound to the request they belong to. */
+export interface CarriedState {
+  readonly v: 1
+  readonly method: string
+  readonly target: string
+  readonly answers: Readonly<Record<string, unknown>>
+}
+
+/** The answers an echoed `requestState` carries, when it was minted for this very method and target. */
+const carriedAnswers = (request: McpRequest, target: string | undefined): Readonly<Record<string, unknown>> => {
+  const state = request.requestState
+  if (!isRecord(state) || state.v !== 1 || state.method !== request.method || state.target !== target) return {}
+  return isRecord(state.answers) ? state.answers : {}
+}
+
+/** The state to seal into the next `input_required` result of this call. */
+export const carriedState = (call: CallState, answers: Readonly<Record<string, unknown>>): CarriedState => ({
+  v: 1,
+  method: call.request.method,
+  target: call.target ?? "",
+  answers
+})
 
 /** Builds the context handed to a handler for one call. */
 export const makeToolContext = (call: CallState, notifier: NotifierShape): ToolContext => {
   const request = call.request
   const progressToken = request.meta.progressToken
+  const responses: Readonly<Record<string, unknown>> = {
+    ...carriedAnswers(request, call.target),
+    ...request.inputResponses
+  }
+  /** Answers the handler accepted so far in this run: carried to the next round if it asks for more. */
+  const used: Record<string, unknown> = {}
+  const answer = (key: string): unknown => responses[key]
+  const accept = <A>(key: string, raw: unknown, value: A): Effect.Effect<A> =>
+    Effect.sync(() => {
+      used[key] = raw
+      return value
+    })
+  const ask = (key: string, inputRequest: unknown) =>
+    Effect.fail(new InputRequired({ requests: { [key]: inputRequest }, answers: { ...used } }))
+
   return {
     call,
+    clientCapabilities: request.clientCapabilities,
     notify: notifier,
     progress: (progress, total, message) =>
       progressToken === undefined
@@ -65,28 +134,53 @@ export const makeToolContext = (call: CallState, notifier: NotifierShape): ToolC
       { message, schema }: { readonly message: string; readonly schema: S }
     ) =>
       Effect.suspend((): Effect.Effect<ElicitOutcome<S["Type"]>, InputRequired> => {
-        const answer = request.inputResponses[key]
-        if (isRecord(answer) && typeof answer.action === "string") {
-          if (answer.action === "accept") {
-            const decoded = makeDecoder(schema)(answer.content ?? {})
-            if (Result.isSuccess(decoded))
-              return Effect.succeed({ action: "accept" as const, content: decoded.success })
-          } else if (answer.action === "decline" || answer.action === "cancel") {
-            return Effect.succeed({ action: answer.action })
+        const raw = answer(key)
+        if (isRecord(raw) && typeof raw.action === "string") {
+          if (raw.action === "accept") {
+            const decoded = makeDecoder(schema)(raw.content ?? {})
+            if (Result.isSuccess(decoded)) {
+              return accept(key, raw, { action: "accept" as const, content: decoded.success })
+            }
+          } else if (raw.action === "decline" || raw.action === "cancel") {
+            return accept(key, raw, { action: raw.action })
           }
         }
-        const requestedSchema = toJsonSchema(schema) as Parameters<typeof inputRequired.elicit>[0]["requestedSchema"]
-        return Effect.fail(
-          new InputRequired({ requests: { [key]: inputRequired.elicit({ message, requestedSchema }) } })
-        )
+        const requestedSchema = toElicitationSchema(schema) as unknown as Parameters<
+          typeof inputRequired.elicit
+        >[0]["requestedSchema"]
+        return ask(key, inputRequired.elicit({ message, requestedSchema }))
       }),
     sample: (key, params) =>
       Effect.suspend(() => {
-        const answer = request.inputResponses[key]
-        if (isRecord(answer) && Array.isArray(answer.content ?? null) === false && "role" in answer) {
-          return Effect.succeed(answer as unknown as CreateMessageResult)
+        const raw = answer(key)
+        if (isRecord(raw) && !Array.isArray(raw.content ?? null) && "role" in raw) {
+          return accept(key, raw, raw as unknown as CreateMessageResult)
         }
-        return Effect.fail(new InputRequired({ requests: { [key]: inputRequired.createMessage(params) } }))
-      })
+        return ask(key, inputRequired.createMessage(params))
+      }),
+    listRoots: (key) =>
+      Effect.suspend(() => {
+        const raw = answer(key)
+        if (isRecord(raw) && Array.isArray(raw.roots)) return accept(key, raw, raw as unknown as ListRootsResult)
+        return ask(key, inputRequired.listRoots())
+      }),
+    all: <const T extends ReadonlyArray<Effect.Effect<unknown, InputRequired>>>(questions: T) =>
+      Effect.flatMap(
+        Effect.forEach(questions, (question) => Effect.result(question)),
+        (results): Effect.Effect<Answers<T>, InputRequired> => {
+          const pending = results.flatMap((result) => (Result.isFailure(result) ? [result.failure] : []))
+          if (pending.length === 0) {
+            return Effect.succeed(
+              results.map((result) => (Result.isSuccess(result) ? result.success : undefined)) as Answers<T>
+            )
+          }
+          return Effect.fail(
+            new InputRequired({
+              requests: Object.assign({}, ...pending.map((error) => error.requests)),
+              answers: Object.assign({}, ...pending.map((error) => error.answers ?? {}), used)
+            })
+          )
+        }
+      )
   }
 }

@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto"
 import { type McpError, Pipeline, type ProtocolEra } from "@bulwark/core"
 import {
   type CacheHint,
+  createRequestStateCodec,
   type McpRequestContext,
   ProtocolError,
   type RequestMethod,
@@ -18,6 +20,12 @@ export interface ServerIdentity {
   readonly instructions?: string
   /** How long clients may cache list results (2026-07-28 `ttlMs`); lists are the same for every caller today. */
   readonly listTtlMs?: number
+  /**
+   * The HMAC key (at least 32 bytes) that seals the multi-round-trip `requestState`, so a tampered or expired state
+   * is refused (-32602) before any handler runs. Every process serving the same clients must share it; by default
+   * each process draws a random key, which suits a single process.
+   */
+  readonly requestStateKey?: string | Uint8Array
 }
 
 /** The methods the pipeline serves; everything else (initialize, discover, ping, logging level) the SDK answers. */
@@ -58,8 +66,14 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
     const context = yield* Effect.context<never>()
     const run = Effect.runPromiseExitWith(context)
     const listHint: CacheHint = { ttlMs: identity.listTtlMs ?? 0, cacheScope: "public" }
+    // Bound to the method, so that a state minted for one kind of request is refused on another.
+    const stateCodec = createRequestStateCodec<unknown>({
+      key: identity.requestStateKey ?? randomBytes(32),
+      bind: (ctx) => ctx.mcpReq.method
+    })
     const options = {
       capabilities: pipeline.catalog.capabilities,
+      requestState: { verify: (state: string, ctx: ServerContext) => stateCodec.verify(state, ctx) },
       ...(identity.instructions === undefined ? {} : { instructions: identity.instructions }),
       cacheHints: {
         "tools/list": listHint,
@@ -82,7 +96,14 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
           request: { method: string; params?: Record<string, unknown> },
           ctx: ServerContext
         ): Promise<never> => {
-          const exit = await run(pipeline.handle(toMcpRequest(request, ctx, era)))
+          const exit = await run(
+            pipeline.handle(
+              toMcpRequest(request, ctx, era, {
+                sessionCapabilities: server.getClientCapabilities(),
+                mintRequestState: (payload, requestCtx) => stateCodec.mint(payload, requestCtx)
+              })
+            )
+          )
           if (Exit.isSuccess(exit)) {
             if (hooks !== undefined && typeof request.params?.uri === "string") {
               if (method === "resources/subscribe") hooks.subscribe(request.params.uri, server)

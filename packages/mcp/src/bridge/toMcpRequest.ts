@@ -1,5 +1,10 @@
 import type { McpRequest, ProtocolEra } from "@bulwark/core"
-import type { LoggingLevel, ServerContext } from "@modelcontextprotocol/server"
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type LoggingLevel,
+  type ServerContext
+} from "@modelcontextprotocol/server"
 
 const EMPTY: Readonly<Record<string, never>> = {}
 
@@ -11,14 +16,29 @@ const traceHeaders = (request: Request | undefined): Readonly<Record<string, str
   return tracestate === null ? { traceparent } : { traceparent, tracestate }
 }
 
+/** What the bridge knows beyond the SDK's request context. */
+export interface BridgeOptions {
+  /** The capabilities a 2025 client declared at initialize (2026-07-28 requests carry their own). */
+  readonly sessionCapabilities?: ClientCapabilities | undefined
+  /** Seals a `requestState` payload for this request (the codec whose `verify` the SDK runs on the echo). */
+  readonly mintRequestState?: (payload: unknown, context: ServerContext) => Promise<string>
+}
+
 /** Translates a request the SDK dispatched into the transport-independent request the pipeline serves. */
 export const toMcpRequest = (
   sdkRequest: { readonly method: string; readonly params?: Record<string, unknown> | undefined },
   context: ServerContext,
-  era: ProtocolEra
+  era: ProtocolEra,
+  options: BridgeOptions = {}
 ): McpRequest => {
   const { _meta, ...params } = (sdkRequest.params ?? EMPTY) as Record<string, unknown>
   const mcpReq = context.mcpReq
+  // The SDK types the envelope as an empty object; its keys are the reserved `io.modelcontextprotocol/*` names.
+  const envelope = mcpReq.envelope as Readonly<Record<string, unknown>> | undefined
+  const clientCapabilities =
+    (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? options.sessionCapabilities
+  const requestState: unknown = mcpReq.requestState()
+  const mint = options.mintRequestState
   return {
     jsonRpcId: mcpReq.id,
     method: sdkRequest.method,
@@ -27,6 +47,9 @@ export const toMcpRequest = (
     era,
     headers: traceHeaders(context.http?.req),
     inputResponses: mcpReq.inputResponses ?? EMPTY,
+    ...(clientCapabilities === undefined ? {} : { clientCapabilities }),
+    ...(requestState === undefined ? {} : { requestState }),
+    ...(mint === undefined ? {} : { mintRequestState: (payload: unknown) => mint(payload, context) }),
     signal: mcpReq.signal,
     client: {
       notify: (method, notificationParams) => mcpReq.notify({ method, params: notificationParams } as never),

@@ -38,8 +38,9 @@ export const layer: Layer.Layer<ClientSinks | Notifier> = Layer.effectContext(
         sinks.delete(sink)
       }
     }
+    // Suspended: the sinks are read when the event is published, not when the notifier is built (when there are none).
     const each = (f: (sink: ClientSink) => void) =>
-      Effect.forEach([...sinks], (sink) => safely(() => f(sink)), { discard: true })
+      Effect.suspend(() => Effect.forEach([...sinks], (sink) => safely(() => f(sink)), { discard: true }))
     const registry: ClientSinksShape = {
       add,
       register: (sink) =>
