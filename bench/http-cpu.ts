@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { request as httpRequest, Agent } from "node:http"
+import { Agent, request as httpRequest } from "node:http"
 import { parseArgs } from "node:util"
 
 const { values } = parseArgs({
@@ -87,7 +87,8 @@ const send = (agent: Agent, port: number, era: Variant["era"], id: number): Prom
         res.on("data", (c: Buffer) => chunks.push(c))
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString()
-          if (res.statusCode !== 200 || !text.includes("hello")) reject(new Error(`bad answer ${res.statusCode}: ${text}`))
+          if (res.statusCode !== 200 || !text.includes("hello"))
+            reject(new Error(`bad answer ${res.statusCode}: ${text}`))
           else resolve()
         })
       }

@@ -6,7 +6,10 @@ createServer((req, res) => {
   const chunks: Array<Buffer> = []
   req.on("data", (chunk: Buffer) => chunks.push(chunk))
   req.on("end", () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number; params: { arguments: { text: string } } }
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+      id: number
+      params: { arguments: { text: string } }
+    }
     const payload = JSON.stringify({
       jsonrpc: "2.0",
       id: body.id,

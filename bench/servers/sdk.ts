@@ -14,7 +14,11 @@ const handler = createMcpHandler(() => {
   return server
 })
 
-const route = HttpRouter.add("*", "/mcp", HttpEffect.fromWebHandler((request) => handler.fetch(request)))
+const route = HttpRouter.add(
+  "*",
+  "/mcp",
+  HttpEffect.fromWebHandler((request) => handler.fetch(request))
+)
 const announce = Layer.effectDiscard(
   Effect.flatMap(HttpServer.HttpServer, (server) =>
     Effect.sync(() => process.stdout.write(`${server.address._tag === "UnixPathAddress" ? 0 : server.address.port}\n`))

@@ -1,0 +1,71 @@
+import { createServer } from "node:http"
+import { Catalog, Pipeline } from "@bulwark/core"
+import { Database, MigrationRegistry } from "@bulwark/database"
+import { ClientSinks, Endpoint, McpHttp, Stdio } from "@bulwark/mcp"
+import { JsonLogs, Prometheus, Tracing } from "@bulwark/observability"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Duration, Effect, Layer } from "effect"
+import { HttpRouter } from "effect/http"
+import type { ServerConfig } from "../config/ServerConfig.ts"
+import * as HealthRoutes from "../health/HealthRoutes.ts"
+import { databaseConfig } from "./databaseConfig.ts"
+import { enabledPlugins } from "./plugins.ts"
+
+/** How this process runs: an HTTP server, or one stdio connection. */
+export interface RunOptions {
+  readonly inMemory?: boolean
+}
+
+const identity = (config: ServerConfig) => ({
+  name: config.name,
+  version: "0.1.0",
+  instructions: "Bulwark serves company tools to agents with authentication, limits and audit.",
+  listTtlMs: 30_000
+})
+
+/** The pipeline over the enabled plugins, their database, and the change-event sinks: shared by HTTP and stdio. */
+export const core = (config: ServerConfig, options: RunOptions = {}) =>
+  Pipeline.layer({ timeout: config.timeouts }).pipe(
+    Layer.provideMerge(ClientSinks.layer),
+    Layer.provide(Catalog.layerInstalled(enabledPlugins(config))),
+    Layer.provideMerge(MigrationRegistry.layer),
+    Layer.provideMerge(Database.layer(databaseConfig(config, options)))
+  )
+
+/** Logs as JSON on stderr and traces through OTLP when the standard `OTEL_*` variables say so. */
+export const observability = (config: ServerConfig) => Layer.mergeAll(JsonLogs.layer(config.logLevel), Tracing.layer)
+
+/** The bundled server over HTTP: `/mcp`, `/metrics`, `/healthz`, `/readyz`. */
+export const http = (config: ServerConfig, options: RunOptions = {}) => {
+  const endpoint = Endpoint.layer({
+    ...identity(config),
+    maxBodyBytes: config.http.maxBodyBytes,
+    sessions: {
+      maxSessions: config.http.maxSessions,
+      idleTimeoutMs: Duration.toMillis(config.http.sessionIdleTimeout)
+    },
+    ...(config.http.allowedHosts ? { allowedHosts: config.http.allowedHosts } : {}),
+    ...(config.http.allowedOrigins ? { allowedOrigins: config.http.allowedOrigins } : {})
+  })
+  const routes = Layer.mergeAll(McpHttp.route("/mcp"), Prometheus.route, HealthRoutes.routes)
+  return HttpRouter.serve(routes).pipe(
+    Layer.provide(endpoint),
+    Layer.provide(core(config, options)),
+    Layer.provide(
+      NodeHttpServer.layer(createServer, {
+        port: config.http.port,
+        host: config.http.host,
+        gracefulShutdownTimeout: config.http.shutdownGrace
+      })
+    ),
+    Layer.provide(observability(config))
+  )
+}
+
+/** The bundled server over stdio: one connection on stdin/stdout until stdin closes. */
+export const stdio = (config: ServerConfig, options: RunOptions = {}) =>
+  Stdio.serve(identity(config)).pipe(
+    Effect.scoped,
+    Effect.provide(core(config, options)),
+    Effect.provide(observability(config))
+  )

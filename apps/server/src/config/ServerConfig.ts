@@ -1,0 +1,56 @@
+import { DatabaseConfig } from "@bulwark/database"
+import { Effect, Schema } from "effect"
+
+const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
+const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+/** A duration written as text, e.g. "500 millis", "30 seconds", "5 minutes". */
+const DurationText = Schema.DurationFromString
+
+/** A key that may be left out; `value` is what the file would have said. */
+const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
+  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value as never)))
+
+/** The HTTP side of the server: where it listens and what it accepts. */
+export const HttpConfig = Schema.Struct({
+  port: withDefault(Port, 3000),
+  host: withDefault(Schema.NonEmptyString, "127.0.0.1"),
+  /** Host names the `Host` header may carry (DNS-rebinding protection); localhost names when unset. */
+  allowedHosts: Schema.optionalKey(Schema.Array(Schema.NonEmptyString)),
+  /** Browser origins (host names) allowed to call; localhost names when unset. */
+  allowedOrigins: Schema.optionalKey(Schema.Array(Schema.NonEmptyString)),
+  maxBodyBytes: withDefault(PositiveInt, 1_048_576),
+  /** How long in-flight requests may take to finish on shutdown. */
+  shutdownGrace: withDefault(DurationText, "10 seconds"),
+  maxSessions: withDefault(PositiveInt, 1000),
+  sessionIdleTimeout: withDefault(DurationText, "30 minutes")
+})
+
+/** Per-call time limits. */
+export const TimeoutConfig = Schema.Struct({
+  default: withDefault(DurationText, "30 seconds"),
+  max: withDefault(DurationText, "5 minutes")
+})
+
+/** The tickets plugin's switches. */
+export const TicketsConfig = Schema.Struct({
+  enabled: withDefault(Schema.Boolean, true),
+  /** Inserts a few demo users into an empty default tenant, so a fresh server has something to show. */
+  seedDemoData: withDefault(Schema.Boolean, true)
+})
+
+/** The whole configuration file of the bundled server. Every key is optional. */
+export const ServerConfig = Schema.Struct({
+  name: withDefault(Schema.NonEmptyString, "bulwark"),
+  logLevel: withDefault(Schema.Literals(["trace", "debug", "info", "warn", "error", "fatal", "none"]), "info"),
+  /** Where embedded data lives (`BULWARK_DATA_DIR`). */
+  dataDir: withDefault(Schema.NonEmptyString, ".bulwark"),
+  /** Shared caches and limits (`REDIS_URL`); in-process when unset. */
+  redisUrl: Schema.optionalKey(Schema.String),
+  http: withDefault(HttpConfig, {} as never),
+  timeouts: withDefault(TimeoutConfig, {} as never),
+  database: withDefault(DatabaseConfig, {} as never),
+  plugins: withDefault(Schema.Struct({ tickets: withDefault(TicketsConfig, {} as never) }), {} as never)
+})
+
+/** The decoded configuration. */
+export type ServerConfig = typeof ServerConfig.Type
