@@ -1,0 +1,65 @@
+// #region readme
+import { Plugin, Tool, ToolError } from "@bulwark/core"
+import { Effect, Schema } from "effect"
+
+export const Weather = Plugin.make({
+  name: "weather",
+  version: "1.0.0",
+  tools: [
+    Tool.make("convert_temperature", {
+      description: "Converts a temperature between Celsius and Fahrenheit.",
+      input: Schema.Struct({ value: Schema.Finite, to: Schema.Literals(["celsius", "fahrenheit"]) }),
+      output: Schema.Struct({ value: Schema.Finite, unit: Schema.String }),
+      hints: { readOnly: true, idempotent: true },
+      handler: ({ value, to }) =>
+        value < -459.67
+          ? Effect.fail(new ToolError({ message: "Below absolute zero; check the input value." }))
+          : Effect.succeed(
+              to === "celsius"
+                ? { value: ((value - 32) * 5) / 9, unit: "°C" }
+                : { value: (value * 9) / 5 + 32, unit: "°F" }
+            )
+    })
+  ]
+})
+
+// #endregion readme
+
+import { readFileSync } from "node:fs"
+import { Catalog, Notifier, Pipeline, silentChannel } from "@bulwark/core"
+import { describe, expect, it } from "@effect/vitest"
+import { Layer } from "effect"
+
+const call = (args: Record<string, unknown>) =>
+  Effect.flatMap(Pipeline.Pipeline, (pipeline) =>
+    pipeline.handle({
+      jsonRpcId: 1,
+      method: "tools/call",
+      params: { name: "convert_temperature", arguments: args },
+      meta: {},
+      era: "modern",
+      headers: {},
+      inputResponses: {},
+      signal: new AbortController().signal,
+      client: silentChannel
+    })
+  ).pipe(Effect.provide(Pipeline.layer().pipe(Layer.provide(Catalog.layer([Weather])), Layer.provide(Notifier.none))))
+
+describe("README: writing a plugin", () => {
+  it("shows the code of this file's readme region", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
+    const self = readFileSync(new URL(import.meta.url), "utf8")
+    const region = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion readme/.exec(self)?.[1]
+    const snippet = /## Writing a plugin[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(region).toBeDefined()
+    expect(snippet?.trim()).toBe(region?.trim())
+  })
+
+  it.effect("converts, and turns the domain error into a tool error", () =>
+    Effect.gen(function* () {
+      expect((yield* call({ value: 100, to: "fahrenheit" })).structuredContent).toEqual({ value: 212, unit: "°F" })
+      const cold = yield* call({ value: -500, to: "celsius" })
+      expect(cold.isError).toBe(true)
+    })
+  )
+})
