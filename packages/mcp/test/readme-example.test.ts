@@ -27,9 +27,10 @@ export const McpLive = Endpoint.layer({ name: "greeter-server", version: "1.0.0"
 )
 
 // Over HTTP: mount it at /mcp and launch with `Layer.launch(HttpServerLive).pipe(NodeRuntime.runMain)`.
+// The listening socket is provided first so that it is built last, once the endpoint can answer.
 export const HttpServerLive = HttpRouter.serve(McpHttp.route("/mcp")).pipe(
-  Layer.provide(McpLive),
-  Layer.provide(NodeHttpServer.layer(createServer, { port: 3000, host: "127.0.0.1" }))
+  Layer.provide(NodeHttpServer.layer(createServer, { port: 3000, host: "127.0.0.1" })),
+  Layer.provide(McpLive)
 )
 
 // In-process ("embedded"): a client in the same process, no network, through the same endpoint and pipeline.

@@ -48,9 +48,9 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     ...(config.http.allowedOrigins ? { allowedOrigins: config.http.allowedOrigins } : {})
   })
   const routes = Layer.mergeAll(McpHttp.route("/mcp"), Prometheus.route, HealthRoutes.routes)
+  // The listening socket is built last, after the database, plugins and endpoint: a connection accepted before the
+  // router serves would wait forever.
   return HttpRouter.serve(routes).pipe(
-    Layer.provide(endpoint),
-    Layer.provide(core(config, options)),
     Layer.provide(
       NodeHttpServer.layer(createServer, {
         port: config.http.port,
@@ -58,6 +58,8 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
         gracefulShutdownTimeout: config.http.shutdownGrace
       })
     ),
+    Layer.provide(endpoint),
+    Layer.provide(core(config, options)),
     Layer.provide(observability(config))
   )
 }
