@@ -9,6 +9,7 @@ import type { DomainError } from "../errors/ToolError.ts"
 import type { Prompt } from "../prompt/Prompt.ts"
 import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
 import { toJsonSchema } from "../schema/JsonSchema.ts"
+import { makeRedactor } from "../schema/Redaction.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
 import { catchInputRequired } from "./inputRequired.ts"
 import { provideServices } from "./provideServices.ts"
@@ -19,6 +20,8 @@ export interface CompiledPrompt {
   readonly plugin: string
   readonly definition: McpPrompt
   readonly decode: Decoder<unknown>
+  /** Copies arguments with sensitive fields replaced, for logs and the audit log. */
+  readonly redact: (args: unknown) => unknown
   /** Builds the messages; a handler's `InputRequired` becomes an `input_required` result. */
   readonly get: (
     args: unknown,
@@ -57,6 +60,7 @@ export const compilePrompt = <R>(plugin: string, prompt: Prompt<R>, services: Co
       ...(spec.title === undefined ? {} : { title: spec.title }),
       arguments: argumentsOf(prompt as Prompt<unknown>)
     },
+    redact: makeRedactor(toJsonSchema(spec.args)),
     decode: makeDecoder(spec.args),
     get: (args, context) =>
       spec.handler(args, context).pipe(

@@ -5,6 +5,7 @@ import { InputRequired } from "../errors/InputRequired.ts"
 import type { DomainError } from "../errors/ToolError.ts"
 import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
 import { toJsonSchema } from "../schema/JsonSchema.ts"
+import { makeRedactor } from "../schema/Redaction.ts"
 import { annotations, type Tool } from "../tool/Tool.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
 import { toInputRequiredResult } from "./inputRequired.ts"
@@ -17,6 +18,8 @@ export interface CompiledTool {
   readonly definition: McpTool
   readonly decode: Decoder<unknown>
   readonly timeoutMs: number | undefined
+  /** Copies arguments with the fields the input schema marks sensitive replaced, for logs and the audit log. */
+  readonly redact: (args: unknown) => unknown
   /** Runs the handler on decoded input; domain errors become `isError` results, defects stay defects. */
   readonly run: (input: unknown, context: ToolContext) => Effect.Effect<CallToolResult | InputRequiredResult>
 }
@@ -61,6 +64,7 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
     name: tool.name,
     plugin,
     definition,
+    redact: makeRedactor(definition.inputSchema as Readonly<Record<string, unknown>>),
     decode: makeDecoder(spec.input),
     timeoutMs: spec.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(spec.timeout)),
     run: (input, context) =>

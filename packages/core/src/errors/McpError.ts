@@ -8,7 +8,11 @@ export const ErrorCode = {
   InvalidParams: -32602,
   InternalError: -32603,
   RequestTimeout: -32001,
-  ResourceNotFound: -32002
+  ResourceNotFound: -32002,
+  /** The principal may not use this tool, resource or prompt, or it is switched off. */
+  Forbidden: -32003,
+  /** A rate limit, quota or concurrency limit refused the request; `data` names the limit and when to retry. */
+  LimitExceeded: -32029
 } as const
 
 /** A protocol-level failure: answered as a JSON-RPC error, never as a tool result. */

@@ -5,7 +5,7 @@ import type { FoundResource } from "../catalog/findResource.ts"
 import { ErrorCode, invalidParams, McpError } from "../errors/McpError.ts"
 import type { DomainError } from "../errors/ToolError.ts"
 import type { NotifierShape } from "../notify/Notifier.ts"
-import { CurrentCall } from "../request/CurrentCall.ts"
+import { type CallState, CurrentCall } from "../request/CurrentCall.ts"
 import type { McpResult } from "../request/McpRequest.ts"
 import { makeToolContext } from "../tool/ToolContext.ts"
 import type { Handler } from "./Stage.ts"
@@ -20,6 +20,13 @@ const domainToMcp = (error: DomainError): McpError =>
 
 const asResult = (value: object): McpResult => value as McpResult
 
+/**
+ * Marks a listing that depends on who asks as private to that caller (2026-07-28 `cacheScope`), so that no shared
+ * cache hands one tenant's view to another. 2025-era results carry no cache fields.
+ */
+const scoped = (call: CallState, result: Record<string, unknown>): McpResult =>
+  call.request.era === "modern" ? { ...result, cacheScope: "private" } : result
+
 /** The end of the pipeline: runs the operation the request names against the catalog. */
 export const dispatch = (catalog: CatalogShape, notifier: NotifierShape): Handler => {
   const toolList = { tools: [...catalog.tools.values()].map((tool) => tool.definition) }
@@ -32,7 +39,11 @@ export const dispatch = (catalog: CatalogShape, notifier: NotifierShape): Handle
     const provide = <A, E>(effect: Effect.Effect<A, E, CurrentCall>) => Effect.provideService(effect, CurrentCall, call)
     switch (call.request.method) {
       case "tools/list":
-        return Effect.succeed(toolList)
+        return Effect.succeed(
+          call.access === undefined
+            ? toolList
+            : scoped(call, { tools: toolList.tools.filter((tool) => call.access!.tool(tool.name)) })
+        )
       case "tools/call": {
         const tool = catalog.tools.get(call.target as string)!
         return tool.run(call.input, context).pipe(
@@ -44,25 +55,54 @@ export const dispatch = (catalog: CatalogShape, notifier: NotifierShape): Handle
         )
       }
       case "prompts/list":
-        return Effect.succeed(promptList)
+        return Effect.succeed(
+          call.access === undefined
+            ? promptList
+            : scoped(call, { prompts: promptList.prompts.filter((prompt) => call.access!.prompt(prompt.name)) })
+        )
       case "prompts/get": {
         const prompt = catalog.prompts.get(call.target as string)!
         return prompt.get(call.input, context).pipe(Effect.map(asResult), Effect.mapError(domainToMcp), provide)
       }
       case "resources/templates/list":
-        return Effect.succeed(templateList)
-      case "resources/list":
+        return Effect.succeed(
+          call.access === undefined
+            ? templateList
+            : scoped(call, {
+                resourceTemplates: templateList.resourceTemplates.filter((template) =>
+                  call.access!.resource(template.uriTemplate)
+                )
+              })
+        )
+      case "resources/list": {
+        const access = call.access
+        const templates =
+          access === undefined ? catalog.templates : catalog.templates.filter((t) => access.resource(t.uriTemplate))
+        const statics = access === undefined ? staticResources : staticResources.filter((r) => access.resource(r.uri))
+        // One plugin's failing listing must not hide every other resource: it is logged and left out.
         return Effect.forEach(
-          catalog.templates,
-          (template) => (template.list ? template.list(context) : Effect.succeed([])),
-          {
-            concurrency: "unbounded"
-          }
+          templates,
+          (template) =>
+            template.list === undefined
+              ? Effect.succeed([])
+              : template
+                  .list(context)
+                  .pipe(
+                    Effect.catch((error) =>
+                      Effect.logWarning(`listing resources of ${template.uriTemplate} failed: ${error.message}`).pipe(
+                        Effect.as([])
+                      )
+                    )
+                  ),
+          { concurrency: "unbounded" }
         ).pipe(
-          Effect.map((listed) => ({ resources: [...staticResources, ...listed.flat()] })),
-          Effect.mapError(domainToMcp),
+          Effect.map((listed) => {
+            const result = { resources: [...statics, ...listed.flat()] }
+            return access === undefined ? result : scoped(call, result)
+          }),
           provide
         )
+      }
       case "resources/read":
         return (call.input as FoundResource)
           .read(context)

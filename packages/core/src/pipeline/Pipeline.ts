@@ -14,9 +14,23 @@ import { type TimeoutPolicy, timeout } from "./stages/Timeout.ts"
 import { tracing } from "./stages/Tracing.ts"
 import { validation } from "./stages/Validation.ts"
 
-/** Settings of the pipeline's own stages. */
+/**
+ * Stages other packages contribute, each in its fixed slot of the order below: the audit log, tenancy (the tenant's
+ * actor, kill switches), authorization, rate limits, quotas and the tenant's concurrency limit.
+ */
+export interface Guards {
+  readonly audit?: Stage.Stage
+  readonly tenancy?: Stage.Stage
+  readonly authorization?: Stage.Stage
+  readonly rateLimit?: Stage.Stage
+  readonly quota?: Stage.Stage
+  readonly concurrency?: Stage.Stage
+}
+
+/** Settings of the pipeline's own stages, and the guards installed in it. */
 export interface PipelineConfig {
   readonly timeout: TimeoutPolicy
+  readonly guards?: Guards
 }
 
 /** The defaults: 30 s per call, a tool may declare up to 5 minutes. */
@@ -24,18 +38,29 @@ export const defaultConfig: PipelineConfig = { timeout: { default: "30 seconds",
 
 /**
  * The order every request passes through, outermost first. This list is the one place that decides it.
- * Authentication happens at the transport edge, before a request exists; tenancy, authorization, rate limits,
- * caching, resilience and audit join here as further stages.
+ * Authentication happens at the transport edge, before a request exists. The audit stage sits outside error mapping
+ * so that it records the final outcome, including refusals; the guards run before validation, so a principal learns
+ * nothing about what it may not use.
  */
-export const stages = (config: PipelineConfig, catalog: Catalog["Service"]): ReadonlyArray<Stage.Stage> => [
-  requestContext,
-  tracing,
-  logging,
-  metrics,
-  errorMapping,
-  validation(catalog),
-  timeout(config.timeout)
-]
+export const stages = (config: PipelineConfig, catalog: Catalog["Service"]): ReadonlyArray<Stage.Stage> => {
+  const guards = config.guards ?? {}
+  const all: ReadonlyArray<Stage.Stage | undefined> = [
+    requestContext,
+    tracing,
+    logging,
+    metrics,
+    guards.audit,
+    errorMapping,
+    guards.tenancy,
+    guards.authorization,
+    guards.rateLimit,
+    guards.quota,
+    guards.concurrency,
+    validation(catalog),
+    timeout(config.timeout)
+  ]
+  return all.filter((stage): stage is Stage.Stage => stage !== undefined)
+}
 
 /** Serves MCP requests through the ordered stages to the catalog. */
 export interface PipelineShape {
@@ -59,14 +84,18 @@ export const make = (config: PipelineConfig = defaultConfig): Effect.Effect<Pipe
           const call: CallState = {
             request,
             requestId: crypto.randomUUID(),
-            tenantId: DEFAULT_TENANT,
+            principal: request.principal,
+            tenantId: request.principal?.tenantId ?? DEFAULT_TENANT,
             startedAt: performance.now(),
             traceId: undefined,
             spanId: undefined,
             target: undefined,
             label: undefined,
             input: undefined,
-            timeoutMs: undefined
+            timeoutMs: undefined,
+            timeoutCapMs: undefined,
+            access: undefined,
+            rejectedBy: undefined
           }
           return handler(call)
         })

@@ -1,5 +1,5 @@
 export * from "./outcome.ts"
-export type { PipelineConfig, PipelineShape } from "./Pipeline.ts"
+export type { Guards, PipelineConfig, PipelineShape } from "./Pipeline.ts"
 export * as Pipeline from "./Pipeline.ts"
 export type { Handler } from "./Stage.ts"
 export * as Stage from "./Stage.ts"

@@ -1,7 +1,9 @@
 import { Context } from "effect"
+import type { Access } from "./Access.ts"
 import type { McpRequest } from "./McpRequest.ts"
+import type { Principal } from "./Principal.ts"
 
-/** The tenant a request runs for. One default tenant until authentication assigns real ones. */
+/** The tenant of requests that carry no principal (library use without authentication). */
 export const DEFAULT_TENANT = "default"
 
 /**
@@ -12,6 +14,9 @@ export interface CallState {
   readonly request: McpRequest
   /** Bulwark's own id for the request, in logs, traces, errors and (later) the audit log. */
   readonly requestId: string
+  /** The authenticated caller, from the transport. */
+  readonly principal: Principal | undefined
+  /** The principal's tenant (or the default tenant when there is no principal). */
   readonly tenantId: string
   readonly startedAt: number
   traceId: string | undefined
@@ -24,6 +29,12 @@ export interface CallState {
   input: unknown
   /** Per-call timeout in milliseconds chosen for this request. */
   timeoutMs: number | undefined
+  /** The tenant's ceiling on any call's timeout, set by the tenancy stage. */
+  timeoutCapMs: number | undefined
+  /** What the principal may see and use; undefined means no authorization stage runs (everything is visible). */
+  access: Access | undefined
+  /** The stage that refused the request, if one did (for the audit log). */
+  rejectedBy: string | undefined
 }
 
 /** The request in flight, provided by the pipeline to every stage and handler. */

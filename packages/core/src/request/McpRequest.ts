@@ -1,5 +1,7 @@
 import type { ClientCapabilities } from "@modelcontextprotocol/server"
 import type { ClientChannel } from "./ClientChannel.ts"
+import type { EdgeHints } from "./EdgeHints.ts"
+import type { Principal } from "./Principal.ts"
 
 /** Which protocol family the client speaks: 2026-07-28 (`modern`) or the 2025 revisions (`legacy`). */
 export type ProtocolEra = "legacy" | "modern"
@@ -33,6 +35,10 @@ export interface McpRequest {
    * client echoes on its retry. Absent when the transport cannot seal state (results then carry none).
    */
   readonly mintRequestState?: (payload: unknown) => Promise<string>
+  /** Who is calling, as the transport authenticated it. Absent only where no authentication applies. */
+  readonly principal?: Principal
+  /** Where stages leave HTTP status and headers for the edge (set by HTTP transports). */
+  readonly edge?: EdgeHints
   /** Aborted when the client cancels or disconnects. */
   readonly signal: AbortSignal
   readonly client: ClientChannel

@@ -1,3 +1,6 @@
+export * from "./Access.ts"
 export * from "./ClientChannel.ts"
 export * from "./CurrentCall.ts"
+export * from "./EdgeHints.ts"
 export * from "./McpRequest.ts"
+export * from "./Principal.ts"

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto"
-import { type McpError, Pipeline, type ProtocolEra } from "@bulwark/core"
+import { type McpError, Pipeline, type Principal, type ProtocolEra } from "@bulwark/core"
 import {
   type CacheHint,
   createRequestStateCodec,
@@ -51,7 +51,8 @@ export interface SubscriptionHooks {
 /** Builds SDK `Server` instances whose every request handler runs the Bulwark pipeline. */
 export type ServerFactory = (
   context: McpRequestContext | { readonly era: ProtocolEra },
-  hooks?: SubscriptionHooks
+  hooks?: SubscriptionHooks,
+  principal?: Principal
 ) => Server
 
 const toProtocolError = (error: McpError) => new ProtocolError(error.code, error.message, error.data)
@@ -88,7 +89,7 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
       ...(identity.title ? { title: identity.title } : {})
     }
 
-    return (requestContext, hooks) => {
+    return (requestContext, hooks, principal) => {
       const era = requestContext.era
       const server = new Server(info, options)
       for (const method of PIPELINE_METHODS) {
@@ -100,7 +101,8 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
             pipeline.handle(
               toMcpRequest(request, ctx, era, {
                 sessionCapabilities: server.getClientCapabilities(),
-                mintRequestState: (payload, requestCtx) => stateCodec.mint(payload, requestCtx)
+                mintRequestState: (payload, requestCtx) => stateCodec.mint(payload, requestCtx),
+                principal
               })
             )
           )

@@ -1,4 +1,4 @@
-import type { McpRequest, ProtocolEra } from "@bulwark/core"
+import type { EdgeHints, McpRequest, Principal, ProtocolEra } from "@bulwark/core"
 import {
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
@@ -22,7 +22,18 @@ export interface BridgeOptions {
   readonly sessionCapabilities?: ClientCapabilities | undefined
   /** Seals a `requestState` payload for this request (the codec whose `verify` the SDK runs on the echo). */
   readonly mintRequestState?: (payload: unknown, context: ServerContext) => Promise<string>
+  /** The principal of a connection authenticated once (stdio, in-process, a 2025 session). */
+  readonly principal?: Principal | undefined
 }
+
+/** What the HTTP edge hands the pipeline through the SDK's `authInfo.extra`. */
+export interface EdgeContext {
+  readonly principal: Principal
+  readonly edge: EdgeHints
+}
+
+const edgeContext = (context: ServerContext): Partial<EdgeContext> =>
+  (context.http?.authInfo?.extra as Partial<EdgeContext> | undefined) ?? EMPTY
 
 /** Translates a request the SDK dispatched into the transport-independent request the pipeline serves. */
 export const toMcpRequest = (
@@ -39,6 +50,8 @@ export const toMcpRequest = (
     (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? options.sessionCapabilities
   const requestState: unknown = mcpReq.requestState()
   const mint = options.mintRequestState
+  const fromEdge = edgeContext(context)
+  const principal = fromEdge.principal ?? options.principal
   return {
     jsonRpcId: mcpReq.id,
     method: sdkRequest.method,
@@ -50,6 +63,8 @@ export const toMcpRequest = (
     ...(clientCapabilities === undefined ? {} : { clientCapabilities }),
     ...(requestState === undefined ? {} : { requestState }),
     ...(mint === undefined ? {} : { mintRequestState: (payload: unknown) => mint(payload, context) }),
+    ...(principal === undefined ? {} : { principal }),
+    ...(fromEdge.edge === undefined ? {} : { edge: fromEdge.edge }),
     signal: mcpReq.signal,
     client: {
       notify: (method, notificationParams) => mcpReq.notify({ method, params: notificationParams } as never),

@@ -1,3 +1,4 @@
+import type { Principal } from "@bulwark/core"
 import type { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server"
 import type { ClientSink } from "../notify/ClientSinks.ts"
 
@@ -12,6 +13,8 @@ export interface LegacySession {
   readonly id: string
   readonly server: Server
   readonly transport: WebStandardStreamableHTTPServerTransport
+  /** Who opened the session; every later request on it must come from the same principal. */
+  readonly principal: Principal | undefined
   readonly subscriptions: Set<string>
   lastSeen: number
   removeSink: () => void

@@ -1,5 +1,7 @@
 import type { Pipeline } from "@bulwark/core"
+import { type EdgeHints, makeEdgeHints, type Principal } from "@bulwark/core"
 import {
+  type AuthInfo,
   createMcpHandler,
   DEFAULT_MAX_REQUEST_BODY_SIZE,
   isInitializeRequest,
@@ -13,7 +15,8 @@ import {
   validateHostHeader,
   WebStandardStreamableHTTPServerTransport
 } from "@modelcontextprotocol/server"
-import { Effect, type Scope } from "effect"
+import { Cause, Effect, Exit, Option, type Scope } from "effect"
+import { EdgeAuthentication } from "../auth/EdgeAuthentication.ts"
 import { makeServerFactory, type ServerIdentity, type SubscriptionHooks } from "../bridge/ServerFactory.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 import { type LegacySession, LegacySessions, type SessionLimits, sessionSink } from "./LegacySessions.ts"
@@ -86,10 +89,34 @@ export const makeEndpoint = (
       })
     )
 
-    const openSession = async (request: Request, body: unknown): Promise<Response> => {
+    const authentication = yield* Effect.serviceOption(EdgeAuthentication)
+    const runEdge = Effect.runPromiseExitWith(yield* Effect.context<never>())
+
+    /** The principal, a refusal to send as is, or undefined when the endpoint serves without authentication. */
+    const authenticate = async (request: Request, body: string): Promise<Principal | Response | undefined> => {
+      if (Option.isNone(authentication)) return undefined
+      const exit = await runEdge(authentication.value.authenticate(request, body))
+      if (Exit.isSuccess(exit)) return exit.value
+      const refusal = Cause.findErrorOption(exit.cause)
+      if (refusal._tag === "Some") {
+        Effect.runFork(
+          Effect.logInfo("request refused at the edge").pipe(Effect.annotateLogs("reason", refusal.value.reason))
+        )
+        return refusal.value.response
+      }
+      Effect.runFork(Effect.logError("authentication failed unexpectedly", exit.cause))
+      return jsonRpcErrorResponse(500, -32603, "Internal error")
+    }
+
+    const openSession = async (
+      request: Request,
+      body: unknown,
+      principal: Principal | undefined,
+      authInfo: AuthInfo | undefined
+    ): Promise<Response> => {
       if (!sessions.hasRoom()) return jsonRpcErrorResponse(503, -32000, "Too many open sessions; retry later")
       const holder = { subscriptions: new Set<string>() }
-      const server = factory({ era: "legacy" }, subscriptionHooks(holder))
+      const server = factory({ era: "legacy" }, subscriptionHooks(holder), principal)
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         maxRequestBodySize: maxBodyBytes,
@@ -98,6 +125,7 @@ export const makeEndpoint = (
             id,
             server,
             transport,
+            principal,
             subscriptions: holder.subscriptions,
             lastSeen: Date.now(),
             removeSink: () => undefined
@@ -111,7 +139,51 @@ export const makeEndpoint = (
         if (transport.sessionId !== undefined) sessions.remove(transport.sessionId)
       }
       await server.connect(transport)
-      return transport.handleRequest(request, { parsedBody: body })
+      return transport.handleRequest(request, { parsedBody: body, ...(authInfo ? { authInfo } : {}) })
+    }
+
+    /** The open session with this id, if it belongs to the same principal (another principal learns nothing). */
+    const sessionFor = (id: string, principal: Principal | undefined): LegacySession | undefined => {
+      const session = sessions.get(id)
+      if (session === undefined) return undefined
+      if (!samePrincipal(session.principal, principal)) return undefined
+      return session
+    }
+
+    const serve = async (request: Request, text: string, body: unknown): Promise<Response> => {
+      const authenticated = await authenticate(request, text)
+      if (authenticated instanceof Response) return authenticated
+      const edge = makeEdgeHints()
+      const authInfo: AuthInfo | undefined =
+        authenticated === undefined
+          ? undefined
+          : {
+              token: "",
+              clientId: authenticated.subject,
+              scopes: [...authenticated.scopes],
+              extra: { principal: authenticated, edge }
+            }
+      const options = authInfo === undefined ? {} : { authInfo }
+      const sessionId = request.headers.get("mcp-session-id")
+      let response: Response
+      if (request.method !== "POST") {
+        if (sessionId === null) return modern.fetch(request, options)
+        const session = sessionFor(sessionId, authenticated)
+        if (session === undefined) return jsonRpcErrorResponse(404, -32001, "Session not found")
+        return session.transport.handleRequest(request, options)
+      }
+      if (sessionId !== null) {
+        const session = sessionFor(sessionId, authenticated)
+        if (session === undefined) return jsonRpcErrorResponse(404, -32001, "Session not found")
+        response = await session.transport.handleRequest(request, { parsedBody: body, ...options })
+      } else if (!(await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes }))) {
+        response = await modern.fetch(request, { parsedBody: body, ...options })
+      } else if (isInitializeRequest(body)) {
+        response = await openSession(request, body, authenticated, authInfo)
+      } else {
+        response = await stateless(request, { parsedBody: body, ...options })
+      }
+      return withEdgeHints(response, edge)
     }
 
     const fetch = async (request: Request): Promise<Response> => {
@@ -120,14 +192,7 @@ export const makeEndpoint = (
       if (!host.ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: ${host.message}`)
       const rejected = originValidationResponse(request, allowedOrigins)
       if (rejected !== undefined) return rejected
-
-      const sessionId = request.headers.get("mcp-session-id")
-      if (request.method !== "POST") {
-        if (sessionId === null) return modern.fetch(request)
-        const session = sessions.get(sessionId)
-        if (session === undefined) return jsonRpcErrorResponse(404, -32001, "Session not found")
-        return session.transport.handleRequest(request)
-      }
+      if (request.method !== "POST") return serve(request, "", undefined)
 
       if (!isJsonContentType(request.headers.get("content-type"))) {
         return jsonRpcErrorResponse(415, -32600, "Unsupported Media Type: Content-Type must be application/json")
@@ -136,24 +201,28 @@ export const makeEndpoint = (
       if (read.tooLarge) {
         return jsonRpcErrorResponse(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`)
       }
+      // Authentication comes before parsing: an unauthenticated caller learns nothing, not even about its JSON.
       let body: unknown
       try {
         body = JSON.parse(read.text)
       } catch {
+        const authenticated = await authenticate(request, read.text)
+        if (authenticated instanceof Response) return authenticated
         return jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
       }
-
-      if (sessionId !== null) {
-        const session = sessions.get(sessionId)
-        if (session === undefined) return jsonRpcErrorResponse(404, -32001, "Session not found")
-        return session.transport.handleRequest(request, { parsedBody: body })
-      }
-      if (!(await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes }))) {
-        return modern.fetch(request, { parsedBody: body })
-      }
-      if (isInitializeRequest(body)) return openSession(request, body)
-      return stateless(request, { parsedBody: body })
+      return serve(request, read.text, body)
     }
 
     return { fetch, openSessions: () => sessions.size }
   })
+
+const samePrincipal = (a: Principal | undefined, b: Principal | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : a.tenantId === b.tenantId && a.subject === b.subject
+
+/** Applies what the pipeline asked of the HTTP edge (e.g. 429 and `Retry-After` for a limited call). */
+const withEdgeHints = (response: Response, edge: EdgeHints): Response => {
+  if (edge.status === undefined) return response
+  const headers = new Headers(response.headers)
+  for (const [name, value] of Object.entries(edge.headers)) headers.set(name, value)
+  return new Response(response.body, { status: edge.status, statusText: "", headers })
+}

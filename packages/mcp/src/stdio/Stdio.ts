@@ -1,4 +1,4 @@
-import type { Pipeline } from "@bulwark/core"
+import type { Pipeline, Principal } from "@bulwark/core"
 import type { Server } from "@modelcontextprotocol/server"
 import { serveStdio } from "@modelcontextprotocol/server/stdio"
 import { Effect, type Scope } from "effect"
@@ -10,7 +10,11 @@ import { ClientSinks } from "../notify/ClientSinks.ts"
  * keep logs on stderr (the JSON logger does).
  */
 export const serve = (
-  identity: ServerIdentity
+  identity: ServerIdentity,
+  options: {
+    /** Who the connection acts as: stdio has no authentication of its own, so it comes from configuration. */
+    readonly principal?: Principal
+  } = {}
 ): Effect.Effect<void, never, Pipeline.Pipeline | ClientSinks | Scope.Scope> =>
   Effect.gen(function* () {
     const factory = yield* makeServerFactory(identity)
@@ -34,7 +38,7 @@ export const serve = (
       Effect.sync(() =>
         serveStdio(
           (context) => {
-            const server = factory(context, hooks)
+            const server = factory(context, hooks, options.principal)
             if (context.era === "legacy") servers.add(server)
             return server
           },

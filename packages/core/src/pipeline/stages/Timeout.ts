@@ -17,7 +17,7 @@ export const timeout = (policy: TimeoutPolicy) => {
   const defaultMs = Duration.toMillis(Duration.fromInputUnsafe(policy.default))
   const maxMs = Duration.toMillis(Duration.fromInputUnsafe(policy.max))
   return Stage.make("timeout", (next) => (call) => {
-    const ms = Math.min(call.timeoutMs ?? defaultMs, maxMs)
+    const ms = Math.min(call.timeoutMs ?? defaultMs, maxMs, call.timeoutCapMs ?? maxMs)
     call.timeoutMs = ms
     return Effect.timeoutOrElse(next(call), {
       duration: Duration.millis(ms),
