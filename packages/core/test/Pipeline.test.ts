@@ -38,6 +38,12 @@ const plugin = Plugin.make({
       input: Schema.Struct({}),
       handler: () => Effect.die(new Error("secret internal detail"))
     }),
+    Tool.make("leaky", {
+      description: "Lets a database error through",
+      input: Schema.Struct({}),
+      handler: () =>
+        Effect.fail({ _tag: "SqlError", message: 'relation "secret_table" does not exist at db.internal:5432' })
+    }),
     Tool.make("slow", {
       description: "Takes too long",
       input: Schema.Struct({}),
@@ -141,6 +147,13 @@ describe("Pipeline", () => {
         expect(JSON.stringify(error.data)).not.toContain("secret")
       })
     )
+
+    it.effect("never shows an infrastructure error's message to the agent", () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(handle(request("tools/call", { name: "leaky", arguments: {} })))
+        expect(error.code).toBe(-32603)
+        expect(JSON.stringify(error)).not.toContain("secret_table")
+      }))
 
     it.effect("rejects an unknown tool with invalid params", () =>
       Effect.gen(function* () {

@@ -1,6 +1,7 @@
 import type { CallToolResult, InputRequiredResult, Tool as McpTool } from "@modelcontextprotocol/server"
 import { type Context, Duration, Effect, Schema } from "effect"
 import { text } from "../content/Content.ts"
+import { isInfrastructureError } from "../errors/InfrastructureError.ts"
 import { InputRequired } from "../errors/InputRequired.ts"
 import type { DomainError } from "../errors/ToolError.ts"
 import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
@@ -72,7 +73,11 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
         Effect.map(toResult),
         Effect.catch(
           (error: DomainError): Effect.Effect<CallToolResult | InputRequiredResult> =>
-            error instanceof InputRequired ? toInputRequiredResult(error, context) : Effect.succeed(errorResult(error))
+            error instanceof InputRequired
+              ? toInputRequiredResult(error, context)
+              : isInfrastructureError(error)
+                ? Effect.die(error)
+                : Effect.succeed(errorResult(error))
         ),
         provideServices(services)
       )

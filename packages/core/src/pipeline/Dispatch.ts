@@ -2,6 +2,7 @@ import type { CallToolResult, CompleteResult } from "@modelcontextprotocol/serve
 import { Effect } from "effect"
 import type { CatalogShape } from "../catalog/Catalog.ts"
 import type { FoundResource } from "../catalog/findResource.ts"
+import { isInfrastructureError } from "../errors/InfrastructureError.ts"
 import { ErrorCode, invalidParams, McpError } from "../errors/McpError.ts"
 import type { DomainError } from "../errors/ToolError.ts"
 import type { NotifierShape } from "../notify/Notifier.ts"
@@ -13,10 +14,14 @@ import type { Handler } from "./Stage.ts"
 const MAX_COMPLETIONS = 100
 
 /** A domain failure of a resource read or prompt: there is no `isError` result for those, so it is a JSON-RPC error. */
-const domainToMcp = (error: DomainError): McpError =>
+const toMcp = (error: DomainError): McpError =>
   error._tag === "ResourceNotFound"
     ? new McpError({ code: ErrorCode.ResourceNotFound, message: error.message })
     : new McpError({ code: ErrorCode.InvalidParams, message: error.message })
+
+/** Maps a handler's failure: domain errors become JSON-RPC errors, leaked infrastructure errors become defects. */
+const domainToMcp = <A, R>(effect: Effect.Effect<A, DomainError, R>): Effect.Effect<A, McpError, R> =>
+  Effect.catch(effect, (error) => (isInfrastructureError(error) ? Effect.die(error) : Effect.fail(toMcp(error))))
 
 const asResult = (value: object): McpResult => value as McpResult
 
@@ -62,7 +67,7 @@ export const dispatch = (catalog: CatalogShape, notifier: NotifierShape): Handle
         )
       case "prompts/get": {
         const prompt = catalog.prompts.get(call.target as string)!
-        return prompt.get(call.input, context).pipe(Effect.map(asResult), Effect.mapError(domainToMcp), provide)
+        return prompt.get(call.input, context).pipe(Effect.map(asResult), domainToMcp, provide)
       }
       case "resources/templates/list":
         return Effect.succeed(
@@ -104,9 +109,7 @@ export const dispatch = (catalog: CatalogShape, notifier: NotifierShape): Handle
         )
       }
       case "resources/read":
-        return (call.input as FoundResource)
-          .read(context)
-          .pipe(Effect.map(asResult), Effect.mapError(domainToMcp), provide)
+        return (call.input as FoundResource).read(context).pipe(Effect.map(asResult), domainToMcp, provide)
       case "resources/subscribe":
       case "resources/unsubscribe":
         // The resource exists (validated); the transport remembers the subscription for its connection.
@@ -152,6 +155,6 @@ const complete = (
         hasMore: values.length > MAX_COMPLETIONS
       }
     })),
-    Effect.mapError(domainToMcp)
+    domainToMcp
   )
 }
