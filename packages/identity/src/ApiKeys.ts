@@ -1,0 +1,188 @@
+/**
+ * API keys: random keys shown once, stored as SHA-256 hashes, checked in constant time, revocable.
+ *
+ * Verification reads the key's row by primary key on every request (no cache), so a revocation or expiry takes
+ * effect on every instance at the next request. The secret is 256 random bits, so a fast unsalted hash is the right
+ * tool: there is nothing to brute-force, and verifying stays cheap.
+ *
+ * @since 0.1.0
+ */
+import type { Principal } from "@bulwark/core"
+import type { MigrationError, MigrationRegistry } from "@bulwark/database"
+import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import { type CredentialInfo, type CredentialRow, type NewCredential, toInfo, validateNew } from "./Credential.ts"
+import { ApiKeyRejected, CredentialNotFound, type IdentityStoreError, InvalidCredentialRequest } from "./errors.ts"
+import * as IdentityMigrations from "./IdentityMigrations.ts"
+import { constantTimeEquals, sha256 } from "./internal/crypto.ts"
+import { storeError, toBytes, withinLookupTimeout } from "./internal/sql.ts"
+import { generateApiKey, parseApiKey } from "./KeyFormat.ts"
+
+/** A key just created: `key` is the only time the plaintext exists outside the client. */
+export interface CreatedApiKey extends CredentialInfo {
+  readonly key: Redacted.Redacted<string>
+}
+
+// pg_advisory_xact_lock key serializing bootstrap across instances ("BwkB" in ASCII).
+const bootstrapLockKey = 0x42776b42
+
+// Compared against when the key id is unknown, so that every verification does the same hashing and comparison.
+const absentHash = sha256("bulwark identity: no such key")
+
+interface VerifyRow {
+  readonly key_id: string
+  readonly tenant_id: string
+  readonly scopes: ReadonlyArray<string>
+  readonly secret_sha256: Uint8Array
+  readonly revoked: boolean
+  readonly expired: boolean
+}
+
+/** Creates, lists, revokes and verifies API keys. */
+export class ApiKeys extends Context.Service<
+  ApiKeys,
+  {
+    /** Creates a key for a tenant and returns it once; only its SHA-256 is stored. */
+    readonly create: (
+      input: NewCredential
+    ) => Effect.Effect<CreatedApiKey, InvalidCredentialRequest | IdentityStoreError>
+    /** Keys of one tenant (or all), oldest first, with revoked and expired ones; never secrets or hashes. */
+    readonly list: (tenantId?: string) => Effect.Effect<ReadonlyArray<CredentialInfo>, IdentityStoreError>
+    /** Revokes a key on every instance at once; revoking a revoked key is a no-op. */
+    readonly revoke: (keyId: string) => Effect.Effect<void, CredentialNotFound | IdentityStoreError>
+    /** The principal of a presented key, or why it is refused (for logs only; clients learn "unauthorized"). */
+    readonly verify: (
+      presented: Redacted.Redacted<string>
+    ) => Effect.Effect<Principal, ApiKeyRejected | IdentityStoreError>
+    /**
+     * Creates (or imports, storing only its hash) a key only when no API key exists at all, atomically across
+     * instances. Used by `ensureBootstrapKey`.
+     */
+    readonly createFirst: (
+      input: NewCredential,
+      presetKey?: Redacted.Redacted<string>
+    ) => Effect.Effect<Option.Option<CreatedApiKey>, InvalidCredentialRequest | IdentityStoreError>
+  }
+>()("@bulwark/identity/ApiKeys") {
+  /** The service on the app's `SqlClient`, with the identity migrations applied first. */
+  static readonly layer: Layer.Layer<ApiKeys, MigrationError, SqlClient | MigrationRegistry> = Layer.effect(
+    ApiKeys,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient
+
+      const insert = (input: NewCredential, keyId: string, secret: string) =>
+        sql<{ readonly created_at: Date }>`
+          INSERT INTO identity_api_keys (key_id, tenant_id, name, scopes, secret_sha256, expires_at)
+          VALUES (${keyId}, ${input.tenantId}, ${input.name}, ${[...input.scopes]}, ${sha256(secret)},
+                  ${input.expiresAt ?? null})
+          RETURNING created_at`.pipe(
+          Effect.map(
+            (rows): CredentialInfo => ({
+              keyId,
+              tenantId: input.tenantId,
+              name: input.name,
+              scopes: [...input.scopes],
+              createdAt: rows[0]?.created_at ?? new Date(),
+              expiresAt: input.expiresAt,
+              revokedAt: undefined
+            })
+          ),
+          Effect.mapError(storeError("API key creation"))
+        )
+
+      const create = Effect.fn("ApiKeys.create")(function* (input: NewCredential) {
+        yield* validateNew(input)
+        const { keyId, key } = generateApiKey()
+        const parsed = parseApiKey(Redacted.value(key))!
+        const info = yield* insert(input, keyId, parsed.secret)
+        return { ...info, key }
+      })
+
+      const list = Effect.fn("ApiKeys.list")(function* (tenantId?: string) {
+        const rows = yield* (
+          tenantId === undefined
+            ? sql<CredentialRow>`
+                SELECT key_id, tenant_id, name, scopes, created_at, expires_at, revoked_at
+                FROM identity_api_keys ORDER BY created_at, key_id`
+            : sql<CredentialRow>`
+                SELECT key_id, tenant_id, name, scopes, created_at, expires_at, revoked_at
+                FROM identity_api_keys WHERE tenant_id = ${tenantId} ORDER BY created_at, key_id`
+        ).pipe(Effect.mapError(storeError("API key listing")))
+        return rows.map(toInfo)
+      })
+
+      const revoke = Effect.fn("ApiKeys.revoke")(function* (keyId: string) {
+        const rows = yield* sql`
+          UPDATE identity_api_keys SET revoked_at = COALESCE(revoked_at, now())
+          WHERE key_id = ${keyId} RETURNING key_id`.pipe(Effect.mapError(storeError("API key revocation")))
+        if (rows.length === 0) return yield* new CredentialNotFound({ keyId })
+      })
+
+      const verify = Effect.fn("ApiKeys.verify")(function* (presented: Redacted.Redacted<string>) {
+        const parsed = parseApiKey(Redacted.value(presented))
+        if (parsed === undefined) return yield* new ApiKeyRejected({ reason: "malformed" })
+        const rows = yield* sql<VerifyRow>`
+          SELECT key_id, tenant_id, scopes, secret_sha256,
+                 revoked_at IS NOT NULL AS revoked,
+                 (expires_at IS NOT NULL AND expires_at <= now()) AS expired
+          FROM identity_api_keys WHERE key_id = ${parsed.keyId}`.pipe(
+          Effect.mapError(storeError("API key verification")),
+          (lookup) => withinLookupTimeout("API key verification", lookup)
+        )
+        const row = rows[0]
+        const stored = row === undefined ? undefined : toBytes(row.secret_sha256)
+        const matches = constantTimeEquals(sha256(parsed.secret), stored ?? absentHash)
+        const keyId = parsed.keyId
+        if (row === undefined || stored === undefined) return yield* new ApiKeyRejected({ reason: "unknown", keyId })
+        if (!matches) return yield* new ApiKeyRejected({ reason: "wrong-secret", keyId })
+        if (row.revoked) return yield* new ApiKeyRejected({ reason: "revoked", keyId })
+        if (row.expired) return yield* new ApiKeyRejected({ reason: "expired", keyId })
+        const principal: Principal = {
+          tenantId: row.tenant_id,
+          subject: row.key_id,
+          scopes: [...row.scopes],
+          method: "api-key"
+        }
+        return principal
+      })
+
+      const createFirst = Effect.fn("ApiKeys.createFirst")(function* (
+        input: NewCredential,
+        presetKey?: Redacted.Redacted<string>
+      ) {
+        yield* validateNew(input)
+        let generated = generateApiKey()
+        if (presetKey !== undefined) {
+          const parsed = parseApiKey(Redacted.value(presetKey))
+          if (parsed === undefined) {
+            return yield* new InvalidCredentialRequest({
+              message:
+                "The preset API key is not a Bulwark API key: it must look like bwk_<16 hex characters>_<43 base64url characters>."
+            })
+          }
+          generated = { keyId: parsed.keyId, key: presetKey }
+        }
+        const { keyId, key } = generated
+        const secret = parseApiKey(Redacted.value(key))!.secret
+        return yield* sql
+          .withTransaction(
+            Effect.gen(function* () {
+              yield* sql`SELECT pg_advisory_xact_lock(${sql.literal(String(bootstrapLockKey))})`
+              const existing = yield* sql<{ readonly present: boolean }>`
+                SELECT EXISTS (SELECT 1 FROM identity_api_keys) AS present`
+              if (existing[0]?.present === true) return Option.none<CreatedApiKey>()
+              const info = yield* insert(input, keyId, secret)
+              return Option.some<CreatedApiKey>({ ...info, key })
+            })
+          )
+          .pipe(
+            Effect.mapError((error) =>
+              error._tag === "IdentityStoreError" ? error : storeError("bootstrap key creation")(error)
+            )
+          )
+      })
+
+      return ApiKeys.of({ create, list, revoke, verify, createFirst })
+    })
+  ).pipe(Layer.provide(IdentityMigrations.layer))
+}

@@ -1,0 +1,149 @@
+/**
+ * HMAC credentials: a key id and a shared secret per client. The server needs the secret itself to check signatures,
+ * so it is stored encrypted (AES-256-GCM under a key derived from `hmac.masterKey`), bound to its key id; the
+ * database alone never reveals a usable secret. Without a master key, HMAC credentials cannot be created or used.
+ *
+ * @since 0.1.0
+ */
+import type { Principal } from "@bulwark/core"
+import type { MigrationError, MigrationRegistry } from "@bulwark/database"
+import { Context, Effect, Layer, type Redacted, Result } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import { type CredentialInfo, type CredentialRow, type NewCredential, toInfo, validateNew } from "./Credential.ts"
+import {
+  CredentialNotFound,
+  HmacRejected,
+  HmacUnavailable,
+  IdentityStoreError,
+  type InvalidCredentialRequest
+} from "./errors.ts"
+import * as IdentityMigrations from "./IdentityMigrations.ts"
+import * as SecretBox from "./internal/SecretBox.ts"
+import { storeError, toBytes, withinLookupTimeout } from "./internal/sql.ts"
+import { generateHmacKeyId, generateHmacSecret, isHmacKeyId } from "./KeyFormat.ts"
+
+/** A credential just created: `secret` is shown this once. */
+export interface CreatedHmacCredential extends CredentialInfo {
+  readonly secret: Redacted.Redacted<string>
+}
+
+/** What the signature check needs: the decrypted secret, whom it authenticates, and whether it is still usable. */
+export interface HmacKeyMaterial {
+  readonly principal: Principal
+  readonly secret: Redacted.Redacted<string>
+  readonly status: "active" | "revoked" | "expired"
+}
+
+interface ResolveRow {
+  readonly key_id: string
+  readonly tenant_id: string
+  readonly scopes: ReadonlyArray<string>
+  readonly secret_sealed: Uint8Array
+  readonly revoked: boolean
+  readonly expired: boolean
+}
+
+/** Creates, lists and revokes HMAC credentials, and resolves a key id for signature checks. */
+export class HmacCredentials extends Context.Service<
+  HmacCredentials,
+  {
+    /** Creates a credential; the secret is returned once and stored only encrypted. */
+    readonly create: (
+      input: NewCredential
+    ) => Effect.Effect<CreatedHmacCredential, HmacUnavailable | InvalidCredentialRequest | IdentityStoreError>
+    /** Credentials of one tenant (or all), oldest first; never secrets. */
+    readonly list: (tenantId?: string) => Effect.Effect<ReadonlyArray<CredentialInfo>, IdentityStoreError>
+    /** Revokes a credential on every instance at once; revoking twice is a no-op. */
+    readonly revoke: (keyId: string) => Effect.Effect<void, CredentialNotFound | IdentityStoreError>
+    /** The decrypted secret and principal of a key id (`unknown` when there is none). */
+    readonly resolve: (
+      keyId: string
+    ) => Effect.Effect<HmacKeyMaterial, HmacRejected | HmacUnavailable | IdentityStoreError>
+  }
+>()("@bulwark/identity/HmacCredentials") {
+  /** The service on the app's `SqlClient`, with the identity migrations applied first. */
+  static readonly layer = (options: {
+    readonly masterKey?: Redacted.Redacted<string> | undefined
+  }): Layer.Layer<HmacCredentials, MigrationError, SqlClient | MigrationRegistry> =>
+    Layer.effect(
+      HmacCredentials,
+      Effect.gen(function* () {
+        const sql = yield* SqlClient
+        const box = options.masterKey === undefined ? undefined : SecretBox.make(options.masterKey)
+
+        const create = Effect.fn("HmacCredentials.create")(function* (input: NewCredential) {
+          if (box === undefined) return yield* new HmacUnavailable()
+          yield* validateNew(input)
+          const keyId = generateHmacKeyId()
+          const secret = generateHmacSecret()
+          const rows = yield* sql<{ readonly created_at: Date }>`
+            INSERT INTO identity_hmac_credentials (key_id, tenant_id, name, scopes, secret_sealed, expires_at)
+            VALUES (${keyId}, ${input.tenantId}, ${input.name}, ${[...input.scopes]}, ${box.seal(secret, keyId)},
+                    ${input.expiresAt ?? null})
+            RETURNING created_at`.pipe(Effect.mapError(storeError("HMAC credential creation")))
+          const created: CreatedHmacCredential = {
+            keyId,
+            tenantId: input.tenantId,
+            name: input.name,
+            scopes: [...input.scopes],
+            createdAt: rows[0]?.created_at ?? new Date(),
+            expiresAt: input.expiresAt,
+            revokedAt: undefined,
+            secret
+          }
+          return created
+        })
+
+        const list = Effect.fn("HmacCredentials.list")(function* (tenantId?: string) {
+          const rows = yield* (
+            tenantId === undefined
+              ? sql<CredentialRow>`
+                  SELECT key_id, tenant_id, name, scopes, created_at, expires_at, revoked_at
+                  FROM identity_hmac_credentials ORDER BY created_at, key_id`
+              : sql<CredentialRow>`
+                  SELECT key_id, tenant_id, name, scopes, created_at, expires_at, revoked_at
+                  FROM identity_hmac_credentials WHERE tenant_id = ${tenantId} ORDER BY created_at, key_id`
+          ).pipe(Effect.mapError(storeError("HMAC credential listing")))
+          return rows.map(toInfo)
+        })
+
+        const revoke = Effect.fn("HmacCredentials.revoke")(function* (keyId: string) {
+          const rows = yield* sql`
+            UPDATE identity_hmac_credentials SET revoked_at = COALESCE(revoked_at, now())
+            WHERE key_id = ${keyId} RETURNING key_id`.pipe(Effect.mapError(storeError("HMAC credential revocation")))
+          if (rows.length === 0) return yield* new CredentialNotFound({ keyId })
+        })
+
+        const resolve = Effect.fn("HmacCredentials.resolve")(function* (keyId: string) {
+          if (box === undefined) return yield* new HmacUnavailable()
+          if (!isHmacKeyId(keyId)) return yield* new HmacRejected({ reason: "malformed" })
+          const rows = yield* sql<ResolveRow>`
+            SELECT key_id, tenant_id, scopes, secret_sealed,
+                   revoked_at IS NOT NULL AS revoked,
+                   (expires_at IS NOT NULL AND expires_at <= now()) AS expired
+            FROM identity_hmac_credentials WHERE key_id = ${keyId}`.pipe(
+            Effect.mapError(storeError("HMAC credential lookup")),
+            (lookup) => withinLookupTimeout("HMAC credential lookup", lookup)
+          )
+          const row = rows[0]
+          const sealed = row === undefined ? undefined : toBytes(row.secret_sealed)
+          if (row === undefined || sealed === undefined) return yield* new HmacRejected({ reason: "unknown", keyId })
+          const opened = box.open(sealed, row.key_id)
+          if (Result.isFailure(opened)) {
+            return yield* new IdentityStoreError({
+              operation: "HMAC credential lookup",
+              message: `The stored secret of ${keyId} cannot be decrypted: ${opened.failure}. Check hmac.masterKey.`
+            })
+          }
+          const material: HmacKeyMaterial = {
+            principal: { tenantId: row.tenant_id, subject: row.key_id, scopes: [...row.scopes], method: "hmac" },
+            secret: opened.success,
+            status: row.revoked ? "revoked" : row.expired ? "expired" : "active"
+          }
+          return material
+        })
+
+        return HmacCredentials.of({ create, list, revoke, resolve })
+      })
+    ).pipe(Layer.provide(IdentityMigrations.layer))
+}

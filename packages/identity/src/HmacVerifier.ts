@@ -1,0 +1,74 @@
+/**
+ * Checks an HMAC-signed request: timestamp within the skew window, a known and active key, a matching signature
+ * (compared in constant time), and a signature never accepted before within the window.
+ *
+ * @since 0.1.0
+ */
+import type { Principal } from "@bulwark/core"
+import { Clock, Duration, Effect } from "effect"
+import { HmacRejected, type HmacUnavailable, type IdentityStoreError, type ReplayCacheUnavailable } from "./errors.ts"
+import { HmacCredentials } from "./HmacCredentials.ts"
+import { bodyHash, canonicalString, HmacHeaders, pathAndQueryOf, signature } from "./HmacSigning.ts"
+import { constantTimeEquals } from "./internal/crypto.ts"
+import { ReplayCache } from "./ReplayCache.ts"
+
+/** Whether the request carries any of the HMAC headers (and so asks to be checked as a signed request). */
+export const hasHmacHeaders = (request: Request): boolean =>
+  request.headers.has(HmacHeaders.keyId) ||
+  request.headers.has(HmacHeaders.timestamp) ||
+  request.headers.has(HmacHeaders.signature)
+
+/** A verifier for one skew window. */
+export type HmacVerifier = (
+  request: Request,
+  body: string
+) => Effect.Effect<Principal, HmacRejected | HmacUnavailable | IdentityStoreError | ReplayCacheUnavailable>
+
+/**
+ * Builds the verifier. Signatures are remembered for twice the skew (a timestamp is acceptable from `skew` before
+ * to `skew` after it), keyed by key id and signature.
+ */
+export const make = (options: {
+  readonly skew: Duration.Duration
+}): Effect.Effect<HmacVerifier, never, HmacCredentials | ReplayCache> =>
+  Effect.gen(function* () {
+    const credentials = yield* HmacCredentials
+    const replays = yield* ReplayCache
+    const skewMillis = Duration.toMillis(options.skew)
+    const remember = Duration.millis(2 * skewMillis + 1000)
+
+    return Effect.fn("HmacVerifier.verify")(function* (request: Request, body: string) {
+      const keyId = request.headers.get(HmacHeaders.keyId)
+      const timestamp = request.headers.get(HmacHeaders.timestamp)
+      const presented = request.headers.get(HmacHeaders.signature)
+      if (keyId === null || timestamp === null || presented === null) {
+        return yield* new HmacRejected({ reason: "malformed" })
+      }
+      if (!/^\d{1,12}$/.test(timestamp) || !/^[0-9a-f]{64}$/.test(presented)) {
+        return yield* new HmacRejected({ reason: "malformed", keyId })
+      }
+      const now = yield* Clock.currentTimeMillis
+      if (Math.abs(now - Number(timestamp) * 1000) > skewMillis) {
+        return yield* new HmacRejected({ reason: "stale", keyId })
+      }
+      const material = yield* credentials.resolve(keyId)
+      const expected = signature(
+        material.secret,
+        canonicalString({
+          keyId,
+          method: request.method,
+          pathAndQuery: pathAndQueryOf(request.url),
+          timestamp,
+          bodySha256Hex: bodyHash(body)
+        })
+      )
+      if (!constantTimeEquals(Buffer.from(expected, "hex"), Buffer.from(presented, "hex"))) {
+        return yield* new HmacRejected({ reason: "bad-signature", keyId })
+      }
+      if (material.status !== "active") return yield* new HmacRejected({ reason: material.status, keyId })
+      if (!(yield* replays.firstUse(`${keyId}:${presented}`, remember))) {
+        return yield* new HmacRejected({ reason: "replayed", keyId })
+      }
+      return material.principal
+    })
+  })
