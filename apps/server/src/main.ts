@@ -5,6 +5,7 @@
  * `DATABASE_URL`, `REDIS_URL`, `LOG_LEVEL`, `BULWARK_DATA_DIR`).
  */
 import { parseArgs } from "node:util"
+import { JsonLogs } from "@bulwark/observability"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Runtime } from "effect"
 import * as BulwarkServer from "./compose/BulwarkServer.ts"
@@ -23,9 +24,6 @@ const program = Effect.gen(function* () {
   const config = yield* loadConfig({ file: values.config ?? process.env.BULWARK_CONFIG, env: process.env })
   const options = { inMemory: values["in-memory"] === true }
   if (values.stdio) return yield* BulwarkServer.stdio(config, options)
-  yield* Effect.logInfo(`Bulwark listening on http://${config.http.host}:${config.http.port}/mcp`).pipe(
-    Effect.provide(BulwarkServer.observability(config))
-  )
   return yield* Layer.launch(BulwarkServer.http(config, options))
 })
 
@@ -34,6 +32,16 @@ const program = Effect.gen(function* () {
 const teardown: Runtime.Teardown = (exit, onExit) =>
   Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
 
+// A failure that stops the server (database unreachable, data dir locked, port taken) is reported as one JSON line on
+// stderr. The runtime's own report goes through the default logger, which writes to stdout: in --stdio mode that is
+// the protocol channel, where the client would drop the line and the reason would be lost.
+const reportFailure = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.tapCause(self, (cause) =>
+    Cause.hasInterruptsOnly(cause)
+      ? Effect.void
+      : Effect.logError("Bulwark stopped on an error", cause).pipe(Effect.provide(JsonLogs.layer("error")))
+  )
+
 program.pipe(
   Effect.catchTag("ConfigInvalid", (error) =>
     Effect.sync(() => {
@@ -41,5 +49,6 @@ program.pipe(
       process.exitCode = 2
     })
   ),
-  (main) => NodeRuntime.runMain(main, { teardown })
+  reportFailure,
+  (main) => NodeRuntime.runMain(main, { teardown, disableErrorReporting: true })
 )

@@ -5,7 +5,7 @@ import { ClientSinks, Endpoint, McpHttp, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Prometheus, Tracing } from "@bulwark/observability"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
-import { HttpRouter } from "effect/http"
+import { HttpRouter, HttpServer } from "effect/http"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
 import { databaseConfig } from "./databaseConfig.ts"
@@ -48,9 +48,14 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     ...(config.http.allowedOrigins ? { allowedOrigins: config.http.allowedOrigins } : {})
   })
   const routes = Layer.mergeAll(McpHttp.route("/mcp"), Prometheus.route, HealthRoutes.routes)
+  // Announced from the bound socket, once it listens: the real port (also with port 0), never before the database.
+  const announce = Layer.effectDiscard(
+    HttpServer.addressFormattedWith((address) => Effect.logInfo(`Bulwark listening on ${address}/mcp`))
+  )
   // The listening socket is built last, after the database, plugins and endpoint: a connection accepted before the
   // router serves would wait forever.
   return HttpRouter.serve(routes).pipe(
+    Layer.merge(announce),
     Layer.provide(
       NodeHttpServer.layer(createServer, {
         port: config.http.port,

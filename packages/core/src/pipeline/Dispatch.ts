@@ -16,7 +16,12 @@ const MAX_COMPLETIONS = 100
 /** A domain failure of a resource read or prompt: there is no `isError` result for those, so it is a JSON-RPC error. */
 const toMcp = (error: DomainError): McpError =>
   error._tag === "ResourceNotFound"
-    ? new McpError({ code: ErrorCode.ResourceNotFound, message: error.message })
+    ? new McpError({
+        code: ErrorCode.ResourceNotFound,
+        message: error.message,
+        // SEP-2164: the requested URI in `data` is how clients tell "not found" from other invalid params.
+        ...("uri" in error && typeof error.uri === "string" ? { data: { uri: error.uri } } : {})
+      })
     : new McpError({ code: ErrorCode.InvalidParams, message: error.message })
 
 /** Maps a handler's failure: domain errors become JSON-RPC errors, leaked infrastructure errors become defects. */

@@ -1,0 +1,66 @@
+/**
+ * Configuration mistakes stop the bundled server before it starts anything, with exit code 2 and a message on
+ * stderr that names the source, the field and what was expected.
+ */
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { runServerToExit, stopAllServers } from "./support/server.ts"
+import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
+
+let dir: string
+
+beforeAll(async () => {
+  dir = await makeTempDir("config")
+})
+
+afterAll(async () => {
+  await stopAllServers()
+  await removeTempDirs()
+})
+
+describe("a bad configuration", () => {
+  it("a YAML file with http.port: abc exits non-zero naming the file, the field and the expected type", async () => {
+    const file = join(dir, "bad-port.yaml")
+    await writeFile(file, 'http:\n  port: "abc"\n')
+    const run = await runServerToExit(["--in-memory", "--config", file], {}, dir)
+    expect(run.signal).toBeNull()
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`Invalid configuration in ${file}:`)
+    expect(run.stderr).toContain("  - http.port: Expected number")
+    expect(run.stdout).toBe("")
+    // It stopped before starting anything.
+    expect(run.stderr).not.toContain("PGlite")
+    expect(run.stderr).not.toContain("Listening")
+  })
+
+  it("the file given by BULWARK_CONFIG is read like --config", async () => {
+    const file = join(dir, "bad-body.json")
+    await writeFile(file, JSON.stringify({ http: { port: 0, maxBodyBytes: 0 } }))
+    const run = await runServerToExit(["--in-memory"], { BULWARK_CONFIG: file }, dir)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`Invalid configuration in ${file}:`)
+    expect(run.stderr).toMatch(/http\.maxBodyBytes: Expected a value greater than 0/)
+  })
+
+  it("an unknown LOG_LEVEL exits non-zero naming the variable and the accepted levels", async () => {
+    // A valid file that only picks a free port, so that nothing else is wrong and nothing could take port 3000.
+    const file = join(dir, "port-zero.yaml")
+    await writeFile(file, "http:\n  port: 0\n")
+    const run = await runServerToExit(["--in-memory", "--config", file], { LOG_LEVEL: "loud" }, dir)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`Invalid configuration in ${file} + environment (LOG_LEVEL):`)
+    expect(run.stderr).toContain(
+      '  - logLevel: Expected "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "none"'
+    )
+    expect(run.stderr).not.toContain("Listening")
+  })
+
+  it("a config file that does not exist exits non-zero naming it", async () => {
+    const file = join(dir, "missing.yaml")
+    const run = await runServerToExit(["--in-memory", "--config", file], { PORT: "0" }, dir)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`Invalid configuration in ${file}:`)
+    expect(run.stderr).toContain("cannot read the file")
+  })
+})
