@@ -1,0 +1,186 @@
+/**
+ * The audit log: takes records off the request path into a bounded in-memory buffer and writes them to PostgreSQL
+ * in batches from one background fiber, each batch appended to the hash chain.
+ *
+ * Nothing is dropped: a full buffer makes `record` wait, a failing database is retried with backoff for as long as
+ * it takes, and releasing the layer writes what is left (within `shutdownTimeout`).
+ *
+ * @since 0.1.0
+ */
+import { type MigrationError, type MigrationRegistry, Migrations } from "@bulwark/database"
+import { PgClient } from "@effect/sql-pg"
+import {
+  Cause,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Fiber,
+  Layer,
+  Metric,
+  Option,
+  Queue,
+  Schedule,
+  type Scope,
+  Semaphore
+} from "effect"
+import type { SqlClient } from "effect/sql/SqlClient"
+import { type AuditConfig, defaultAuditConfig } from "./AuditConfig.ts"
+import * as AuditMetrics from "./AuditMetrics.ts"
+import { type AuditRecord, toJson } from "./AuditRecord.ts"
+import { appendBatch } from "./AuditTable.ts"
+import { describeError } from "./internal/describeError.ts"
+import { auditMigrations, owner } from "./migrations.ts"
+import { normalizeRecord } from "./normalize.ts"
+
+/** What the audit log offers the request path. */
+export interface AuditLogShape {
+  /**
+   * Hands one record over: writes its JSON log line and puts it in the buffer. Returns at once while the buffer has
+   * room and waits while it is full (back-pressure); never fails. After the layer is released the record is only
+   * logged, at error level. Interrupting the wait abandons the record: call it where interruption cannot reach
+   * (the audit stage calls it from a finalizer).
+   */
+  readonly record: (record: AuditRecord) => Effect.Effect<void>
+  /** Waits until every record handed over before this call is written to PostgreSQL. */
+  readonly flush: Effect.Effect<void>
+  /** Records handed over and not yet written (also the `bulwark_audit_backlog` gauge). */
+  readonly backlog: Effect.Effect<number>
+}
+
+// The record's one log line: info while it goes on to the database, error when the log is closed and it will not.
+const logLine = (record: AuditRecord, unwritten: boolean) =>
+  (unwritten ? Effect.logError("audit record not written: the audit log is closed") : Effect.logInfo("audit")).pipe(
+    Effect.annotateLogs({ audit: toJson(record) })
+  )
+
+/**
+ * Starts the audit log on the `PgClient` in context (the audit table must exist: `AuditLog.layer` applies its
+ * migrations first). The writer fiber lives in the current scope; closing the scope writes the backlog first.
+ */
+export const make = (
+  config: AuditConfig = defaultAuditConfig
+): Effect.Effect<AuditLogShape, never, PgClient.PgClient | Scope.Scope> =>
+  Effect.gen(function* () {
+    const sql = yield* PgClient.PgClient
+    const permits = yield* Semaphore.make(config.capacity)
+    const queue = yield* Queue.unbounded<AuditRecord, Cause.Done>()
+    const closing = yield* Deferred.make<void>()
+    let closed = false
+    let accepted = 0
+    let written = 0
+    let waiters: Array<{ readonly target: number; readonly done: Deferred.Deferred<void> }> = []
+
+    const wakeWaiters = (all: boolean) =>
+      Effect.suspend(() => {
+        const ready = waiters.filter((waiter) => all || waiter.target <= written)
+        waiters = waiters.filter((waiter) => !ready.includes(waiter))
+        return Effect.forEach(ready, (waiter) => Deferred.succeed(waiter.done, undefined), { discard: true })
+      })
+
+    const settle = (count: number) =>
+      Effect.suspend(() => {
+        written += count
+        return Effect.all([permits.release(count), Metric.modify(AuditMetrics.backlog, -count), wakeWaiters(false)])
+      })
+
+    const retryPolicy = Schedule.min([
+      Schedule.exponential(config.retryBaseDelay),
+      Schedule.spaced(config.retryMaxDelay)
+    ]).pipe(Schedule.jittered)
+
+    const write = (batch: ReadonlyArray<AuditRecord>) => {
+      let failed = false
+      return Effect.suspend(() => appendBatch(sql, batch, failed)).pipe(
+        Effect.timeout(config.writeTimeout),
+        Effect.catchDefect((defect) => Effect.fail(defect)),
+        Effect.tapError((error) => {
+          failed = true
+          return Effect.andThen(
+            Metric.update(AuditMetrics.writeFailures, 1),
+            Effect.logWarning("audit batch write failed; retrying with backoff").pipe(
+              Effect.annotateLogs({ records: batch.length, backlog: accepted - written, error: describeError(error) })
+            )
+          )
+        }),
+        Effect.retry(retryPolicy),
+        Effect.flatMap((inserted) => Metric.update(AuditMetrics.recordsWritten, inserted)),
+        Effect.andThen(settle(batch.length))
+      )
+    }
+
+    const notDone = <A>(effect: Effect.Effect<ReadonlyArray<A>, Cause.Done>) =>
+      Effect.catchIf(effect, Cause.isDone, () => Effect.succeed<ReadonlyArray<A>>([]))
+
+    // A batch: what is waiting (at least one record), topped up once after `flushInterval` unless already full.
+    const nextBatch = Effect.gen(function* () {
+      const first = yield* Queue.takeBetween(queue, 1, config.batchSize)
+      if (first.length >= config.batchSize) return first
+      yield* Effect.raceFirst(Effect.sleep(config.flushInterval), Deferred.await(closing))
+      const more = yield* notDone(Queue.takeBetween(queue, 0, config.batchSize - first.length))
+      return [...first, ...more]
+    })
+
+    const writer = yield* Effect.forever(Effect.flatMap(nextBatch, write)).pipe(
+      Effect.catchIf(Cause.isDone, () => Effect.void),
+      Effect.forkScoped
+    )
+
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        closed = true
+        yield* Deferred.succeed(closing, undefined)
+        yield* Queue.end(queue)
+        const finished = yield* Effect.timeoutOption(Fiber.await(writer), config.shutdownTimeout)
+        if (Option.isNone(finished)) {
+          yield* Fiber.interrupt(writer)
+          yield* Effect.logError(
+            `audit log closed with ${accepted - written} records not written to the database within ${Duration.format(config.shutdownTimeout)}; each is in this log as an "audit" line`
+          )
+        }
+        yield* wakeWaiters(true)
+        yield* permits.releaseAll
+      })
+    )
+
+    const record = (input: AuditRecord): Effect.Effect<void> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function* () {
+          const entry = normalizeRecord(input, config.maxArgumentBytes)
+          if (closed) return yield* logLine(entry, true)
+          yield* logLine(entry, false)
+          yield* restore(permits.take(1))
+          const offered = yield* Queue.offer(queue, entry)
+          if (!offered) {
+            // Closed while this record waited for room: its audit line is above, it will not reach the database.
+            yield* permits.release(1)
+            return yield* Effect.logError("audit record not written: the audit log closed").pipe(
+              Effect.annotateLogs({ auditRequestId: entry.requestId })
+            )
+          }
+          accepted += 1
+          yield* Metric.modify(AuditMetrics.backlog, 1)
+        })
+      )
+
+    const flush: Effect.Effect<void> = Effect.suspend(() => {
+      if (written >= accepted || closed) return Effect.void
+      const done = Deferred.makeUnsafe<void>()
+      waiters.push({ target: accepted, done })
+      return Deferred.await(done)
+    })
+
+    return { record, flush, backlog: Effect.sync(() => accepted - written) }
+  })
+
+/** The audit log of this process. */
+export class AuditLog extends Context.Service<AuditLog, AuditLogShape>()("@bulwark/audit/AuditLog") {
+  /**
+   * Provides the audit log: registers and applies the "audit" migrations, then starts the writer. Needs the app's
+   * database (`Database.layer`, which gives both `PgClient` and `SqlClient`) and its `MigrationRegistry`.
+   */
+  static readonly layer = (
+    config: AuditConfig = defaultAuditConfig
+  ): Layer.Layer<AuditLog, MigrationError, PgClient.PgClient | SqlClient | MigrationRegistry> =>
+    Layer.effect(AuditLog, make(config)).pipe(Layer.provide(Migrations.layer(owner, auditMigrations)))
+}

@@ -1,0 +1,153 @@
+/**
+ * Rows of the audit table: appending a batch to the chain, and reading rows back as records.
+ *
+ * @since 0.1.0
+ */
+
+import type { PgClient } from "@effect/sql-pg"
+import { Array as Arr, Effect } from "effect"
+import type { SqlError } from "effect/sql/SqlError"
+import type { AuditOutcome, AuditRecord, JsonValue, StoredAuditRecord } from "./AuditRecord.ts"
+import { canonicalJson } from "./CanonicalJson.ts"
+import { GENESIS, hashedFields, hashRecord } from "./Chain.ts"
+
+/** The advisory lock every writer holds while appending ("Audi" in ASCII; distinct from the migrations' key). */
+export const chainLockKey = 0x41756469
+
+/** A row as `@effect/sql-pg` returns it. */
+export interface AuditRow {
+  readonly id: bigint | number
+  readonly time: Date
+  readonly tenant_id: string | null
+  readonly principal_subject: string | null
+  readonly principal_method: string | null
+  readonly method: string | null
+  readonly target: string | null
+  readonly arguments: JsonValue | undefined
+  readonly outcome: string
+  readonly rejected_by: string | null
+  readonly error_code: number | null
+  readonly reason: string | null
+  readonly duration_ms: number
+  readonly request_id: string
+  readonly trace_id: string | null
+  readonly prev_hash: string
+  readonly hash: string
+}
+
+/** The columns of a row, in table order. */
+export const columns =
+  "id, time, tenant_id, principal_subject, principal_method, method, target, arguments, outcome, rejected_by, error_code, reason, duration_ms, request_id, trace_id, prev_hash, hash"
+
+/** Reads a row back as the record it stores. */
+export const fromRow = (row: AuditRow): StoredAuditRecord => ({
+  id: Number(row.id),
+  time: row.time,
+  tenantId: row.tenant_id,
+  principal:
+    row.principal_subject === null && row.principal_method === null
+      ? null
+      : { subject: row.principal_subject, method: row.principal_method },
+  method: row.method,
+  target: row.target,
+  arguments: row.arguments ?? null,
+  // The CHECK constraint admits only outcomes; an altered row still fails its hash, whatever it holds.
+  outcome: row.outcome as AuditOutcome,
+  rejectedBy: row.rejected_by,
+  errorCode: row.error_code,
+  reason: row.reason,
+  durationMs: row.duration_ms,
+  requestId: row.request_id,
+  traceId: row.trace_id,
+  prevHash: row.prev_hash,
+  hash: row.hash
+})
+
+const toRow = (
+  sql: PgClient.PgClient,
+  id: number,
+  prevHash: string,
+  hash: string,
+  record: AuditRecord
+): Record<string, unknown> => ({
+  id,
+  time: record.time,
+  tenant_id: record.tenantId,
+  principal_subject: record.principal?.subject ?? null,
+  principal_method: record.principal?.method ?? null,
+  method: record.method,
+  target: record.target,
+  arguments: record.arguments === null ? null : sql.json(record.arguments),
+  outcome: record.outcome,
+  rejected_by: record.rejectedBy,
+  error_code: record.errorCode,
+  reason: record.reason,
+  duration_ms: record.durationMs,
+  request_id: record.requestId,
+  trace_id: record.traceId,
+  prev_hash: prevHash,
+  hash
+})
+
+// Identity of a record apart from its place in the chain.
+const fingerprint = (record: AuditRecord): string => canonicalJson(hashedFields(0, record))
+
+/**
+ * Records of `records` that are already stored: an earlier attempt whose COMMIT succeeded although the client saw an
+ * error. Matched by request id and every stored field, so distinct records are never taken for one another.
+ */
+const alreadyStored = (sql: PgClient.PgClient, records: ReadonlyArray<AuditRecord>) =>
+  Effect.map(
+    sql<AuditRow>`SELECT ${sql.literal(columns)} FROM audit_log WHERE ${sql.in(
+      "request_id",
+      records.map((record) => record.requestId)
+    )}`,
+    (rows) => {
+      const stored = new Map<string, number>()
+      for (const row of rows) {
+        const key = fingerprint(fromRow(row))
+        stored.set(key, (stored.get(key) ?? 0) + 1)
+      }
+      return records.filter((record) => {
+        const key = fingerprint(record)
+        const left = stored.get(key) ?? 0
+        if (left === 0) return true
+        stored.set(key, left - 1)
+        return false
+      })
+    }
+  )
+
+/**
+ * Appends `records` to the chain in one transaction: takes the chain's advisory lock (so writers on any number of
+ * instances queue up), reads the last id and hash, and inserts the batch linked to it. With `afterFailure`, records
+ * an earlier attempt already committed are left out. Returns how many rows it inserted.
+ */
+export const appendBatch = (
+  sql: PgClient.PgClient,
+  records: ReadonlyArray<AuditRecord>,
+  afterFailure: boolean
+): Effect.Effect<number, SqlError> =>
+  sql.withTransaction(
+    Effect.gen(function* () {
+      yield* sql`SELECT pg_advisory_xact_lock(${sql.literal(String(chainLockKey))})`
+      const pending = afterFailure && records.length > 0 ? yield* alreadyStored(sql, records) : records
+      if (pending.length === 0) return 0
+      const last = yield* sql<{
+        id: bigint | number
+        hash: string
+      }>`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`
+      let prevHash = last[0]?.hash ?? GENESIS
+      let id = Number(last[0]?.id ?? 0)
+      const rows = pending.map((record) => {
+        id += 1
+        const hash = hashRecord(prevHash, id, record)
+        const row = toRow(sql, id, prevHash, hash, record)
+        prevHash = hash
+        return row
+      })
+      if (!Arr.isReadonlyArrayNonEmpty(rows)) return 0
+      yield* sql`INSERT INTO audit_log ${sql.insert(rows)}`
+      return rows.length
+    })
+  )

@@ -1,0 +1,55 @@
+/**
+ * The audit table, owned by "audit": append-only (triggers refuse UPDATE, DELETE and TRUNCATE; only a role that
+ * may alter the table, its owner or a superuser, can disable them, and the hash chain shows what was changed).
+ *
+ * @since 0.1.0
+ */
+import type { Migration } from "@bulwark/database"
+
+/** The migrations' owner name in `bulwark_migrations`. */
+export const owner = "audit"
+
+/** The audit table. */
+export const table = "audit_log"
+
+/** The schema of the audit log. Ids never change once shipped; add new migrations at the end. */
+export const auditMigrations: ReadonlyArray<Migration> = [
+  {
+    id: "0001",
+    name: "create append-only audit_log",
+    up: `
+      CREATE TABLE audit_log (
+        id bigint PRIMARY KEY CHECK (id > 0),
+        time timestamptz NOT NULL,
+        tenant_id text,
+        principal_subject text,
+        principal_method text,
+        method text,
+        target text,
+        arguments jsonb,
+        outcome text NOT NULL CHECK (outcome IN ('success', 'tool_error', 'input_required', 'protocol_error', 'rejected', 'cancelled')),
+        rejected_by text,
+        error_code integer,
+        reason text,
+        duration_ms double precision NOT NULL,
+        request_id text NOT NULL,
+        trace_id text,
+        prev_hash text NOT NULL,
+        hash text NOT NULL UNIQUE
+      );
+      CREATE INDEX audit_log_tenant ON audit_log (tenant_id, id);
+      CREATE INDEX audit_log_target ON audit_log (target, id);
+      CREATE INDEX audit_log_time ON audit_log (time);
+      CREATE INDEX audit_log_request ON audit_log (request_id);
+      CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'audit_log is append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END
+      $$;
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+      CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+    `
+  }
+]

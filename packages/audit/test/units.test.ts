@@ -1,0 +1,77 @@
+/** The pure parts: canonical JSON, storable values, edge descriptions, the hash formula. */
+import { Chain, canonicalJson, describeHttpRequest, edgeRecord } from "@bulwark/audit"
+import { describe, expect, it } from "@effect/vitest"
+import { cleanText, toJsonValue } from "../src/normalize.ts"
+import { sampleRecord } from "./support/records.ts"
+
+describe("canonical JSON", () => {
+  it("sorts keys at every level and writes no whitespace", () => {
+    expect(canonicalJson({ b: 1, a: [{ d: null, c: "x" }], é: true })).toBe('{"a":[{"c":"x","d":null}],"b":1,"é":true}')
+    expect(canonicalJson({ b: 1, a: 2 })).toBe(canonicalJson({ a: 2, b: 1 }))
+  })
+})
+
+describe("storable values", () => {
+  it("replaces NUL and unpaired surrogates, keeps everything else", () => {
+    expect(cleanText("a\u0000b\ud800c🎉")).toBe("a\uFFFDb\uFFFDc🎉")
+  })
+
+  it("follows JSON.stringify, keeps bigints as text, survives cycles, cuts depth and size", () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    expect(toJsonValue({ a: undefined, b: 1n, c: new Date(0), d: Number.NaN, e: -0 }, 1000)).toEqual({
+      b: "1",
+      c: "1970-01-01T00:00:00.000Z",
+      d: null,
+      e: 0
+    })
+    expect(toJsonValue(cyclic, 1000)).toEqual({ _unserializable: true })
+    expect(JSON.stringify(toJsonValue(JSON.parse(`${"[".repeat(50)}${"]".repeat(50)}`), 1000))).toContain("[TOO DEEP]")
+    expect(toJsonValue({ s: "x".repeat(100) }, 50)).toEqual({ _truncated: true, bytes: 108 })
+  })
+})
+
+describe("the hash chain", () => {
+  it("covers the previous hash, the id and every field", () => {
+    const record = sampleRecord(1)
+    const hash = Chain.hashRecord(Chain.GENESIS, 1, record)
+    expect(hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(Chain.hashRecord(Chain.GENESIS, 1, { ...record })).toBe(hash)
+    expect(Chain.hashRecord("f".repeat(64), 1, record)).not.toBe(hash)
+    expect(Chain.hashRecord(Chain.GENESIS, 2, record)).not.toBe(hash)
+    expect(Chain.hashRecord(Chain.GENESIS, 1, { ...record, durationMs: record.durationMs + 0.001 })).not.toBe(hash)
+    expect(Chain.hashRecord(Chain.GENESIS, 1, { ...record, principal: null })).not.toBe(hash)
+  })
+})
+
+describe("edge refusals", () => {
+  it("read the method and name from MCP headers, else from a single JSON-RPC body, never the arguments", () => {
+    const headers = (entries: Record<string, string>) => new Headers(entries)
+    expect(describeHttpRequest(headers({ "Mcp-Method": "tools/call", "Mcp-Name": "login" }), "")).toEqual({
+      method: "tools/call",
+      target: "login"
+    })
+    expect(
+      describeHttpRequest(
+        headers({}),
+        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "resources/read", params: { uri: "demo://1" } })
+      )
+    ).toEqual({ method: "resources/read", target: "demo://1" })
+    expect(describeHttpRequest(headers({}), "not json")).toEqual({})
+    expect(describeHttpRequest(headers({}), "[]")).toEqual({})
+  })
+
+  it("become rejected records by the authentication stage with what is known", () => {
+    const record = edgeRecord({ reason: "expired token", principal: { method: "oauth" }, durationMs: 2 }, 10_000)
+    expect(record).toMatchObject({
+      time: new Date(9_998),
+      tenantId: null,
+      principal: { subject: null, method: "oauth" },
+      outcome: "rejected",
+      rejectedBy: "authentication",
+      reason: "expired token",
+      arguments: null
+    })
+    expect(record.requestId).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
