@@ -14,8 +14,9 @@ export const runBundledServer = (file: string | undefined, env: Record<string, s
 
 import { readFileSync } from "node:fs"
 import { createServer } from "node:net"
+import { generateApiKey } from "@bulwark/identity"
 import { describe, expect, it } from "@effect/vitest"
-import { Fiber } from "effect"
+import { Fiber, Redacted } from "effect"
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -39,7 +40,10 @@ describe("README example", () => {
     () =>
       Effect.gen(function* () {
         const port = yield* Effect.promise(freePort)
-        const fiber = yield* Effect.forkChild(runBundledServer(undefined, { PORT: String(port), LOG_LEVEL: "error" }))
+        const key = Redacted.value(generateApiKey().key)
+        const fiber = yield* Effect.forkChild(
+          runBundledServer(undefined, { PORT: String(port), LOG_LEVEL: "error", BULWARK_API_KEY: key })
+        )
         let ready = false
         for (let attempt = 0; attempt < 100 && !ready; attempt++) {
           yield* Effect.sleep("100 millis")
@@ -50,7 +54,11 @@ describe("README example", () => {
         const listed = yield* Effect.promise(() =>
           fetch(`http://127.0.0.1:${port}/mcp`, {
             method: "POST",
-            headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+            headers: {
+              authorization: `Bearer ${key}`,
+              "content-type": "application/json",
+              accept: "application/json, text/event-stream"
+            },
             body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
           }).then((response) => response.text())
         )

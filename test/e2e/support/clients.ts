@@ -3,6 +3,7 @@
  */
 import { type CallToolResult, Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { expect } from "vitest"
+import { authHeaders } from "./credentials.ts"
 
 /** How the client negotiates: `auto` probes with `server/discover` (2026-07-28), `legacy` sends `initialize`. */
 export type Negotiation = "auto" | "legacy"
@@ -31,7 +32,12 @@ export const connectHttp = async (
   fetchImpl?: (url: string | URL, init?: RequestInit) => Promise<Response>
 ): Promise<Client> => {
   const client = makeClient(mode)
-  await client.connect(new StreamableHTTPClientTransport(url, fetchImpl === undefined ? {} : { fetch: fetchImpl }))
+  await client.connect(
+    new StreamableHTTPClientTransport(url, {
+      requestInit: { headers: { ...authHeaders } },
+      ...(fetchImpl === undefined ? {} : { fetch: fetchImpl })
+    })
+  )
   return client
 }
 

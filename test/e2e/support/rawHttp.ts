@@ -3,9 +3,11 @@
  */
 import { request } from "node:http"
 import { expect } from "vitest"
+import { authHeaders } from "./credentials.ts"
 
 /** The headers a plain (stateless) 2025-11-25 request carries. */
 export const legacyHeaders: Readonly<Record<string, string>> = {
+  ...authHeaders,
   "content-type": "application/json",
   accept: "application/json, text/event-stream",
   "mcp-protocol-version": "2025-11-25"

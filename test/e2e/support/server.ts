@@ -6,7 +6,9 @@
  * migrations and endpoint are up. Every process started here is tracked and stopped by `stopAllServers` (call it in
  * `afterAll`); a SIGKILL on the test worker's exit catches anything left over.
  */
+
 import { type ChildProcess, spawn } from "node:child_process"
+import { testApiKey } from "./credentials.ts"
 import { nodeBin, root, serverMain } from "./paths.ts"
 
 /** How a child process ended. */
@@ -49,6 +51,9 @@ const serverVariables = [
   "LOG_LEVEL",
   "BULWARK_DATA_DIR",
   "BULWARK_CONFIG",
+  "BULWARK_API_KEY",
+  "BULWARK_ADMIN_TOKEN",
+  "BULWARK_MASTER_KEY",
   "OTEL_EXPORTER_OTLP_ENDPOINT",
   "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
   "NODE_OPTIONS"
@@ -60,7 +65,7 @@ export const baseEnv = (extra: Readonly<Record<string, string>> = {}): Record<st
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !serverVariables.includes(key)) env[key] = value
   }
-  return { ...env, ...extra }
+  return { ...env, BULWARK_API_KEY: testApiKey, ...extra }
 }
 
 const running = new Set<ChildProcess>()

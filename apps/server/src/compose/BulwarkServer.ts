@@ -1,6 +1,7 @@
 import { createServer } from "node:http"
 import { Catalog, Pipeline } from "@bulwark/core"
 import { Database, MigrationRegistry } from "@bulwark/database"
+import { Authenticator, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Prometheus, Tracing } from "@bulwark/observability"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -8,6 +9,7 @@ import { Duration, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
+import { bootstrapKey } from "./bootstrap.ts"
 import { databaseConfig } from "./databaseConfig.ts"
 import { enabledPlugins } from "./plugins.ts"
 
@@ -35,6 +37,10 @@ export const core = (config: ServerConfig, options: RunOptions = {}) =>
 /** Logs as JSON on stderr and traces through OTLP when the standard `OTEL_*` variables say so. */
 export const observability = (config: ServerConfig) => Layer.mergeAll(JsonLogs.layer(config.logLevel), Tracing.layer)
 
+/** Authentication at the HTTP edge, and the first API key of a fresh server. */
+export const identityLayer = (config: ServerConfig) =>
+  Layer.effectDiscard(bootstrapKey(config)).pipe(Layer.provideMerge(Authenticator.layer(config.identity)))
+
 /** The bundled server over HTTP: `/mcp`, `/metrics`, `/healthz`, `/readyz`. */
 export const http = (config: ServerConfig, options: RunOptions = {}) => {
   const endpoint = Endpoint.layer({
@@ -46,8 +52,14 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     },
     ...(config.http.allowedHosts ? { allowedHosts: config.http.allowedHosts } : {}),
     ...(config.http.allowedOrigins ? { allowedOrigins: config.http.allowedOrigins } : {})
-  })
-  const routes = Layer.mergeAll(McpHttp.route("/mcp"), Prometheus.route, HealthRoutes.routes)
+  }).pipe(Layer.provide(identityLayer(config)))
+  const oauth = config.identity.oauth?.enabled === true ? config.identity.oauth : undefined
+  const routes = Layer.mergeAll(
+    McpHttp.route("/mcp"),
+    Prometheus.route,
+    HealthRoutes.routes,
+    oauth === undefined ? Layer.empty : ProtectedResource.routes(oauth)
+  )
   // Announced from the bound socket, once it listens: the real port (also with port 0), never before the database.
   const announce = Layer.effectDiscard(
     HttpServer.addressFormattedWith((address) => Effect.logInfo(`Bulwark listening on ${address}/mcp`))
@@ -71,8 +83,11 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
 
 /** The bundled server over stdio: one connection on stdin/stdout until stdin closes. */
 export const stdio = (config: ServerConfig, options: RunOptions = {}) =>
-  Stdio.serve(identity(config)).pipe(
-    Effect.scoped,
-    Effect.provide(core(config, options)),
-    Effect.provide(observability(config))
-  )
+  Stdio.serve(identity(config), {
+    principal: {
+      tenantId: config.stdio.tenant,
+      subject: config.stdio.subject,
+      scopes: config.stdio.scopes,
+      method: "stdio"
+    }
+  }).pipe(Effect.scoped, Effect.provide(core(config, options)), Effect.provide(observability(config)))

@@ -1,4 +1,5 @@
 import { DatabaseConfig } from "@bulwark/database"
+import { IdentityConfig } from "@bulwark/identity"
 import { Effect, Schema } from "effect"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
@@ -38,6 +39,22 @@ export const TicketsConfig = Schema.Struct({
   seedDemoData: withDefault(Schema.Boolean, true)
 })
 
+/** Who a stdio connection acts as: stdio has no authentication of its own. */
+export const StdioConfig = Schema.Struct({
+  tenant: withDefault(Schema.NonEmptyString, "default"),
+  subject: withDefault(Schema.NonEmptyString, "stdio"),
+  scopes: withDefault(Schema.Array(Schema.NonEmptyString), [])
+})
+
+/** The operator's admin API: a separate listener with its own credential, off unless enabled. */
+export const AdminConfig = Schema.Struct({
+  enabled: withDefault(Schema.Boolean, false),
+  port: withDefault(Port, 3001),
+  host: withDefault(Schema.NonEmptyString, "127.0.0.1"),
+  /** The admin bearer token (`BULWARK_ADMIN_TOKEN`); required when enabled. At least 32 characters. */
+  token: Schema.optionalKey(Schema.RedactedFromValue(Schema.String.check(Schema.isMinLength(32))))
+})
+
 /** The whole configuration file of the bundled server. Every key is optional. */
 export const ServerConfig = Schema.Struct({
   name: withDefault(Schema.NonEmptyString, "bulwark"),
@@ -49,7 +66,13 @@ export const ServerConfig = Schema.Struct({
   http: withDefault(HttpConfig, {} as never),
   timeouts: withDefault(TimeoutConfig, {} as never),
   database: withDefault(DatabaseConfig, {} as never),
-  plugins: withDefault(Schema.Struct({ tickets: withDefault(TicketsConfig, {} as never) }), {} as never)
+  plugins: withDefault(Schema.Struct({ tickets: withDefault(TicketsConfig, {} as never) }), {} as never),
+  /** How HTTP callers authenticate: API keys (on by default), HMAC-signed requests, OAuth bearer tokens. */
+  identity: withDefault(IdentityConfig, {} as never),
+  /** An API key to import as the first key on an empty key store (`BULWARK_API_KEY`), instead of generating one. */
+  bootstrapApiKey: Schema.optionalKey(Schema.RedactedFromValue(Schema.NonEmptyString)),
+  stdio: withDefault(StdioConfig, {} as never),
+  admin: withDefault(AdminConfig, {} as never)
 })
 
 /** The decoded configuration. */

@@ -29,6 +29,10 @@ const overrides: ReadonlyArray<readonly [string, ReadonlyArray<string>, (raw: st
   ["HOST", ["http", "host"], (raw) => raw],
   ["DATABASE_URL", ["database", "url"], (raw) => raw],
   ["REDIS_URL", ["redisUrl"], (raw) => raw],
+  ["REDIS_URL", ["identity", "redisUrl"], (raw) => raw],
+  ["BULWARK_MASTER_KEY", ["identity", "hmac", "masterKey"], (raw) => raw],
+  ["BULWARK_ADMIN_TOKEN", ["admin", "token"], (raw) => raw],
+  ["BULWARK_API_KEY", ["bootstrapApiKey"], (raw) => raw],
   ["LOG_LEVEL", ["logLevel"], (raw) => raw.toLowerCase()],
   ["BULWARK_DATA_DIR", ["dataDir"], (raw) => raw]
 ]
@@ -66,21 +70,24 @@ export const loadConfig = (sources: ConfigSources): Effect.Effect<ServerConfig, 
               source: sources.file ?? "configuration",
               problems: ["the top level must be a mapping of settings"]
             })
-    const used: Array<string> = []
+    // Which environment variable set which path, so that a bad value is blamed on where it came from.
+    const fromEnv = new Map<string, string>()
     for (const [name, path, convert] of overrides) {
       const value = sources.env[name]
       if (value !== undefined && value !== "") {
         setPath(merged, path, convert(value))
-        used.push(name)
+        fromEnv.set(path.join("."), name)
       }
     }
     const decoded = decode(merged)
     if (Result.isSuccess(decoded)) return decoded.success
-    const source = [sources.file, used.length > 0 ? `environment (${used.join(", ")})` : undefined]
-      .filter((part) => part !== undefined)
-      .join(" + ")
+    const blamed = new Set<string>()
+    for (const issue of decoded.failure) {
+      const variable = [...fromEnv].find(([path]) => issue.path === path || issue.path.startsWith(`${path}.`))?.[1]
+      blamed.add(variable === undefined ? (sources.file ?? "defaults") : `environment (${variable})`)
+    }
     return yield* new ConfigInvalid({
-      source: source === "" ? "defaults" : source,
+      source: [...blamed].join(" + "),
       problems: describeIssues(decoded.failure).split("; ")
     })
   })

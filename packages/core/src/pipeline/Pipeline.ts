@@ -102,6 +102,11 @@ export const make = (config: PipelineConfig = defaultConfig): Effect.Effect<Pipe
     }
   })
 
+/** Provides the pipeline with settings that need services to build (guard stages backed by tenants, audit, ...). */
+export const layerWith = <E, R>(
+  config: Effect.Effect<PipelineConfig, E, R>
+): Layer.Layer<Pipeline, E, Catalog | Notifier | R> => Layer.effect(Pipeline, Effect.flatMap(config, make))
+
 /** Provides the pipeline. */
 export const layer = (config: PipelineConfig = defaultConfig): Layer.Layer<Pipeline, never, Catalog | Notifier> =>
   Layer.effect(Pipeline, make(config))

@@ -1,0 +1,93 @@
+/**
+ * Authentication of the bundled server at its HTTP edge: a fresh server prints its first API key once, every request
+ * to /mcp needs a credential, and a refused request gets the same 401 whatever was wrong, before any MCP work.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { closeAllClients } from "./support/clients.ts"
+import { type ServerProcess, startServer, stopAllServers, stopServer } from "./support/server.ts"
+import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
+
+const keyPattern = /^ {4}(bwk_[0-9a-f]+_[A-Za-z0-9_-]+)$/m
+
+let dataDir: string
+let server: ServerProcess
+let key: string
+
+const listTools = (credential: Record<string, string>, body = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}') =>
+  fetch(new URL("/mcp", server.baseUrl), {
+    method: "POST",
+    headers: {
+      ...credential,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-11-25"
+    },
+    body
+  })
+
+beforeAll(async () => {
+  const workDir = await makeTempDir("auth")
+  dataDir = await makeTempDir("auth-data")
+  // No preset key: the server must generate one and show it once.
+  server = await startServer({ cwd: workDir, env: { BULWARK_DATA_DIR: dataDir, BULWARK_API_KEY: "" } })
+  const printed = keyPattern.exec(server.stderr())
+  expect(printed, server.stderr()).not.toBeNull()
+  key = printed![1]!
+})
+
+afterAll(async () => {
+  await closeAllClients()
+  await stopAllServers()
+  await removeTempDirs()
+})
+
+describe("the HTTP edge", () => {
+  it("prints the first key once, on stderr only, and it authenticates", async () => {
+    expect(server.stdout()).not.toContain(key)
+    expect(server.stderr().split(key).length - 1).toBe(1)
+    const response = await listTools({ authorization: `Bearer ${key}` })
+    expect(response.status).toBe(200)
+    expect(await response.text()).toContain('"name":"create_ticket"')
+  })
+
+  it("refuses a missing credential, and every bad one with one identical 401 (RFC 6750: invalid_token)", async () => {
+    const wrongSecret = key.replace(/_[^_]+$/, "_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    const answers = await Promise.all(
+      [{ authorization: `Bearer ${wrongSecret}` }, { authorization: "Bearer bwk_0000_nope" }, { "x-api-key": "x" }]
+        .map((credential) => listTools(credential))
+        .map(async (pending) => {
+          const response = await pending
+          return {
+            status: response.status,
+            challenge: response.headers.get("www-authenticate"),
+            body: await response.text()
+          }
+        })
+    )
+    for (const answer of answers) {
+      expect(answer.status).toBe(401)
+      expect(answer.challenge).toMatch(/^Bearer /)
+      expect(answer.body).toBe(answers[0]!.body)
+      expect(answer.body).not.toContain("tools")
+    }
+    const missing = await listTools({})
+    expect(missing.status).toBe(401)
+    expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer /)
+    expect(await missing.text()).not.toContain("tools")
+  })
+
+  it("authenticates before parsing: malformed JSON without a credential is a 401, not a parse error", async () => {
+    const response = await listTools({}, "{not json")
+    expect(response.status).toBe(401)
+  })
+
+  it("does not print a key again on the next start, and the first key still works", async () => {
+    await stopServer(server)
+    server = await startServer({
+      cwd: await makeTempDir("auth-2"),
+      env: { BULWARK_DATA_DIR: dataDir, BULWARK_API_KEY: "" }
+    })
+    expect(keyPattern.test(server.stderr())).toBe(false)
+    expect((await listTools({ authorization: `Bearer ${key}` })).status).toBe(200)
+  })
+})
