@@ -3,8 +3,11 @@
  * uniquely named databases that are dropped `WITH (FORCE)` at the end: the tickets suite, readiness, and two
  * servers started at the same moment on one fresh database (migrations and demo data under concurrency).
  */
+import { execFile } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { closeAllClients } from "./support/clients.ts"
+import { authHeaders } from "./support/credentials.ts"
+import { nodeBin, root as repoRoot } from "./support/paths.ts"
 import { createDatabase, dropDatabases, type FreshDatabase, query } from "./support/postgres.ts"
 import { type ServerProcess, startServer, stopAllServers, stopServer } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
@@ -23,6 +26,41 @@ afterAll(async () => {
   await stopAllServers()
   await dropDatabases()
   await removeTempDirs()
+})
+
+describe("the audit log of the server on PostgreSQL", () => {
+  it("holds one record per request, including a refusal at the edge, and its chain verifies", async () => {
+    const mcp = new URL("/mcp", server.baseUrl)
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" }
+    const call = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "fetch_user", arguments: { id: 1 } } }
+    const refused = await fetch(mcp, { method: "POST", headers, body: JSON.stringify(call) })
+    expect(refused.status).toBe(401)
+    const served = await fetch(mcp, {
+      method: "POST",
+      headers: { ...headers, ...authHeaders },
+      body: JSON.stringify(call)
+    })
+    expect(served.status).toBe(200)
+    // Records are written in batches off the request path: wait for them to land.
+    let rows: ReadonlyArray<Record<string, unknown>> = []
+    for (let attempt = 0; attempt < 50; attempt++) {
+      rows = await query(
+        database.url,
+        "SELECT outcome, rejected_by, target, tenant_id FROM audit_log WHERE target = 'fetch_user' ORDER BY id"
+      )
+      if (rows.length >= 2) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: "rejected", rejected_by: "authentication" }),
+        expect.objectContaining({ outcome: "success", tenant_id: "default" })
+      ])
+    )
+    const verify = await runNode(["packages/audit/src/cli.ts", "verify", "--database-url", database.url])
+    expect(verify.code, verify.output).toBe(0)
+    expect(JSON.parse(verify.output)).toMatchObject({ ok: true })
+  })
 })
 
 describe("the server on PostgreSQL", () => {
@@ -83,3 +121,10 @@ describe("two servers started at the same moment on one fresh database", () => {
     ])
   })
 })
+
+const runNode = (args: ReadonlyArray<string>): Promise<{ code: number; output: string }> =>
+  new Promise((resolve) => {
+    execFile(nodeBin, [...args], { cwd: repoRoot }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), output: `${stdout}${stderr}` })
+    })
+  })

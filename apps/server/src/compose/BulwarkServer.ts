@@ -1,4 +1,5 @@
 import { createServer } from "node:http"
+import { AuditLog, AuditStage } from "@bulwark/audit"
 import { Catalog, Pipeline } from "@bulwark/core"
 import { Database, MigrationRegistry } from "@bulwark/database"
 import { Authenticator, ProtectedResource } from "@bulwark/identity"
@@ -9,6 +10,7 @@ import { Duration, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
+import { auditedEdge } from "./auditedEdge.ts"
 import { bootstrapKey } from "./bootstrap.ts"
 import { databaseConfig } from "./databaseConfig.ts"
 import { enabledPlugins } from "./plugins.ts"
@@ -27,9 +29,10 @@ const identity = (config: ServerConfig) => ({
 
 /** The pipeline over the enabled plugins, their database, and the change-event sinks: shared by HTTP and stdio. */
 export const core = (config: ServerConfig, options: RunOptions = {}) =>
-  Pipeline.layer({ timeout: config.timeouts }).pipe(
+  Pipeline.layerWith(Effect.map(AuditStage.make, (audit) => ({ timeout: config.timeouts, guards: { audit } }))).pipe(
     Layer.provideMerge(ClientSinks.layer),
-    Layer.provide(Catalog.layerInstalled(enabledPlugins(config))),
+    Layer.provideMerge(Catalog.layerInstalled(enabledPlugins(config))),
+    Layer.provideMerge(AuditLog.layer(config.audit)),
     Layer.provideMerge(MigrationRegistry.layer),
     Layer.provideMerge(Database.layer(databaseConfig(config, options)))
   )
@@ -38,8 +41,14 @@ export const core = (config: ServerConfig, options: RunOptions = {}) =>
 export const observability = (config: ServerConfig) => Layer.mergeAll(JsonLogs.layer(config.logLevel), Tracing.layer)
 
 /** Authentication at the HTTP edge, and the first API key of a fresh server. */
-export const identityLayer = (config: ServerConfig) =>
-  Layer.effectDiscard(bootstrapKey(config)).pipe(Layer.provideMerge(Authenticator.layer(config.identity)))
+export const identityLayer = (config: ServerConfig) => {
+  // One authenticator (the same layer value is built once) behind both the audited edge and the bootstrap.
+  const authenticator = Authenticator.layer(config.identity)
+  return Layer.mergeAll(
+    auditedEdge.pipe(Layer.provide(authenticator)),
+    Layer.effectDiscard(bootstrapKey(config)).pipe(Layer.provide(authenticator))
+  )
+}
 
 /** The bundled server over HTTP: `/mcp`, `/metrics`, `/healthz`, `/readyz`. */
 export const http = (config: ServerConfig, options: RunOptions = {}) => {

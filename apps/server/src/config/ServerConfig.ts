@@ -1,3 +1,4 @@
+import { AuditConfig } from "@bulwark/audit"
 import { DatabaseConfig } from "@bulwark/database"
 import { IdentityConfig } from "@bulwark/identity"
 import { Effect, Schema } from "effect"
@@ -72,6 +73,8 @@ export const ServerConfig = Schema.Struct({
   /** An API key to import as the first key on an empty key store (`BULWARK_API_KEY`), instead of generating one. */
   bootstrapApiKey: Schema.optionalKey(Schema.RedactedFromValue(Schema.NonEmptyString)),
   stdio: withDefault(StdioConfig, {} as never),
+  /** The audit log's buffer and batching. */
+  audit: withDefault(AuditConfig, {} as never),
   admin: withDefault(AdminConfig, {} as never)
 })
 
