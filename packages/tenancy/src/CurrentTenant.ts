@@ -1,0 +1,29 @@
+/**
+ * The tenant the tenancy guard resolved for the request in flight, handed to the guards after it.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect } from "effect"
+import type { Tenant } from "./Tenant.ts"
+import type { TenantConfig } from "./TenantConfig.ts"
+
+/** The request's tenant and the snapshot of its configuration the whole request uses. */
+export interface ResolvedTenant {
+  readonly tenant: Tenant
+  readonly config: TenantConfig
+}
+
+/** Set by the tenancy guard around the rest of the pipeline; undefined outside it. */
+export const CurrentTenant = Context.Reference<ResolvedTenant | undefined>("@bulwark/tenancy/CurrentTenant", {
+  defaultValue: () => undefined
+})
+
+/** The resolved tenant; a defect (a wiring mistake) when the tenancy guard did not run before `stage`. */
+export const requireTenant = (stage: string): Effect.Effect<ResolvedTenant> =>
+  Effect.gen(function* () {
+    const resolved = yield* CurrentTenant
+    if (resolved === undefined) {
+      return yield* Effect.die(new Error(`the tenancy guard must run before the ${stage} guard`))
+    }
+    return resolved
+  })

@@ -1,0 +1,125 @@
+/**
+ * The running tenants of this process: a tenant is brought up on first use, kept while requests use it, released
+ * after an idle time, and given every change of its configuration while it runs (from the {@link ChangeFeed}).
+ *
+ * @since 0.1.0
+ */
+import { Context, Duration, Effect, Layer, Metric, Option, RcMap, type Scope, Semaphore } from "effect"
+import { ChangeFeed } from "./ChangeFeed.ts"
+import { type TenancyStoreError, TenantNotFound } from "./Errors.ts"
+import type { Backoff } from "./Supervisor.ts"
+import * as TenancyMetrics from "./TenancyMetrics.ts"
+import { make as makeTenant, type Tenant, type TenantHandle } from "./Tenant.ts"
+import { TenantDirectory } from "./TenantDirectory.ts"
+
+/** Background work started in the scope of every tenant brought up, supervised. */
+export interface BackgroundTask {
+  readonly name: string
+  readonly run: (tenant: Tenant) => Effect.Effect<void, unknown>
+}
+
+/** Settings of the running tenants. */
+export interface TenantsOptions {
+  /** How long a tenant no request uses stays up (default 5 minutes). */
+  readonly idleTimeToLive?: Duration.Input
+  /** Started for each tenant when it is brought up. */
+  readonly background?: ReadonlyArray<BackgroundTask>
+  /** Restart backoff of background work. */
+  readonly backoff?: Backoff
+}
+
+/** The running tenants. */
+export interface TenantsShape {
+  /**
+   * The tenant's actor, held for the life of the current scope (a request's); brought up on first use. Fails with
+   * `TenantNotFound` for an unknown tenant. A disabled tenant comes up too: its requests are refused by the guards.
+   */
+  readonly get: (tenantId: string) => Effect.Effect<Tenant, TenantNotFound | TenancyStoreError, Scope.Scope>
+  /** The ids of the tenants up in this process now. */
+  readonly live: Effect.Effect<ReadonlyArray<string>>
+}
+
+/** Tenant actors, brought up on demand and released when idle. */
+export class Tenants extends Context.Service<Tenants, TenantsShape>()("@bulwark/tenancy/Tenants") {}
+
+/** Builds the running tenants for the life of the current scope. */
+export const make = (
+  options: TenantsOptions = {}
+): Effect.Effect<TenantsShape, never, TenantDirectory | ChangeFeed | Scope.Scope> =>
+  Effect.gen(function* () {
+    const directory = yield* TenantDirectory
+    const feed = yield* ChangeFeed
+    const context = yield* Effect.context<never>()
+    const handles = new Map<string, TenantHandle>()
+    // Changes seen per tenant: a change that lands while a tenant is being brought up is re-read afterwards.
+    const changesSeen = new Map<string, number>()
+    let incarnations = 0
+
+    // Reloads read and apply under one lock, so that a slow one can never put back an older configuration.
+    const reloading = yield* Semaphore.make(1)
+    const reload = (handle: TenantHandle) =>
+      directory.get(handle.tenant.id).pipe(
+        Effect.flatMap(
+          Option.match({
+            // Tenants are never deleted, only disabled; treat a vanished row as disabled all the same.
+            onNone: () => Effect.flatMap(handle.tenant.config, (config) => handle.apply({ ...config, enabled: false })),
+            onSome: (stored) => handle.apply(stored.config)
+          })
+        ),
+        reloading.withPermit,
+        Effect.catch((error) => Effect.logWarning(`reloading tenant "${handle.tenant.id}" failed`, error))
+      )
+
+    const lookup = (tenantId: string) =>
+      Effect.gen(function* () {
+        const seen = changesSeen.get(tenantId) ?? 0
+        const stored = yield* directory.get(tenantId)
+        if (Option.isNone(stored)) return yield* new TenantNotFound({ tenantId })
+        const handle = yield* makeTenant(stored.value.config, {
+          incarnation: ++incarnations,
+          context,
+          ...(options.backoff === undefined ? {} : { backoff: options.backoff })
+        })
+        handles.set(tenantId, handle)
+        yield* Metric.update(TenancyMetrics.tenantsLive, handles.size)
+        yield* Effect.addFinalizer(() =>
+          Effect.suspend(() => {
+            if (handles.get(tenantId) === handle) handles.delete(tenantId)
+            return Metric.update(TenancyMetrics.tenantsLive, handles.size)
+          }).pipe(Effect.andThen(Effect.logDebug(`tenant "${tenantId}" released`)))
+        )
+        if ((changesSeen.get(tenantId) ?? 0) !== seen) yield* reload(handle)
+        for (const task of options.background ?? []) yield* handle.tenant.fork(task.name, task.run(handle.tenant))
+        yield* Effect.logDebug(`tenant "${tenantId}" up`)
+        return handle.tenant
+      })
+
+    const actors = yield* RcMap.make({
+      lookup,
+      idleTimeToLive: Duration.fromInputUnsafe(options.idleTimeToLive ?? "5 minutes")
+    })
+
+    yield* feed.subscribe((change) => {
+      switch (change._tag) {
+        case "TenantChanged": {
+          changesSeen.set(change.tenantId, (changesSeen.get(change.tenantId) ?? 0) + 1)
+          const handle = handles.get(change.tenantId)
+          return handle === undefined ? Effect.void : reload(handle)
+        }
+        case "Resync":
+          return Effect.forEach([...handles.values()], reload, { discard: true })
+        default:
+          return Effect.void
+      }
+    })
+
+    return Tenants.of({
+      // A failed lookup must not be remembered until the idle time runs out: the tenant may be created next.
+      get: (tenantId) => RcMap.get(actors, tenantId).pipe(Effect.tapError(() => RcMap.invalidate(actors, tenantId))),
+      live: Effect.sync(() => [...handles.keys()])
+    })
+  })
+
+/** Provides the running tenants. */
+export const layer = (options: TenantsOptions = {}): Layer.Layer<Tenants, never, TenantDirectory | ChangeFeed> =>
+  Layer.effect(Tenants, make(options))

@@ -1,0 +1,45 @@
+/**
+ * The concurrency guard: each request of a tenant holds one of its permits while it runs. With none free the
+ * request is refused at once, or after the tenant's short `maxWait`, with `limitExceeded({ limit: "concurrency" })`.
+ *
+ * @since 0.1.0
+ */
+import { limitExceeded, reject, Stage } from "@bulwark/core"
+import { Duration, Effect, Option } from "effect"
+import { requireTenant } from "../CurrentTenant.ts"
+import * as TenancyMetrics from "../TenancyMetrics.ts"
+
+/** The stage's name, as `rejectedBy` records it. */
+export const name = "concurrency"
+
+/** What a refused request is told: retry in about a second. */
+export const retryAfterMs = 1000
+
+/** The concurrency guard. */
+export const guard: Stage.Stage = Stage.make(
+  name,
+  (next) => (call) =>
+    Effect.gen(function* () {
+      const { tenant, config } = yield* requireTenant(name)
+      const concurrency = config.limits.concurrency
+      if (concurrency === undefined) return yield* next(call)
+      const refuse = TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
+        Effect.andThen(Effect.fail(reject(call, name, limitExceeded({ limit: "concurrency", retryAfterMs }))))
+      )
+      const permits = tenant.permits
+      if (Duration.toMillis(concurrency.maxWait) <= 0) {
+        const result = yield* permits.withPermitsIfAvailable(1)(next(call))
+        return Option.isSome(result) ? result.value : yield* refuse
+      }
+      return yield* Effect.uninterruptibleMask((restore) =>
+        restore(Effect.timeoutOption(permits.take(1), concurrency.maxWait)).pipe(
+          Effect.flatMap(
+            Option.match({
+              onNone: () => refuse,
+              onSome: () => restore(next(call)).pipe(Effect.ensuring(permits.release(1)))
+            })
+          )
+        )
+      )
+    })
+)

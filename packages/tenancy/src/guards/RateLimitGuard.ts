@@ -1,0 +1,77 @@
+/**
+ * The rate-limit guard: the tool's own rate first (for tools that have one), then the tenant's rate over every
+ * request. A refusal is `limitExceeded` with the limit's name and when to retry (HTTP: 429 + Retry-After).
+ * A failing limiter store (Redis down) lets the request through: it is logged and counted, never silent.
+ *
+ * @since 0.1.0
+ */
+import { limitExceeded, reject, Stage } from "@bulwark/core"
+import { Effect } from "effect"
+import { RateLimiter } from "effect/persistence"
+import { requireTenant } from "../CurrentTenant.ts"
+import * as RateLimits from "../RateLimits.ts"
+import * as TenancyMetrics from "../TenancyMetrics.ts"
+import { lookup, type Rate } from "../TenantConfig.ts"
+import { labelOf, toolNameOf } from "./requestTarget.ts"
+
+/** The stage's name, as `rejectedBy` records it. */
+export const name = "rate-limit"
+
+interface Check {
+  readonly limit: string
+  readonly kind: "tool" | "tenant"
+  readonly key: string
+  readonly rate: Rate
+}
+
+/** Builds the rate-limit guard over the `RateLimiter` in context (memory or Redis store). */
+export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = Effect.gen(function* () {
+  const limiter = yield* RateLimiter.RateLimiter
+  return Stage.make(
+    name,
+    (next) => (call) =>
+      Effect.gen(function* () {
+        const { tenant, config } = yield* requireTenant(name)
+        const checks: Array<Check> = []
+        const tool = toolNameOf(call)
+        const toolRate = tool === undefined ? undefined : lookup(config.limits.toolRates, tool)
+        if (tool !== undefined && toolRate !== undefined) {
+          checks.push({
+            limit: `tool rate: ${tool}`,
+            kind: "tool",
+            key: tenant.limiterKey(`tool/${tool}`),
+            rate: toolRate
+          })
+        }
+        if (config.limits.rate !== undefined) {
+          checks.push({
+            limit: "tenant rate",
+            kind: "tenant",
+            key: tenant.limiterKey("rate"),
+            rate: config.limits.rate
+          })
+        }
+        for (const check of checks) {
+          const labels = { tenant_id: tenant.id, tool_name: labelOf(call), limit: check.kind }
+          const decision = yield* RateLimits.take(limiter, check.key, check.rate)
+          switch (decision._tag) {
+            case "Allowed":
+              yield* TenancyMetrics.count(TenancyMetrics.rateLimitAllowed, labels)
+              break
+            case "Exceeded":
+              yield* TenancyMetrics.count(TenancyMetrics.rateLimitRejected, labels)
+              return yield* Effect.fail(
+                reject(call, name, limitExceeded({ limit: check.limit, retryAfterMs: decision.retryAfterMs }))
+              )
+            case "StoreFailed":
+              yield* TenancyMetrics.count(TenancyMetrics.rateLimiterErrors, { tenant_id: tenant.id })
+              yield* Effect.logWarning(
+                `rate limiter unavailable; letting a request of "${tenant.id}" through`,
+                decision.error
+              )
+          }
+        }
+        return yield* next(call)
+      })
+  )
+})

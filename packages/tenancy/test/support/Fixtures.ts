@@ -1,0 +1,254 @@
+/**
+ * What the tenancy tests share: two demo plugins, a server instance (real catalog, pipeline with the tenancy guards,
+ * PostgreSQL, a rate limiter), requests with a principal and edge hints, and tenant configurations.
+ */
+import { randomBytes } from "node:crypto"
+import {
+  Catalog,
+  type McpError,
+  type McpRequest,
+  type McpResult,
+  makeEdgeHints,
+  Notifier,
+  Pipeline,
+  Plugin,
+  type Principal,
+  Prompt,
+  Resource,
+  silentChannel,
+  Tool
+} from "@bulwark/core"
+import { Database, DatabaseConfig, MigrationRegistry } from "@bulwark/database"
+import { NodeRedis } from "@effect/platform-node"
+import { type Context, Effect, Exit, Latch, Layer, Metric, Queue, References, Schema, type Scope } from "effect"
+import { type RateLimiter, Redis } from "effect/persistence"
+import type { PropagationMode } from "../../src/ChangeFeed.ts"
+import { Guards, ListChanges, RateLimits, Tenancy, TenantConfig, type Tenants } from "../../src/index.ts"
+import { TestDatabase } from "./TestDatabase.ts"
+
+/** Lets a test hold a `hold` tool call in flight: the handler reports it entered, then waits for the latch. */
+export interface Gate {
+  readonly entered: Queue.Queue<void>
+  readonly release: Latch.Latch
+}
+
+/** A closed gate. */
+export const makeGate: Effect.Effect<Gate> = Effect.gen(function* () {
+  return { entered: yield* Queue.unbounded<void>(), release: yield* Latch.make(false) }
+})
+
+/** The demo plugins: `tickets` and `reports`. */
+export const plugins = (gate: Gate) => [
+  Plugin.make({
+    name: "tickets",
+    version: "1.0.0",
+    tools: [
+      Tool.make("create_ticket", {
+        description: "Creates a ticket",
+        input: Schema.Struct({ title: Schema.String }),
+        handler: ({ title }) => Effect.succeed(`created ${title}`)
+      }),
+      Tool.make("search_tickets", {
+        description: "Searches tickets",
+        input: Schema.Struct({}),
+        handler: () => Effect.succeed("no tickets")
+      }),
+      Tool.make("hold", {
+        description: "Waits until the test lets it go",
+        input: Schema.Struct({}),
+        handler: () =>
+          Queue.offer(gate.entered, undefined).pipe(Effect.andThen(gate.release.await), Effect.as("released"))
+      })
+    ],
+    resources: [
+      Resource.template("ticket://{id}", {
+        name: "ticket",
+        mimeType: "application/json",
+        read: ({ id }) => Effect.succeed({ text: JSON.stringify({ id }) }),
+        complete: { id: (value) => Effect.succeed(["1", "2"].filter((v) => v.startsWith(value))) }
+      }),
+      Resource.make("tickets://stats", {
+        name: "ticket statistics",
+        read: () => Effect.succeed({ text: "{}" })
+      })
+    ],
+    prompts: [
+      Prompt.make("triage", {
+        description: "Triages a ticket",
+        args: Schema.Struct({ id: Schema.String }),
+        handler: ({ id }) => Effect.succeed([Prompt.user(`Triage ${id}`)])
+      })
+    ]
+  }),
+  Plugin.make({
+    name: "reports",
+    version: "1.0.0",
+    tools: [
+      Tool.make("generate_report", {
+        description: "An expensive report",
+        input: Schema.Struct({}),
+        handler: () => Effect.succeed("report")
+      })
+    ],
+    resources: [Resource.make("reports://latest", { name: "latest report", read: () => Effect.succeed({ text: "" }) })],
+    prompts: [
+      Prompt.make("summarize", {
+        description: "Summarizes",
+        args: Schema.Struct({}),
+        handler: () => Effect.succeed([Prompt.user("Summarize")])
+      })
+    ]
+  })
+]
+
+/** How a test server instance is built. */
+export interface InstanceOptions {
+  readonly rateLimiter?: Layer.Layer<RateLimiter.RateLimiter>
+  readonly tenants?: Tenants.TenantsOptions
+  readonly propagation?: PropagationMode
+  readonly gate?: Gate
+  readonly guards?: Guards.GuardOptions
+  readonly notifier?: Layer.Layer<Notifier>
+}
+
+/** One server instance over the test database: what a server process would run. */
+export const instanceLayer = (url: string, gate: Gate, options: InstanceOptions = {}) => {
+  const database = Database.layer(Schema.decodeUnknownSync(DatabaseConfig)({ url, poolSize: 4 }))
+  const pipeline = Layer.unwrap(
+    Effect.map(Guards.make(options.guards), (guards) => Pipeline.layer({ ...Pipeline.defaultConfig, guards }))
+  )
+  return Layer.merge(pipeline, ListChanges.layer).pipe(
+    Layer.provideMerge(Catalog.layer(plugins(gate))),
+    Layer.provide(options.notifier ?? Notifier.none),
+    Layer.provideMerge(
+      Tenancy.layer({
+        propagation: options.propagation ?? "notify",
+        ...options.tenants
+      })
+    ),
+    Layer.provideMerge(options.rateLimiter ?? RateLimits.layerMemory),
+    Layer.provideMerge(MigrationRegistry.layer),
+    Layer.provideMerge(database),
+    Layer.orDie
+  )
+}
+
+/** The services of an instance. */
+export type Instance = Layer.Success<ReturnType<typeof instanceLayer>>
+
+/** Builds an instance on the test database for the current scope, with its own memo map (nothing shared). */
+export const buildInstance = (
+  options: InstanceOptions = {}
+): Effect.Effect<Context.Context<Instance>, never, TestDatabase | Scope.Scope> =>
+  Effect.gen(function* () {
+    const { url } = yield* TestDatabase
+    const gate = options.gate ?? (yield* makeGate)
+    return yield* Layer.buildWithMemoMap(
+      instanceLayer(url, gate, options),
+      Layer.makeMemoMapUnsafe(),
+      yield* Effect.scope
+    )
+  })
+
+/** Runs `body` on a fresh instance. */
+export const withInstance = <A, E>(
+  body: Effect.Effect<A, E, Instance>,
+  options: InstanceOptions = {}
+): Effect.Effect<A, E, TestDatabase> =>
+  Effect.scoped(Effect.flatMap(buildInstance(options), (context) => Effect.provideContext(body, context))).pipe(quiet)
+
+/** Keeps request logs out of the test output (warnings and errors still show). */
+export const quiet = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.provideService(self, References.MinimumLogLevel, "Warn")
+
+/** The shared Redis (another via `BULWARK_TEST_REDIS_URL`). */
+export const redisUrl = process.env.BULWARK_TEST_REDIS_URL ?? "redis://127.0.0.1:6379"
+
+/** A rate limiter on Redis with its own connection, as a separate server process would have. */
+export const redisLimiter = (prefix: string): Layer.Layer<RateLimiter.RateLimiter> =>
+  RateLimits.layerRedis({ prefix }).pipe(Layer.provide(NodeRedis.layer({ url: redisUrl })), Layer.orDie)
+
+/** Deletes the Redis keys under `prefix` when the scope closes. */
+export const cleanRedisOnExit = (prefix: string): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.addFinalizer(() =>
+    Effect.gen(function* () {
+      const redis = yield* Redis.Redis
+      const keys = yield* redis.send<ReadonlyArray<string>>("KEYS", `${prefix}*`)
+      if (keys.length > 0) yield* redis.send("DEL", ...keys)
+    }).pipe(Effect.provide(NodeRedis.layer({ url: redisUrl })), Effect.orDie)
+  )
+
+/** A notifier that counts what it was asked to send. */
+export const recordingNotifier = () => {
+  const sent = { tools: 0, resources: 0, prompts: 0 }
+  const layer = Layer.succeed(Notifier, {
+    toolsChanged: Effect.sync(() => void sent.tools++),
+    resourcesChanged: Effect.sync(() => void sent.resources++),
+    promptsChanged: Effect.sync(() => void sent.prompts++),
+    resourceUpdated: () => Effect.void
+  })
+  return { sent, layer }
+}
+
+/** A unique name for this run (tenant ids, key prefixes). */
+export const unique = (base: string) => `${base}-${randomBytes(4).toString("hex")}`
+
+/** An authenticated caller of a tenant. */
+export const principal = (tenantId: string, scopes: ReadonlyArray<string> = []): Principal => ({
+  tenantId,
+  subject: "tester",
+  scopes,
+  method: "api-key"
+})
+
+/** A modern request carrying a principal and fresh edge hints. */
+export const request = (
+  method: string,
+  params: Record<string, unknown>,
+  who: Principal | undefined,
+  extra: Partial<McpRequest> = {}
+): McpRequest => ({
+  jsonRpcId: 1,
+  method,
+  params,
+  meta: {},
+  era: "modern",
+  headers: {},
+  inputResponses: {},
+  signal: new AbortController().signal,
+  client: silentChannel,
+  edge: makeEdgeHints(),
+  ...(who === undefined ? {} : { principal: who }),
+  ...extra
+})
+
+/** Sends a request through the instance's pipeline. */
+export const handle = (req: McpRequest): Effect.Effect<McpResult, McpError, Pipeline.Pipeline> =>
+  Effect.flatMap(Pipeline.Pipeline, (pipeline) => pipeline.handle(req))
+
+/** Sends a request and returns how it ended. */
+export const attempt = (req: McpRequest) => Effect.exit(handle(req))
+
+/** The error code of a failed request, or "ok". */
+export const outcome = (exit: Exit.Exit<McpResult, McpError>): number | "ok" =>
+  Exit.isSuccess(exit)
+    ? "ok"
+    : Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail"
+      ? exit.cause.reasons[0].error.code
+      : -1
+
+/** Calls a tool as `who`. */
+export const callTool = (who: Principal, name: string, args: Record<string, unknown> = {}) =>
+  attempt(request("tools/call", { name, arguments: args }, who))
+
+/** A tenant configuration from its JSON form. */
+export const tenant = (config: Record<string, unknown>): TenantConfig.TenantConfig =>
+  Schema.decodeUnknownSync(TenantConfig.TenantConfig)(config)
+
+/** The value of a counter's series with exactly these labels. */
+export const counter = (metric: Metric.Counter<number>, attributes: Record<string, string>) =>
+  Effect.map(Metric.value(Metric.withAttributes(metric, attributes)), (state) => state.count)
+
+/** The error of a failed request. */
+export const errorOf = (exit: Exit.Exit<McpResult, McpError>): McpError | undefined =>
+  Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" ? exit.cause.reasons[0].error : undefined
