@@ -96,10 +96,10 @@ describe("bad input over raw HTTP", () => {
     await expectStillServing()
   })
 
-  it.each(wires)("an unknown tool is JSON-RPC -32602 (%s wire)", async (wire) => {
+  it.each(wires)("an unknown tool is refused like a forbidden one: JSON-RPC -32003 (%s wire)", async (wire) => {
     const answer = await rpc(server.mcpUrl, "tools/call", { name: "drop_all_tables", arguments: {} }, wire)
     expect(answer.result).toBeUndefined()
-    expect(answer.error).toMatchObject({ code: -32602, message: "Unknown tool: drop_all_tables" })
+    expect(answer.error).toMatchObject({ code: -32003, message: 'Tool "drop_all_tables" is not available' })
     await expectStillServing()
   })
 

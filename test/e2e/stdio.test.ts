@@ -158,7 +158,7 @@ describe("stdio, read byte for byte", () => {
     const user = await request(2, "tools/call", { name: "fetch_user", arguments: { email: "grace@example.com" } })
     expect(user).toMatchObject({ id: 2, result: { structuredContent: { name: "Grace Hopper" } } })
     const unknown = await request(3, "tools/call", { name: "no_such_tool", arguments: {} })
-    expect(unknown).toMatchObject({ id: 3, error: { code: -32602 } })
+    expect(unknown).toMatchObject({ id: 3, error: { code: -32003 } })
 
     child.stdin.end()
     const exit = await Promise.race([

@@ -305,10 +305,11 @@ export const describeTicketsSuite = (backend: string, server: () => ServerProces
         message: expect.stringContaining(`Ticket ${missingId} does not exist`),
         data: { uri: missingUri }
       })
-      // A URI no template matches is answered the same way.
+      // A URI no template matches is refused by authorization like anything the tenant may not use (-32003), so
+      // that a principal cannot tell what exists from what it is not allowed.
       await expect(client.readResource({ uri: "nothing://1" }, { cacheMode: "bypass" })).rejects.toMatchObject({
-        code: -32602,
-        data: { uri: "nothing://1" }
+        code: -32003,
+        message: 'Resource "nothing://1" is not available'
       })
 
       const prefix = String(ticket.id)

@@ -5,7 +5,8 @@ import { Database, MigrationRegistry } from "@bulwark/database"
 import { Authenticator, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Prometheus, Tracing } from "@bulwark/observability"
-import { NodeHttpServer } from "@effect/platform-node"
+import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy } from "@bulwark/tenancy"
+import { NodeHttpServer, NodeRedis } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type { ServerConfig } from "../config/ServerConfig.ts"
@@ -14,6 +15,7 @@ import { auditedEdge } from "./auditedEdge.ts"
 import { bootstrapKey } from "./bootstrap.ts"
 import { databaseConfig } from "./databaseConfig.ts"
 import { enabledPlugins } from "./plugins.ts"
+import { syncTenants } from "./tenants.ts"
 
 /** How this process runs: an HTTP server, or one stdio connection. */
 export interface RunOptions {
@@ -27,15 +29,44 @@ const identity = (config: ServerConfig) => ({
   listTtlMs: 30_000
 })
 
-/** The pipeline over the enabled plugins, their database, and the change-event sinks: shared by HTTP and stdio. */
-export const core = (config: ServerConfig, options: RunOptions = {}) =>
-  Pipeline.layerWith(Effect.map(AuditStage.make, (audit) => ({ timeout: config.timeouts, guards: { audit } }))).pipe(
+/** Rate limits shared through Redis when `REDIS_URL` is set, in-process otherwise. */
+const rateLimiter = (config: ServerConfig) =>
+  config.redisUrl === undefined
+    ? RateLimits.layerMemory
+    : RateLimits.layerRedis().pipe(Layer.provide(NodeRedis.layer({ url: config.redisUrl })))
+
+/** Every stage of the request pipeline: the audit log and the tenancy guards in their slots. */
+const pipeline = (config: ServerConfig) =>
+  Pipeline.layerWith(
+    Effect.gen(function* () {
+      const audit = yield* AuditStage.make
+      const guards = yield* Guards.make()
+      return { timeout: config.timeouts, guards: { audit, ...guards } }
+    })
+  )
+
+/**
+ * The pipeline over the enabled plugins and everything it stands on: tenants, limits, the audit log, the database,
+ * and the change-event sinks. Shared by HTTP and stdio.
+ */
+export const core = (config: ServerConfig, options: RunOptions = {}) => {
+  const database = databaseConfig(config, options)
+  return Layer.mergeAll(pipeline(config), ListChanges.layer, Layer.effectDiscard(syncTenants(config))).pipe(
     Layer.provideMerge(ClientSinks.layer),
     Layer.provideMerge(Catalog.layerInstalled(enabledPlugins(config))),
     Layer.provideMerge(AuditLog.layer(config.audit)),
+    Layer.provideMerge(
+      Tenancy.layer({
+        propagation: ChangeFeed.modeFor(database),
+        idleTimeToLive: config.tenancy.idleTimeToLive,
+        resyncInterval: config.tenancy.resyncInterval
+      })
+    ),
+    Layer.provideMerge(rateLimiter(config)),
     Layer.provideMerge(MigrationRegistry.layer),
-    Layer.provideMerge(Database.layer(databaseConfig(config, options)))
+    Layer.provideMerge(Database.layer(database))
   )
+}
 
 /** Logs as JSON on stderr and traces through OTLP when the standard `OTEL_*` variables say so. */
 export const observability = (config: ServerConfig) => Layer.mergeAll(JsonLogs.layer(config.logLevel), Tracing.layer)

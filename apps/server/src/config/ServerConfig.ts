@@ -1,6 +1,7 @@
 import { AuditConfig } from "@bulwark/audit"
 import { DatabaseConfig } from "@bulwark/database"
 import { IdentityConfig } from "@bulwark/identity"
+import { TenancyConfig } from "@bulwark/tenancy"
 import { Effect, Schema } from "effect"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
@@ -73,6 +74,8 @@ export const ServerConfig = Schema.Struct({
   /** An API key to import as the first key on an empty key store (`BULWARK_API_KEY`), instead of generating one. */
   bootstrapApiKey: Schema.optionalKey(Schema.RedactedFromValue(Schema.NonEmptyString)),
   stdio: withDefault(StdioConfig, {} as never),
+  /** Tenants (allow-lists, scopes, limits, quotas) and how their actors live. */
+  tenancy: withDefault(TenancyConfig, {} as never),
   /** The audit log's buffer and batching. */
   audit: withDefault(AuditConfig, {} as never),
   admin: withDefault(AdminConfig, {} as never)
