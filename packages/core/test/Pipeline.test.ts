@@ -153,7 +153,8 @@ describe("Pipeline", () => {
         const error = yield* Effect.flip(handle(request("tools/call", { name: "leaky", arguments: {} })))
         expect(error.code).toBe(-32603)
         expect(JSON.stringify(error)).not.toContain("secret_table")
-      }))
+      })
+    )
 
     it.effect("rejects an unknown tool with invalid params", () =>
       Effect.gen(function* () {
