@@ -21,8 +21,9 @@ const { values } = parseArgs({
 })
 
 const program = Effect.gen(function* () {
-  const config = yield* loadConfig({ file: values.config ?? process.env.BULWARK_CONFIG, env: process.env })
-  const options = { inMemory: values["in-memory"] === true }
+  const configSources = { file: values.config ?? process.env.BULWARK_CONFIG, env: process.env }
+  const config = yield* loadConfig(configSources)
+  const options = { inMemory: values["in-memory"] === true, configSources }
   if (values.stdio) return yield* BulwarkServer.stdio(config, options)
   return yield* Layer.launch(BulwarkServer.http(config, options))
 })

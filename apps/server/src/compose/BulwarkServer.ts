@@ -9,10 +9,12 @@ import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy } from "@bulwark/t
 import { NodeHttpServer, NodeRedis } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
+import type { ConfigSources } from "../config/loadConfig.ts"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
 import { auditedEdge } from "./auditedEdge.ts"
 import { bootstrapKey } from "./bootstrap.ts"
+import { configReload } from "./configReload.ts"
 import { databaseConfig } from "./databaseConfig.ts"
 import { enabledPlugins } from "./plugins.ts"
 import { syncTenants } from "./tenants.ts"
@@ -20,7 +22,13 @@ import { syncTenants } from "./tenants.ts"
 /** How this process runs: an HTTP server, or one stdio connection. */
 export interface RunOptions {
   readonly inMemory?: boolean
+  /** Where the configuration came from, to re-read tenants on SIGHUP or when the file changes. */
+  readonly configSources?: ConfigSources
 }
+
+/** Hot reload of tenants when the configuration's sources are known. */
+const reloading = (options: RunOptions) =>
+  options.configSources === undefined ? Layer.empty : configReload(options.configSources)
 
 const identity = (config: ServerConfig) => ({
   name: config.name,
@@ -108,6 +116,7 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
   // router serves would wait forever.
   return HttpRouter.serve(routes).pipe(
     Layer.merge(announce),
+    Layer.merge(reloading(options)),
     Layer.provide(
       NodeHttpServer.layer(createServer, {
         port: config.http.port,
@@ -122,12 +131,18 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
 }
 
 /** The bundled server over stdio: one connection on stdin/stdout until stdin closes. */
-export const stdio = (config: ServerConfig, options: RunOptions = {}) =>
-  Stdio.serve(identity(config), {
+export const stdio = (config: ServerConfig, options: RunOptions = {}) => {
+  const services = core(config, options)
+  return Stdio.serve(identity(config), {
     principal: {
       tenantId: config.stdio.tenant,
       subject: config.stdio.subject,
       scopes: config.stdio.scopes,
       method: "stdio"
     }
-  }).pipe(Effect.scoped, Effect.provide(core(config, options)), Effect.provide(observability(config)))
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(Layer.merge(services, reloading(options).pipe(Layer.provide(services)))),
+    Effect.provide(observability(config))
+  )
+}

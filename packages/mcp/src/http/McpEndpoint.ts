@@ -7,7 +7,6 @@ import {
   isInitializeRequest,
   isJsonContentType,
   isLegacyRequest,
-  legacyStatelessFallback,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
   originValidationResponse,
@@ -21,6 +20,7 @@ import { makeServerFactory, type ServerIdentity, type SubscriptionHooks } from "
 import { ClientSinks } from "../notify/ClientSinks.ts"
 import { type LegacySession, LegacySessions, type SessionLimits, sessionSink } from "./LegacySessions.ts"
 import { jsonRpcErrorResponse } from "./responses.ts"
+import { serveStatelessLegacy } from "./statelessLegacy.ts"
 
 /** How the MCP endpoint protects itself and its sessions. */
 export interface EndpointOptions extends ServerIdentity {
@@ -70,9 +70,6 @@ export const makeEndpoint = (
       resourcesChanged: () => modern.notify.resourcesChanged(),
       promptsChanged: () => modern.notify.promptsChanged(),
       resourceUpdated: (uri) => modern.notify.resourceUpdated(uri)
-    })
-    const stateless = legacyStatelessFallback((context) => factory(context), onerror, {
-      maxRequestBodySize: maxBodyBytes
     })
 
     const sessions = new LegacySessions({
@@ -181,7 +178,10 @@ export const makeEndpoint = (
       } else if (isInitializeRequest(body)) {
         response = await openSession(request, body, authenticated, authInfo)
       } else {
-        response = await stateless(request, { parsedBody: body, ...options })
+        response = await serveStatelessLegacy(factory({ era: "legacy" }, undefined, authenticated), request, body, {
+          maxBodyBytes,
+          authInfo
+        })
       }
       return withEdgeHints(response, edge)
     }
