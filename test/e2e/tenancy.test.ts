@@ -65,7 +65,7 @@ beforeAll(async () => {
   )
   acmeUser = Number(user!.id)
   const created = await tool("acme", "create_ticket", { title: "Acme only", reporterId: acmeUser })
-  acmeTicket = Number((created.message.result?.structuredContent as { id: number }).id)
+  acmeTicket = Number((created.message.result!.structuredContent as { id: number }).id)
 })
 
 afterAll(async () => {
@@ -77,7 +77,7 @@ afterAll(async () => {
 describe("three tenants side by side", () => {
   it("each sees only what its allow-list grants", async () => {
     const names = async (tenant: string) =>
-      ((await callAs(server.mcpUrl, keys[tenant]!, "tools/list")).message.result?.tools as Array<{ name: string }>)
+      ((await callAs(server.mcpUrl, keys[tenant]!, "tools/list")).message.result!.tools as Array<{ name: string }>)
         .map((t) => t.name)
         .sort()
     expect(await names("acme")).toHaveLength(6)
@@ -110,14 +110,14 @@ describe("three tenants side by side", () => {
     const userProbe = await tool("globex", "fetch_user", { id: acmeUser })
     expect(userProbe.message.result?.isError).toBe(true)
     const listed = await tool("globex", "list_tickets", {})
-    expect((listed.message.result?.structuredContent as { tickets: Array<unknown> }).tickets).toEqual([])
+    expect((listed.message.result!.structuredContent as { tickets: Array<unknown> }).tickets).toEqual([])
     const read = await callAs(server.mcpUrl, keys.globex!, "resources/read", { uri: `ticket://${acmeTicket}` })
     expect(read.message.error?.message).toContain(notFound)
     const completion = await callAs(server.mcpUrl, keys.globex!, "completion/complete", {
       ref: { type: "ref/resource", uri: "ticket://{id}" },
       argument: { name: "id", value: "" }
     })
-    expect((completion.message.result?.completion as { values: Array<string> }).values).not.toContain(
+    expect((completion.message.result!.completion as { values: Array<string> }).values).not.toContain(
       String(acmeTicket)
     )
     // The ticket is untouched for its owner.
