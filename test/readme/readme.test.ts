@@ -25,8 +25,11 @@ export const Weather = Plugin.make({
 
 // #endregion readme
 
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Catalog, Notifier, Pipeline, silentChannel } from "@bulwark/core"
+import { loadConfig } from "@bulwark/server"
 import { describe, expect, it } from "@effect/vitest"
 import { Layer } from "effect"
 
@@ -60,6 +63,22 @@ describe("README: writing a plugin", () => {
       expect((yield* call({ value: 100, to: "fahrenheit" })).structuredContent).toEqual({ value: 212, unit: "°F" })
       const cold = yield* call({ value: -500, to: "celsius" })
       expect(cold.isError).toBe(true)
+    })
+  )
+})
+
+describe("README: tenants", () => {
+  it.effect("the tenants example is a valid configuration", () =>
+    Effect.gen(function* () {
+      const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
+      const yaml = /## Tenants, limits and the audit log[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
+      expect(yaml).toBeDefined()
+      const dir = mkdtempSync(join(tmpdir(), "bulwark-readme-"))
+      const file = join(dir, "bulwark.yaml")
+      writeFileSync(file, yaml!)
+      const config = yield* loadConfig({ file, env: {} })
+      rmSync(dir, { recursive: true })
+      expect(config.tenancy.tenants.map((tenant) => tenant.id)).toEqual(["acme", "globex"])
     })
   )
 })
