@@ -46,8 +46,10 @@ describe("concurrency", () => {
             expect(third.edge?.headers["retry-after"]).toBe("1")
             expect(yield* counter(TenancyMetrics.concurrencyRejected, { tenant_id: id })).toBe(1)
 
-            // Another tenant has its own pool.
-            expect(outcome(yield* callTool(principal(other), "search_tickets"))).toBe("ok")
+            // Another tenant has its own pool, and an admitted request is not marked refused.
+            const admitted = request("tools/call", { name: "search_tickets", arguments: {} }, principal(other))
+            expect(outcome(yield* Effect.exit(handle(admitted)))).toBe("ok")
+            expect(admitted.edge?.status).toBeUndefined()
 
             yield* gate.release.open
             expect(outcome(yield* Fiber.join(first))).toBe("ok")

@@ -9,6 +9,7 @@ import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy } from "@bulwark/t
 import { NodeHttpServer, NodeRedis } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
+import { AdminServer } from "../admin/index.ts"
 import type { ConfigSources } from "../config/loadConfig.ts"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
@@ -89,7 +90,7 @@ export const identityLayer = (config: ServerConfig) => {
   )
 }
 
-/** The bundled server over HTTP: `/mcp`, `/metrics`, `/healthz`, `/readyz`. */
+/** The bundled server over HTTP: `/mcp`, `/metrics`, `/healthz`, `/readyz`, and the admin API when enabled. */
 export const http = (config: ServerConfig, options: RunOptions = {}) => {
   const endpoint = Endpoint.layer({
     ...identity(config),
@@ -124,6 +125,8 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
         gracefulShutdownTimeout: config.http.shutdownGrace
       })
     ),
+    // The operator's admin API: its own listener and credential, off unless enabled.
+    Layer.merge(AdminServer.layer(config)),
     Layer.provide(endpoint),
     Layer.provide(core(config, options)),
     Layer.provide(observability(config))

@@ -80,7 +80,16 @@ export const loadConfig = (sources: ConfigSources): Effect.Effect<ServerConfig, 
       }
     }
     const decoded = decode(merged)
-    if (Result.isSuccess(decoded)) return decoded.success
+    if (Result.isSuccess(decoded)) {
+      const config = decoded.success
+      if (config.admin.enabled && config.admin.token === undefined) {
+        return yield* new ConfigInvalid({
+          source: sources.file ?? "defaults",
+          problems: ["admin.token: required when admin.enabled is true (set BULWARK_ADMIN_TOKEN)"]
+        })
+      }
+      return config
+    }
     const blamed = new Set<string>()
     for (const issue of decoded.failure) {
       const variable = [...fromEnv].find(([path]) => issue.path === path || issue.path.startsWith(`${path}.`))?.[1]

@@ -58,7 +58,9 @@ export const makeEndpoint = (
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_SIZE
     const allowedHosts = [...(options.allowedHosts ?? localhostAllowedHostnames())]
     const allowedOrigins = [...(options.allowedOrigins ?? localhostAllowedOrigins())]
-    const onerror = (error: Error) => Effect.runFork(Effect.logDebug("MCP transport reported", error.message))
+    // Log through the composition's logger (level, format, annotations), not the default runtime's.
+    const runLog = Effect.runForkWith(yield* Effect.context<never>())
+    const onerror = (error: Error) => runLog(Effect.logDebug("MCP transport reported", error.message))
 
     const modern = createMcpHandler((context) => factory(context), {
       legacy: "reject",
@@ -96,12 +98,10 @@ export const makeEndpoint = (
       if (Exit.isSuccess(exit)) return exit.value
       const refusal = Cause.findErrorOption(exit.cause)
       if (refusal._tag === "Some") {
-        Effect.runFork(
-          Effect.logInfo("request refused at the edge").pipe(Effect.annotateLogs("reason", refusal.value.reason))
-        )
+        runLog(Effect.logInfo("request refused at the edge").pipe(Effect.annotateLogs("reason", refusal.value.reason)))
         return refusal.value.response
       }
-      Effect.runFork(Effect.logError("authentication failed unexpectedly", exit.cause))
+      runLog(Effect.logError("authentication failed unexpectedly", exit.cause))
       return jsonRpcErrorResponse(500, -32603, "Internal error")
     }
 

@@ -18,6 +18,7 @@ export const serve = (
 ): Effect.Effect<void, never, Pipeline.Pipeline | ClientSinks | Scope.Scope> =>
   Effect.gen(function* () {
     const factory = yield* makeServerFactory(identity)
+    const runLog = Effect.runForkWith(yield* Effect.context<never>())
     const sinks = yield* ClientSinks
     const subscriptions = new Set<string>()
     const servers = new Set<Server>()
@@ -42,7 +43,7 @@ export const serve = (
             if (context.era === "legacy") servers.add(server)
             return server
           },
-          { onerror: (error) => Effect.runFork(Effect.logDebug("stdio transport reported", error.message)) }
+          { onerror: (error) => runLog(Effect.logDebug("stdio transport reported", error.message)) }
         )
       ),
       (handle) => Effect.promise(() => handle.close())

@@ -24,7 +24,10 @@ export const guard: Stage.Stage = Stage.make(
       const concurrency = config.limits.concurrency
       if (concurrency === undefined) return yield* next(call)
       const refuse = TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
-        Effect.andThen(Effect.fail(reject(call, name, limitExceeded({ limit: "concurrency", retryAfterMs }))))
+        // Suspended: `reject` records the refusal on the call, so it must run only when the request is refused.
+        Effect.andThen(
+          Effect.suspend(() => Effect.fail(reject(call, name, limitExceeded({ limit: "concurrency", retryAfterMs }))))
+        )
       )
       const permits = tenant.permits
       if (Duration.toMillis(concurrency.maxWait) <= 0) {
