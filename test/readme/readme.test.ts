@@ -82,3 +82,19 @@ describe("README: tenants", () => {
     })
   )
 })
+
+describe("the example configuration", () => {
+  it.effect("apps/server/bulwark.example.yaml is valid and says what the defaults are", () =>
+    Effect.gen(function* () {
+      const file = new URL("../../apps/server/bulwark.example.yaml", import.meta.url).pathname
+      const fromFile = yield* loadConfig({ file, env: {} })
+      const defaults = yield* loadConfig({ file: undefined, env: {} })
+      // `embedded.inMemory: false` is written out in the example; leaving it out means the same.
+      expect(fromFile.database.embedded).toEqual({ inMemory: false })
+      expect({ ...fromFile, database: { ...fromFile.database, embedded: undefined } }).toEqual({
+        ...defaults,
+        database: { ...defaults.database, embedded: undefined }
+      })
+    })
+  )
+})
