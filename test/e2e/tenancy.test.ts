@@ -107,6 +107,10 @@ describe("three tenants side by side", () => {
       expect(probe.message.result?.isError, JSON.stringify(probe.message)).toBe(true)
       expect(JSON.stringify(probe.message.result?.content)).toContain(notFound)
     }
+    // Nor use another tenant's user in its own writes.
+    const borrowed = await tool("initech", "create_ticket", { title: "borrowed reporter", reporterId: acmeUser })
+    expect(borrowed.message.result?.isError).toBe(true)
+    expect(JSON.stringify(borrowed.message.result?.content)).toContain(String(acmeUser))
     const userProbe = await tool("globex", "fetch_user", { id: acmeUser })
     expect(userProbe.message.result?.isError).toBe(true)
     const listed = await tool("globex", "list_tickets", {})
