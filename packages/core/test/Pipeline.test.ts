@@ -1,12 +1,12 @@
 import {
   Catalog,
   type McpRequest,
+  makeRequest,
   Notifier,
   Pipeline,
   Plugin,
   Prompt,
   Resource,
-  silentChannel,
   Tool,
   ToolError
 } from "@bulwark/core"
@@ -79,18 +79,7 @@ const plugin = Plugin.make({
 
 const PipelineLive = Pipeline.layer().pipe(Layer.provide(Catalog.layer([plugin])), Layer.provide(Notifier.none))
 
-const request = (method: string, params: Record<string, unknown>, extra: Partial<McpRequest> = {}): McpRequest => ({
-  jsonRpcId: 1,
-  method,
-  params,
-  meta: {},
-  era: "modern",
-  headers: {},
-  inputResponses: {},
-  signal: new AbortController().signal,
-  client: silentChannel,
-  ...extra
-})
+const request = makeRequest
 
 const handle = (req: McpRequest) => Effect.flatMap(Pipeline.Pipeline, (p) => p.handle(req))
 

@@ -1,5 +1,5 @@
 // #region readme
-import { Catalog, Notifier, Pipeline, Plugin, silentChannel, Tool, ToolError } from "@bulwark/core"
+import { Catalog, makeRequest, Notifier, Pipeline, Plugin, Tool, ToolError } from "@bulwark/core"
 import { Effect, Layer, Schema } from "effect"
 
 // A tool: Effect Schema in (the client sees JSON Schema 2020-12), typed result out, typed domain errors.
@@ -25,21 +25,9 @@ export const Weather = Plugin.make({ name: "weather", version: "1.0.0", tools: [
 // The pipeline every transport feeds, compiled once from the installed plugins.
 export const PipelineLive = Pipeline.layer().pipe(Layer.provide(Catalog.layer([Weather])), Layer.provide(Notifier.none))
 
-// Any transport turns its requests into this shape; here we call the pipeline directly.
+// Any transport turns its requests into an McpRequest; an application can also call the pipeline directly.
 export const callTool = (name: string, args: Record<string, unknown>) =>
-  Effect.flatMap(Pipeline.Pipeline, (pipeline) =>
-    pipeline.handle({
-      jsonRpcId: 1,
-      method: "tools/call",
-      params: { name, arguments: args },
-      meta: {},
-      era: "modern",
-      headers: {},
-      inputResponses: {},
-      signal: new AbortController().signal,
-      client: silentChannel
-    })
-  )
+  Effect.flatMap(Pipeline.Pipeline, (pipeline) => pipeline.handle(makeRequest("tools/call", { name, arguments: args })))
 
 // #endregion readme
 

@@ -5,6 +5,7 @@ import {
   forbidden,
   limitExceeded,
   type McpRequest,
+  makeRequest,
   Notifier,
   Pipeline,
   Plugin,
@@ -14,7 +15,6 @@ import {
   reject,
   Stage,
   sensitive,
-  silentChannel,
   Tool,
   ToolError
 } from "@bulwark/core"
@@ -112,18 +112,7 @@ export const request = (
   method: string,
   params: Record<string, unknown>,
   who: Principal | null = principal()
-): McpRequest => ({
-  jsonRpcId: 1,
-  method,
-  params,
-  meta: {},
-  era: "modern",
-  headers: {},
-  inputResponses: {},
-  signal: new AbortController().signal,
-  client: silentChannel,
-  ...(who === null ? {} : { principal: who })
-})
+): McpRequest => makeRequest(method, params, who === null ? {} : { principal: who })
 
 /** Sends a request through the pipeline; a JSON-RPC error comes back as its value, not a failure. */
 export const send = (req: McpRequest) =>

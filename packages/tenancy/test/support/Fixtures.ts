@@ -8,14 +8,13 @@ import {
   type McpError,
   type McpRequest,
   type McpResult,
-  makeEdgeHints,
+  makeRequest,
   Notifier,
   Pipeline,
   Plugin,
   type Principal,
   Prompt,
   Resource,
-  silentChannel,
   Tool
 } from "@bulwark/core"
 import { Database, DatabaseConfig, MigrationRegistry } from "@bulwark/database"
@@ -207,20 +206,7 @@ export const request = (
   params: Record<string, unknown>,
   who: Principal | undefined,
   extra: Partial<McpRequest> = {}
-): McpRequest => ({
-  jsonRpcId: 1,
-  method,
-  params,
-  meta: {},
-  era: "modern",
-  headers: {},
-  inputResponses: {},
-  signal: new AbortController().signal,
-  client: silentChannel,
-  edge: makeEdgeHints(),
-  ...(who === undefined ? {} : { principal: who }),
-  ...extra
-})
+): McpRequest => makeRequest(method, params, { ...(who === undefined ? {} : { principal: who }), ...extra })
 
 /** Sends a request through the instance's pipeline. */
 export const handle = (req: McpRequest): Effect.Effect<McpResult, McpError, Pipeline.Pipeline> =>

@@ -1,21 +1,11 @@
 /**
  * Drives requests through the real `Pipeline`, the way a transport would, without one.
  */
-import { type McpError, type McpRequest, type McpResult, Pipeline, silentChannel } from "@bulwark/core"
+import { type McpError, type McpRequest, type McpResult, makeRequest, Pipeline } from "@bulwark/core"
 import { Effect } from "effect"
 
 /** An MCP request as a transport would hand it to the pipeline. */
-export const request = (method: string, params: Record<string, unknown>): McpRequest => ({
-  jsonRpcId: 1,
-  method,
-  params,
-  meta: {},
-  era: "modern",
-  headers: {},
-  inputResponses: {},
-  signal: new AbortController().signal,
-  client: silentChannel
-})
+export const request = (method: string, params: Record<string, unknown>): McpRequest => makeRequest(method, params)
 
 /** Sends one request through the pipeline. */
 export const handle = (
