@@ -28,24 +28,14 @@ export const Weather = Plugin.make({
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Catalog, Notifier, Pipeline, silentChannel } from "@bulwark/core"
+import { Catalog, makeRequest, Notifier, Pipeline } from "@bulwark/core"
 import { loadConfig } from "@bulwark/server"
 import { describe, expect, it } from "@effect/vitest"
 import { Layer } from "effect"
 
 const call = (args: Record<string, unknown>) =>
   Effect.flatMap(Pipeline.Pipeline, (pipeline) =>
-    pipeline.handle({
-      jsonRpcId: 1,
-      method: "tools/call",
-      params: { name: "convert_temperature", arguments: args },
-      meta: {},
-      era: "modern",
-      headers: {},
-      inputResponses: {},
-      signal: new AbortController().signal,
-      client: silentChannel
-    })
+    pipeline.handle(makeRequest("tools/call", { name: "convert_temperature", arguments: args }))
   ).pipe(Effect.provide(Pipeline.layer().pipe(Layer.provide(Catalog.layer([Weather])), Layer.provide(Notifier.none))))
 
 describe("README: writing a plugin", () => {
