@@ -132,7 +132,7 @@ export const layer = (
         verify(request, body).pipe(
           Effect.catchTags({
             HmacRejected: (error) => invalid(`hmac: ${error.message}`),
-            HmacUnavailable: (error) => invalid(`hmac: ${error.message}`),
+            HmacUnavailable: (error) => unavailable(`hmac: ${error.message}`),
             IdentityStoreError: (error) => unavailable(`hmac: ${error.message}`),
             ReplayCacheUnavailable: (error) => unavailable(`hmac: ${error.message}`)
           })

@@ -5,12 +5,15 @@
  * @since 0.1.0
  */
 import type { Principal } from "@bulwark/core"
-import { Clock, Duration, Effect } from "effect"
+import { Clock, Duration, Effect, Option } from "effect"
 import { HmacRejected, type HmacUnavailable, type IdentityStoreError, type ReplayCacheUnavailable } from "./errors.ts"
 import { HmacCredentials } from "./HmacCredentials.ts"
 import { bodyHash, canonicalString, HmacHeaders, pathAndQueryOf, signature } from "./HmacSigning.ts"
 import { constantTimeEquals } from "./internal/crypto.ts"
 import { ReplayCache } from "./ReplayCache.ts"
+
+/** The key an unknown key id is checked with, so that it costs what a known one does. */
+const absentSecret = "bulwark identity: no such HMAC key"
 
 /** Whether the request carries any of the HMAC headers (and so asks to be checked as a signed request). */
 export const hasHmacHeaders = (request: Request): boolean =>
@@ -51,9 +54,16 @@ export const make = (options: {
       if (Math.abs(now - Number(timestamp) * 1000) > skewMillis) {
         return yield* new HmacRejected({ reason: "stale", keyId })
       }
-      const material = yield* credentials.resolve(keyId)
+      // An unknown key id costs the same signature and comparison as a known one: timing tells nothing.
+      const resolved = yield* credentials.resolve(keyId).pipe(
+        Effect.map(Option.some),
+        Effect.catchIf(
+          (error) => error._tag === "HmacRejected" && error.reason === "unknown",
+          () => Effect.succeedNone
+        )
+      )
       const expected = signature(
-        material.secret,
+        Option.isSome(resolved) ? resolved.value.secret : absentSecret,
         canonicalString({
           keyId,
           method: request.method,
@@ -62,9 +72,10 @@ export const make = (options: {
           bodySha256Hex: bodyHash(body)
         })
       )
-      if (!constantTimeEquals(Buffer.from(expected, "hex"), Buffer.from(presented, "hex"))) {
-        return yield* new HmacRejected({ reason: "bad-signature", keyId })
-      }
+      const matches = constantTimeEquals(Buffer.from(expected, "hex"), Buffer.from(presented, "hex"))
+      if (Option.isNone(resolved)) return yield* new HmacRejected({ reason: "unknown", keyId })
+      if (!matches) return yield* new HmacRejected({ reason: "bad-signature", keyId })
+      const material = resolved.value
       if (material.status !== "active") return yield* new HmacRejected({ reason: material.status, keyId })
       if (!(yield* replays.firstUse(`${keyId}:${presented}`, remember))) {
         return yield* new HmacRejected({ reason: "replayed", keyId })
