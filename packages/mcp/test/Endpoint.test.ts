@@ -125,3 +125,35 @@ describe("MCP endpoint", () => {
     )
   })
 })
+
+describe("the 2025 session cap", () => {
+  const Capped = Endpoint.layer({ name: "capped", version: "0.0.1", sessions: { maxSessions: 2 } }).pipe(
+    Layer.provideMerge(Pipeline.layer()),
+    Layer.provide(Catalog.layer([demo])),
+    Layer.provideMerge(ClientSinks.layer)
+  )
+  it.layer(Capped, { timeout: 30_000, excludeTestServices: true })((it) => {
+    it.effect("holds under concurrent initialize requests", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* Endpoint.Endpoint
+        const initialize = (id: number) =>
+          endpoint.fetch(
+            new Request("http://localhost/mcp", {
+              method: "POST",
+              headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+              body: JSON.stringify({
+                jsonrpc: "2.0",
+                id,
+                method: "initialize",
+                params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } }
+              })
+            })
+          )
+        const answers = yield* Effect.promise(() => Promise.all([1, 2, 3, 4, 5, 6].map(initialize)))
+        const statuses = answers.map((response) => response.status).sort()
+        expect(statuses).toEqual([200, 200, 503, 503, 503, 503])
+        expect(endpoint.openSessions()).toBe(2)
+      })
+    )
+  })
+})

@@ -41,11 +41,23 @@ export class LegacySessions {
     return session
   }
 
-  /** Whether one more session may open (after closing expired ones). */
-  hasRoom(): boolean {
-    if (this.sessions.size < this.limits.maxSessions) return true
-    this.closeIdle()
-    return this.sessions.size < this.limits.maxSessions
+  /** Sessions being opened: counted against the cap before their `initialize` has finished. */
+  private pending = 0
+
+  /**
+   * Reserves room for one more session (closing expired ones if needed). Concurrent `initialize` requests cannot
+   * overshoot the cap: each holds its reservation until the session is added or the attempt ends.
+   */
+  reserve(): boolean {
+    if (this.sessions.size + this.pending >= this.limits.maxSessions) this.closeIdle()
+    if (this.sessions.size + this.pending >= this.limits.maxSessions) return false
+    this.pending++
+    return true
+  }
+
+  /** Gives back a reservation (the session was added, or opening it failed). */
+  release(): void {
+    this.pending = Math.max(0, this.pending - 1)
   }
 
   add(session: LegacySession): void {

@@ -111,7 +111,7 @@ export const makeEndpoint = (
       principal: Principal | undefined,
       authInfo: AuthInfo | undefined
     ): Promise<Response> => {
-      if (!sessions.hasRoom()) return jsonRpcErrorResponse(503, -32000, "Too many open sessions; retry later")
+      if (!sessions.reserve()) return jsonRpcErrorResponse(503, -32000, "Too many open sessions; retry later")
       const holder = { subscriptions: new Set<string>() }
       const server = factory({ era: "legacy" }, subscriptionHooks(holder), principal)
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
@@ -135,8 +135,13 @@ export const makeEndpoint = (
       transport.onclose = () => {
         if (transport.sessionId !== undefined) sessions.remove(transport.sessionId)
       }
-      await server.connect(transport)
-      return transport.handleRequest(request, { parsedBody: body, ...(authInfo ? { authInfo } : {}) })
+      try {
+        await server.connect(transport)
+        return await transport.handleRequest(request, { parsedBody: body, ...(authInfo ? { authInfo } : {}) })
+      } finally {
+        // Added by now if `initialize` succeeded; either way the reservation has done its job.
+        sessions.release()
+      }
     }
 
     /** The open session with this id, if it belongs to the same principal (another principal learns nothing). */
