@@ -5,7 +5,7 @@
  * configuration change applied on SIGHUP without a restart.
  */
 import { randomBytes } from "node:crypto"
-import { writeFile } from "node:fs/promises"
+import { rename, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createDatabase, dropDatabases, type FreshDatabase, query } from "./support/postgres.ts"
@@ -182,5 +182,18 @@ describe("configuration changes", () => {
       "SELECT DISTINCT rejected_by FROM audit_log WHERE outcome = 'rejected' ORDER BY rejected_by"
     )
     expect(rows.map((row) => row.rejected_by)).toEqual(expect.arrayContaining(["authorization", "rate-limit"]))
+  })
+
+  it("applies a change saved the way editors save (write a new file, rename it over the old) without a signal", async () => {
+    const staged = `${configFile}.tmp`
+    await writeFile(staged, tenantsYaml(["fetch_user", "get_ticket"]))
+    await rename(staged, configFile)
+    let tools: Array<{ name: string }> = []
+    for (let attempt = 0; attempt < 50; attempt++) {
+      tools = (await callAs(server.mcpUrl, keys.globex!, "tools/list")).message.result!.tools as Array<{ name: string }>
+      if (tools.length === 2) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(tools.map((t) => t.name).sort()).toEqual(["fetch_user", "get_ticket"])
   })
 })

@@ -1,4 +1,5 @@
 import { watch } from "node:fs"
+import { basename, dirname, resolve } from "node:path"
 import { Effect, Layer, Queue, Stream } from "effect"
 import { type ConfigSources, loadConfig } from "../config/loadConfig.ts"
 import { syncTenants } from "./tenants.ts"
@@ -19,8 +20,15 @@ export const configReload = (sources: ConfigSources) =>
       )
       const file = sources.file
       if (file !== undefined) {
+        // Watch the folder, not the file: editors and ConfigMap updates replace the file (a new inode), which a
+        // watcher on the file itself would stop seeing after the first save.
+        const name = basename(file)
         yield* Effect.acquireRelease(
-          Effect.sync(() => watch(file, { persistent: false }, () => Queue.offerUnsafe(triggers, "file change"))),
+          Effect.sync(() =>
+            watch(dirname(resolve(file)), { persistent: false }, (_event, changed) => {
+              if (changed === null || changed === name) Queue.offerUnsafe(triggers, "file change")
+            })
+          ),
           (watcher) => Effect.sync(() => watcher.close())
         )
       }
