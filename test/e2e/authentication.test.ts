@@ -91,3 +91,22 @@ describe("the HTTP edge", () => {
     expect((await listTools({ authorization: `Bearer ${key}` })).status).toBe(200)
   })
 })
+
+describe("/metrics with a scrape token", () => {
+  it("answers only a scraper that presents the token", async () => {
+    const token = "scrape-token-0123456789abcdef"
+    const metricsServer = await startServer({
+      args: ["--in-memory"],
+      cwd: await makeTempDir("auth-metrics"),
+      env: { BULWARK_METRICS_TOKEN: token }
+    })
+    const url = new URL("/metrics", metricsServer.baseUrl)
+    expect((await fetch(url)).status).toBe(401)
+    expect((await fetch(url, { headers: { authorization: "Bearer wrong-token-0123456789" } })).status).toBe(401)
+    const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+    expect(scraped.status).toBe(200)
+    expect(scraped.headers.get("content-type")).toContain("text/plain; version=0.0.4")
+    expect(metricsServer.stderr()).not.toContain(token)
+    await stopServer(metricsServer)
+  })
+})

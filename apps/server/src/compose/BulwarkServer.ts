@@ -4,15 +4,16 @@ import { Catalog, Pipeline } from "@bulwark/core"
 import { Database, MigrationRegistry } from "@bulwark/database"
 import { Authenticator, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, Stdio } from "@bulwark/mcp"
-import { JsonLogs, Prometheus, Tracing } from "@bulwark/observability"
+import { JsonLogs, Tracing } from "@bulwark/observability"
 import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy } from "@bulwark/tenancy"
 import { NodeHttpServer, NodeRedis } from "@effect/platform-node"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { AdminServer } from "../admin/index.ts"
 import type { ConfigSources } from "../config/loadConfig.ts"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
+import * as MetricsRoute from "../metrics/MetricsRoute.ts"
 import { auditedEdge } from "./auditedEdge.ts"
 import { bootstrapKey } from "./bootstrap.ts"
 import { configReload } from "./configReload.ts"
@@ -105,7 +106,7 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
   const oauth = config.identity.oauth?.enabled === true ? config.identity.oauth : undefined
   const routes = Layer.mergeAll(
     McpHttp.route("/mcp"),
-    Prometheus.route,
+    MetricsRoute.route(Option.fromUndefinedOr(config.http.metricsToken)),
     HealthRoutes.routes,
     oauth === undefined ? Layer.empty : ProtectedResource.routes(oauth)
   )

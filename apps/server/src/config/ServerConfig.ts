@@ -25,6 +25,8 @@ export const HttpConfig = Schema.Struct({
   /** How long in-flight requests may take to finish on shutdown. */
   shutdownGrace: withDefault(DurationText, "10 seconds"),
   maxSessions: withDefault(PositiveInt, 1000),
+  /** A bearer token scrapers must present on `/metrics` (`BULWARK_METRICS_TOKEN`); open when unset. */
+  metricsToken: Schema.optionalKey(Schema.RedactedFromValue(Schema.String.check(Schema.isMinLength(16)))),
   sessionIdleTimeout: withDefault(DurationText, "30 minutes")
 })
 

@@ -33,6 +33,7 @@ const overrides: ReadonlyArray<readonly [string, ReadonlyArray<string>, (raw: st
   ["BULWARK_MASTER_KEY", ["identity", "hmac", "masterKey"], (raw) => raw],
   ["BULWARK_ADMIN_TOKEN", ["admin", "token"], (raw) => raw],
   ["BULWARK_API_KEY", ["bootstrapApiKey"], (raw) => raw],
+  ["BULWARK_METRICS_TOKEN", ["http", "metricsToken"], (raw) => raw],
   ["LOG_LEVEL", ["logLevel"], (raw) => raw.toLowerCase()],
   ["BULWARK_DATA_DIR", ["dataDir"], (raw) => raw]
 ]
