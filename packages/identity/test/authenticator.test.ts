@@ -33,7 +33,7 @@ const Live = Authenticator.layer(bothConfig).pipe(
 )
 
 /** Another app instance with another configuration, on the same database. */
-const instance = (config: IdentityConfig, database?: { readonly url: string }) =>
+const instance = (config: IdentityConfig, database?: TestDatabase["Service"]) =>
   Effect.gen(function* () {
     const testDatabase = database ?? (yield* TestDatabase)
     const context = yield* buildIsolated(
@@ -149,9 +149,9 @@ layer(Live, { excludeTestServices: true })("EdgeAuthentication", (it) => {
   it.effect("fails closed with 503 when the credential store is unreachable", () =>
     Effect.gen(function* () {
       const context = yield* buildIsolated(TestDatabase.layer("gone"))
-      const { url } = Context.get(context, TestDatabase)
-      const edge = yield* instance(bothConfig, { url })
-      yield* dropDatabase(url)
+      const database = Context.get(context, TestDatabase)
+      const edge = yield* instance(bothConfig, database)
+      yield* dropDatabase(database.url)
       const key = Redacted.value(generateApiKey().key)
       const answer = yield* Effect.flip(edge.authenticate(post({ "x-api-key": key }), body))
       expect(answer.reason).toContain("identity store failed")

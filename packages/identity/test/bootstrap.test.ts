@@ -20,7 +20,9 @@ const Live = ApiKeys.layer.pipe(
 const freshInstance = (url?: string) =>
   Effect.gen(function* () {
     const database =
-      url === undefined ? Context.get(yield* buildIsolated(TestDatabase.layer("boot")), TestDatabase) : { url }
+      url === undefined
+        ? Context.get(yield* buildIsolated(TestDatabase.layer("boot")), TestDatabase)
+        : { url, name: new URL(url).pathname.slice(1) }
     const context = yield* buildIsolated(
       ApiKeys.layer.pipe(Layer.provideMerge(appDatabase), Layer.provide(Layer.succeed(TestDatabase, database)))
     )

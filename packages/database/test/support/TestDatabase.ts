@@ -1,36 +1,7 @@
-/**
- * A fresh, uniquely named database on the real PostgreSQL at 127.0.0.1:5432 (trust auth, user postgres), dropped
- * when the layer is released. Override the server with `BULWARK_TEST_PG_ADMIN_URL`.
- */
-
-import { randomBytes } from "node:crypto"
 import { createServer } from "node:net"
-import { PgClient } from "@effect/sql-pg"
-import { Context, Effect, Layer, Redacted } from "effect"
-import * as Reactivity from "effect/reactivity/Reactivity"
+import { Effect } from "effect"
 
-const adminUrl = process.env.BULWARK_TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
-
-/** The URL of this test file's database. */
-export class TestDatabase extends Context.Service<TestDatabase, { readonly url: string; readonly name: string }>()(
-  "@bulwark/database/test/TestDatabase"
-) {
-  /** Creates `bulwark_test_<prefix>_<random>` and drops it (forcefully) on release. */
-  static readonly layer = (prefix: string): Layer.Layer<TestDatabase> =>
-    Layer.effect(
-      TestDatabase,
-      Effect.gen(function* () {
-        const name = `bulwark_test_${prefix}_${randomBytes(4).toString("hex")}`
-        const admin = yield* PgClient.make({ url: Redacted.make(adminUrl), maxConnections: 1 })
-        yield* Effect.acquireRelease(admin.unsafe(`CREATE DATABASE "${name}"`), () =>
-          admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).pipe(Effect.orDie)
-        )
-        const url = new URL(adminUrl)
-        url.pathname = `/${name}`
-        return { url: url.toString(), name }
-      }).pipe(Effect.orDie)
-    ).pipe(Layer.provide(Reactivity.layer))
-}
+export { TestDatabase } from "../../src/testing/TestDatabase.ts"
 
 /** A TCP port on 127.0.0.1 that nothing listens on (bound, then closed). */
 export const closedPort: Effect.Effect<number> = Effect.promise(
