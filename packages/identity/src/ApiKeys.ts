@@ -11,9 +11,10 @@ import type { Principal } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { type CredentialInfo, type CredentialRow, type NewCredential, toInfo, validateNew } from "./Credential.ts"
-import { ApiKeyRejected, CredentialNotFound, type IdentityStoreError, InvalidCredentialRequest } from "./errors.ts"
+import { type CredentialInfo, type NewCredential, validateNew } from "./Credential.ts"
+import { ApiKeyRejected, type CredentialNotFound, type IdentityStoreError, InvalidCredentialRequest } from "./errors.ts"
 import * as IdentityMigrations from "./IdentityMigrations.ts"
+import { credentialTable } from "./internal/credentialTable.ts"
 import { constantTimeEquals, sha256 } from "./internal/crypto.ts"
 import { storeError, toBytes, withinLookupTimeout } from "./internal/sql.ts"
 import { generateApiKey, parseApiKey } from "./KeyFormat.ts"
@@ -98,25 +99,7 @@ export class ApiKeys extends Context.Service<
         return { ...info, key }
       })
 
-      const list = Effect.fn("ApiKeys.list")(function* (tenantId?: string) {
-        const rows = yield* (
-          tenantId === undefined
-            ? sql<CredentialRow>`
-                SELECT key_id, tenant_id, name, scopes, created_at, expires_at, revoked_at
-                FROM identity_api_keys ORDER BY created_at, key_id`
-            : sql<CredentialRow>`
-                SELECT key_id, tenant_id, name, scopes, created_at, expires_at, revoked_at
-                FROM identity_api_keys WHERE tenant_id = ${tenantId} ORDER BY created_at, key_id`
-        ).pipe(Effect.mapError(storeError("API key listing")))
-        return rows.map(toInfo)
-      })
-
-      const revoke = Effect.fn("ApiKeys.revoke")(function* (keyId: string) {
-        const rows = yield* sql`
-          UPDATE identity_api_keys SET revoked_at = COALESCE(revoked_at, now())
-          WHERE key_id = ${keyId} RETURNING key_id`.pipe(Effect.mapError(storeError("API key revocation")))
-        if (rows.length === 0) return yield* new CredentialNotFound({ keyId })
-      })
+      const { list, revoke } = credentialTable(sql, "identity_api_keys", "API key")
 
       const verify = Effect.fn("ApiKeys.verify")(function* (presented: Redacted.Redacted<string>) {
         const parsed = parseApiKey(Redacted.value(presented))

@@ -9,15 +9,16 @@ import type { Principal } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
 import { Context, Effect, Layer, type Redacted, Result } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { type CredentialInfo, type CredentialRow, type NewCredential, toInfo, validateNew } from "./Credential.ts"
+import { type CredentialInfo, type NewCredential, validateNew } from "./Credential.ts"
 import {
-  CredentialNotFound,
+  type CredentialNotFound,
   HmacRejected,
   HmacUnavailable,
   IdentityStoreError,
   type InvalidCredentialRequest
 } from "./errors.ts"
 import * as IdentityMigrations from "./IdentityMigrations.ts"
+import { credentialTable } from "./internal/credentialTable.ts"
 import * as SecretBox from "./internal/SecretBox.ts"
 import { storeError, toBytes, withinLookupTimeout } from "./internal/sql.ts"
 import { generateHmacKeyId, generateHmacSecret, isHmacKeyId } from "./KeyFormat.ts"
@@ -94,25 +95,7 @@ export class HmacCredentials extends Context.Service<
           return created
         })
 
-        const list = Effect.fn("HmacCredentials.list")(function* (tenantId?: string) {
-          const rows = yield* (
-            tenantId === undefined
-              ? sql<CredentialRow>`
-                  SELECT key_id, tenant_id, name, scopes, created_at, expires_at, revoked_at
-                  FROM identity_hmac_credentials ORDER BY created_at, key_id`
-              : sql<CredentialRow>`
-                  SELECT key_id, tenant_id, name, scopes, created_at, expires_at, revoked_at
-                  FROM identity_hmac_credentials WHERE tenant_id = ${tenantId} ORDER BY created_at, key_id`
-          ).pipe(Effect.mapError(storeError("HMAC credential listing")))
-          return rows.map(toInfo)
-        })
-
-        const revoke = Effect.fn("HmacCredentials.revoke")(function* (keyId: string) {
-          const rows = yield* sql`
-            UPDATE identity_hmac_credentials SET revoked_at = COALESCE(revoked_at, now())
-            WHERE key_id = ${keyId} RETURNING key_id`.pipe(Effect.mapError(storeError("HMAC credential revocation")))
-          if (rows.length === 0) return yield* new CredentialNotFound({ keyId })
-        })
+        const { list, revoke } = credentialTable(sql, "identity_hmac_credentials", "HMAC credential")
 
         const resolve = Effect.fn("HmacCredentials.resolve")(function* (keyId: string) {
           if (box === undefined) return yield* new HmacUnavailable()
