@@ -104,6 +104,7 @@ const tools = [
   Tool.make("test_error_handling", {
     description: "Tests error response handling",
     input: NoInput,
+    errors: [ToolError],
     handler: () => Effect.fail(new ToolError({ message: "This tool intentionally returns an error for testing" }))
   }),
   Tool.make("test_sampling", {

@@ -188,7 +188,7 @@ describe("health, readiness and metrics", () => {
   })
 
   it("/metrics counts tool calls by tenant, tool and status", async () => {
-    const ok = 'mcp_requests_total{tenant_id="default",tool_name="create_ticket",status="ok"}'
+    const ok = 'mcp_requests_total{tenant_id="default",tool_name="create_ticket",status="success"}'
     const failed = 'mcp_requests_total{tenant_id="default",tool_name="get_ticket",status="tool_error"}'
     const before = await scrape()
     const client = await connectHttp(server.mcpUrl, "auto")

@@ -181,7 +181,7 @@ describe("stdio, read byte for byte", () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(entries.every((entry) => typeof entry.level === "string" && typeof entry.message === "string")).toBe(true)
     expect(entries).toContainEqual(
-      expect.objectContaining({ message: "request", method: "tools/call", tool: "fetch_user", outcome: "ok" })
+      expect.objectContaining({ message: "request", method: "tools/call", target: "fetch_user", outcome: "success" })
     )
   })
 })

@@ -1,21 +1,18 @@
 /**
- * The admin API against the real services on a fresh PostgreSQL database: the MCP listener and the admin listener
- * composed as `BulwarkServer.http` composes the server (same `core`, same identity), each on a free port, driven
- * over real sockets.
+ * The admin API against the real services on a fresh PostgreSQL database: the server as `BulwarkServer.http`
+ * composes it (the MCP listener and the admin listener over one `core`), each on a free port, driven over real
+ * sockets.
  */
 import { randomBytes } from "node:crypto"
-import { createServer as createHttpServer } from "node:http"
 import { createServer } from "node:net"
 import { generateApiKey } from "@bulwark/identity"
-import { Endpoint, McpHttp } from "@bulwark/mcp"
-import { NodeHttpServer } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { Cause, type Context, Effect, Exit, Layer, Logger, Redacted, References, Schema, Scope } from "effect"
-import { HttpRouter } from "effect/http"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AdminServer } from "../src/admin/index.ts"
 import * as BulwarkServer from "../src/compose/BulwarkServer.ts"
+import { decodeConfig } from "../src/config/loadConfig.ts"
 import { ServerConfig } from "../src/config/ServerConfig.ts"
 
 const pgAdminUrl = process.env.BULWARK_TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
@@ -60,26 +57,17 @@ beforeAll(async () => {
   const [mcpPort, adminPort] = [await freePort(), await freePort()]
   adminUrl = `http://127.0.0.1:${adminPort}`
   mcpUrl = `http://127.0.0.1:${mcpPort}/mcp`
-  const config = Schema.decodeUnknownSync(ServerConfig)({
-    database: { url: url.toString(), poolSize: 4 },
-    http: { port: mcpPort, shutdownGrace: "1 second" },
-    admin: { enabled: true, port: adminPort, token: adminToken },
-    bootstrapApiKey: bootstrapKey,
-    audit: { flushInterval: "10 millis" },
-    tenancy: { resyncInterval: "1 minute" }
-  })
-  // As BulwarkServer.http: the endpoint over the identity layer, over one `core`; the admin listener beside it.
-  const endpoint = Endpoint.layer({ name: "bulwark-admin-test", version: "0.1.0" }).pipe(
-    Layer.provide(BulwarkServer.identityLayer(config))
+  const config = await Effect.runPromise(
+    decodeConfig({
+      database: { url: url.toString(), poolSize: 4 },
+      http: { port: mcpPort, host: "127.0.0.1", shutdownGrace: "1 second" },
+      admin: { enabled: true, port: adminPort, token: adminToken },
+      bootstrapApiKey: bootstrapKey,
+      audit: { flushInterval: "10 millis" },
+      tenancy: { resyncInterval: "1 minute" }
+    })
   )
-  const mcp = HttpRouter.serve(McpHttp.route("/mcp"), { disableListenLog: true }).pipe(
-    Layer.provide(NodeHttpServer.layer(createHttpServer, { port: mcpPort, host: "127.0.0.1" })),
-    Layer.provide(endpoint)
-  )
-  const app = Layer.mergeAll(mcp, AdminServer.layer(config)).pipe(
-    Layer.provideMerge(BulwarkServer.core(config)),
-    Layer.provide(captureLogs)
-  )
+  const app = BulwarkServer.http(config, { observability: captureLogs })
   scope = Effect.runSync(Scope.make())
   services = await Effect.runPromise(Layer.buildWithScope(app, scope))
 })

@@ -1,6 +1,7 @@
 /**
- * The admin CLI as a real process (`node_modules/node/bin/node apps/server/src/cli.ts ...`) against a real admin
- * listener over the server's `core` on a fresh PostgreSQL database: output, exit codes, and what it never prints.
+ * The admin CLI as a real process (`node_modules/node/bin/node apps/server/src/cli.ts ...`) against the admin
+ * listener of a server composed as `BulwarkServer.http` composes it, on a fresh PostgreSQL database: output, exit
+ * codes, and what it never prints.
  */
 import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -10,12 +11,11 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Exit, Layer, Redacted, References, Schema, Scope } from "effect"
+import { Effect, Exit, Layer, Redacted, Scope } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { AdminServer } from "../src/admin/index.ts"
 import * as BulwarkServer from "../src/compose/BulwarkServer.ts"
-import { ServerConfig } from "../src/config/ServerConfig.ts"
+import { decodeConfig } from "../src/config/loadConfig.ts"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
 const nodeBin = existsSync(join(root, "node_modules/node/bin/node"))
@@ -54,15 +54,16 @@ beforeAll(async () => {
   url.pathname = `/${dbName}`
   const port = await freePort()
   adminUrl = `http://127.0.0.1:${port}`
-  const config = Schema.decodeUnknownSync(ServerConfig)({
-    database: { url: url.toString(), poolSize: 4 },
-    admin: { enabled: true, port, token: adminToken },
-    audit: { flushInterval: "10 millis" }
-  })
-  const app = AdminServer.layer(config).pipe(
-    Layer.provide(BulwarkServer.core(config)),
-    Layer.provide(Layer.succeed(References.MinimumLogLevel, "Warn"))
+  const config = await Effect.runPromise(
+    decodeConfig({
+      database: { url: url.toString(), poolSize: 4 },
+      http: { port: 0 },
+      logLevel: "warn",
+      admin: { enabled: true, port, token: adminToken },
+      audit: { flushInterval: "10 millis" }
+    })
   )
+  const app = BulwarkServer.http(config)
   scope = Effect.runSync(Scope.make())
   await Effect.runPromise(Layer.buildWithScope(app, scope))
 })

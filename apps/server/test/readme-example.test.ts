@@ -12,7 +12,6 @@ export const runBundledServer = (file: string | undefined, env: Record<string, s
 
 // #endregion readme
 
-import { readFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { generateApiKey } from "@bulwark/identity"
 import { describe, expect, it } from "@effect/vitest"
@@ -27,14 +26,6 @@ const freePort = () =>
   })
 
 describe("README example", () => {
-  it("is the code of this file's readme region", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
-    const self = readFileSync(new URL(import.meta.url), "utf8")
-    const region = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion readme/.exec(self)?.[1]
-    expect(region).toBeDefined()
-    expect(/```ts\n([\s\S]*?)```/.exec(readme)?.[1]?.trim()).toBe(region?.trim())
-  })
-
   it.live(
     "serves /readyz and /mcp from the bundled composition, then stops",
     () =>

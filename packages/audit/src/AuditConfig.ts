@@ -3,24 +3,15 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Schema } from "effect"
+import { withDefault } from "@bulwark/core"
+import { Schema } from "effect"
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 
 /** The largest batch: 17 parameters a row stay well under PostgreSQL's 65,535 parameters a statement. */
 export const maxBatchSize = 2000
 
-const withDefault = <S extends Schema.Top & Schema.WithoutConstructorDefault>(
-  schema: S,
-  encoded: S["Encoded"],
-  decoded: S["Type"]
-) =>
-  schema.pipe(
-    Schema.withDecodingDefaultKey(Effect.succeed(encoded as never)),
-    Schema.withConstructorDefault(Effect.succeed(decoded as never))
-  )
-
-const duration = (text: string) => withDefault(Schema.DurationFromString, text, Duration.fromInputUnsafe(text as never))
+const duration = (text: string) => withDefault(Schema.DurationFromString, text)
 
 /**
  * `capacity`: records held in memory until written (when full, `record` waits: back-pressure, never a drop).
@@ -30,18 +21,18 @@ const duration = (text: string) => withDefault(Schema.DurationFromString, text, 
  * waits for the backlog to be written. `maxArgumentBytes`: larger arguments are stored as `{ _truncated, bytes }`.
  */
 export const AuditConfig = Schema.Struct({
-  capacity: withDefault(PositiveInt, 10_000, 10_000),
-  batchSize: withDefault(PositiveInt.check(Schema.isLessThanOrEqualTo(maxBatchSize)), 500, 500),
+  capacity: withDefault(PositiveInt, 10_000),
+  batchSize: withDefault(PositiveInt.check(Schema.isLessThanOrEqualTo(maxBatchSize)), 500),
   flushInterval: duration("100 millis"),
   retryBaseDelay: duration("100 millis"),
   retryMaxDelay: duration("30 seconds"),
   writeTimeout: duration("10 seconds"),
   shutdownTimeout: duration("30 seconds"),
-  maxArgumentBytes: withDefault(PositiveInt, 65_536, 65_536)
+  maxArgumentBytes: withDefault(PositiveInt, 65_536)
 })
 
 /** The decoded audit settings. */
 export type AuditConfig = typeof AuditConfig.Type
 
 /** The defaults (what an empty config section decodes to). */
-export const defaultAuditConfig: AuditConfig = AuditConfig.make({})
+export const defaultAuditConfig: AuditConfig = Schema.decodeUnknownSync(AuditConfig)({})

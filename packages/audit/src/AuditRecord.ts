@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { Outcome } from "@bulwark/core"
 
 /** A JSON value, as stored in the `arguments` column. */
 export type JsonValue =
@@ -14,24 +15,16 @@ export type JsonValue =
   | { readonly [key: string]: JsonValue }
 
 /**
- * How a request ended: a result (`success`), a tool result with `isError` (`tool_error`), a request for more input
- * (`input_required`), a JSON-RPC error (`protocol_error`), a refusal by a guard or the HTTP edge (`rejected`), or the
- * client went away before an answer (`cancelled`).
+ * How a request ended: the pipeline's one vocabulary (`Outcome` of `@bulwark/core`), shared with logs and metrics.
+ * A refusal at the HTTP edge is `rejected`.
  */
-export type AuditOutcome = "success" | "tool_error" | "input_required" | "protocol_error" | "rejected" | "cancelled"
+export type AuditOutcome = Outcome.Outcome
 
-/** Every outcome, in a fixed order (the table's CHECK constraint lists the same). */
-export const outcomes: ReadonlyArray<AuditOutcome> = [
-  "success",
-  "tool_error",
-  "input_required",
-  "protocol_error",
-  "rejected",
-  "cancelled"
-]
+/** Every outcome, in a fixed order (the table's CHECK constraint admits the same). */
+export const outcomes: ReadonlyArray<AuditOutcome> = Outcome.outcomes
 
 /** Tells whether a string is an outcome. */
-export const isOutcome = (value: string): value is AuditOutcome => (outcomes as ReadonlyArray<string>).includes(value)
+export const isOutcome = (value: string): value is AuditOutcome => Outcome.isOutcome(value)
 
 /** Who made the request; either part may be unknown for a request refused at the edge. */
 export interface AuditPrincipal {

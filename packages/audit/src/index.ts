@@ -22,7 +22,7 @@ export {
   type StoredAuditRecord,
   toJson as auditRecordToJson
 } from "./AuditRecord.ts"
-/** `AuditStage.make`: the pipeline stage for `guards.audit`. */
+/** `AuditStage.make`: the pipeline's audit stage (`observe` phase). */
 export * as AuditStage from "./AuditStage.ts"
 /** The canonical JSON the chain hashes. */
 export { canonicalJson } from "./CanonicalJson.ts"
@@ -30,8 +30,8 @@ export { canonicalJson } from "./CanonicalJson.ts"
 export * as Chain from "./Chain.ts"
 /** The audit CLI, runnable as a function too. */
 export { ExitCode, runCli } from "./cli/runCli.ts"
-/** Auditing requests refused at the HTTP edge. */
-export { describeHttpRequest, type EdgeRefusal, edgeRecord, recordEdgeRefusal } from "./EdgeRefusal.ts"
+/** Auditing requests refused at the edge: `layerEdgeRefusals` implements core's `EdgeRefusals` port. */
+export { edgeRecord, layerEdgeRefusals, recordEdgeRefusal } from "./EdgeRefusal.ts"
 /** The typed failures. */
 export { AuditQueryInvalid } from "./Errors.ts"
 /** The audit table's migrations (owner "audit"). */

@@ -51,5 +51,14 @@ export const auditMigrations: ReadonlyArray<Migration> = [
       CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
         FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
     `
+  },
+  {
+    id: "0002",
+    name: "outcome internal_error",
+    up: `
+      ALTER TABLE audit_log DROP CONSTRAINT audit_log_outcome_check;
+      ALTER TABLE audit_log ADD CONSTRAINT audit_log_outcome_check CHECK (outcome IN
+        ('success', 'tool_error', 'input_required', 'rejected', 'protocol_error', 'internal_error', 'cancelled'));
+    `
   }
 ]

@@ -1,5 +1,5 @@
-/** The pure parts: canonical JSON, storable values, edge descriptions, the hash formula. */
-import { Chain, canonicalJson, describeHttpRequest, edgeRecord } from "@bulwark/audit"
+/** The pure parts: canonical JSON, storable values, edge records, the hash formula. */
+import { Chain, canonicalJson, edgeRecord } from "@bulwark/audit"
 import { describe, expect, it } from "@effect/vitest"
 import { cleanText, toJsonValue } from "../src/normalize.ts"
 import { sampleRecord } from "./support/records.ts"
@@ -45,22 +45,6 @@ describe("the hash chain", () => {
 })
 
 describe("edge refusals", () => {
-  it("read the method and name from MCP headers, else from a single JSON-RPC body, never the arguments", () => {
-    const headers = (entries: Record<string, string>) => new Headers(entries)
-    expect(describeHttpRequest(headers({ "Mcp-Method": "tools/call", "Mcp-Name": "login" }), "")).toEqual({
-      method: "tools/call",
-      target: "login"
-    })
-    expect(
-      describeHttpRequest(
-        headers({}),
-        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "resources/read", params: { uri: "demo://1" } })
-      )
-    ).toEqual({ method: "resources/read", target: "demo://1" })
-    expect(describeHttpRequest(headers({}), "not json")).toEqual({})
-    expect(describeHttpRequest(headers({}), "[]")).toEqual({})
-  })
-
   it("become rejected records by the authentication stage with what is known", () => {
     const record = edgeRecord({ reason: "expired token", principal: { method: "oauth" }, durationMs: 2 }, 10_000)
     expect(record).toMatchObject({

@@ -27,6 +27,7 @@ const plugin = Plugin.make({
         priority: Schema.Literals(["low", "high"])
       }),
       output: Ticket,
+      errors: [ToolError],
       hints: { idempotent: false, destructive: false },
       handler: ({ title }) =>
         title === "dup"
@@ -39,10 +40,22 @@ const plugin = Plugin.make({
       handler: () => Effect.die(new Error("secret internal detail"))
     }),
     Tool.make("leaky", {
-      description: "Lets a database error through",
+      description: "Lets a database error through (as a plugin written without types could)",
       input: Schema.Struct({}),
       handler: () =>
-        Effect.fail({ _tag: "SqlError", message: 'relation "secret_table" does not exist at db.internal:5432' })
+        Effect.fail({
+          _tag: "SqlError",
+          message: 'relation "secret_table" does not exist at db.internal:5432'
+        }) as unknown as Effect.Effect<string>
+    }),
+    Tool.make("decodes", {
+      description: "Decodes with a schema inside the handler and lets the decoding error through",
+      input: Schema.Struct({}),
+      errors: [ToolError],
+      handler: () =>
+        Schema.decodeUnknownEffect(Schema.Struct({ secretColumn: Schema.Number }))({ secretColumn: "x" }).pipe(
+          Effect.as("decoded")
+        ) as unknown as Effect.Effect<string, ToolError>
     }),
     Tool.make("slow", {
       description: "Takes too long",
@@ -142,6 +155,15 @@ describe("Pipeline", () => {
         const error = yield* Effect.flip(handle(request("tools/call", { name: "leaky", arguments: {} })))
         expect(error.code).toBe(-32603)
         expect(JSON.stringify(error)).not.toContain("secret_table")
+      })
+    )
+
+    it.effect("shows the agent only errors the tool declares: a leaked decoding error is an internal error", () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(handle(request("tools/call", { name: "decodes", arguments: {} })))
+        expect(error.code).toBe(-32603)
+        expect(error.message).toMatch(/^Internal error \(request id [0-9a-f-]{36}\)$/)
+        expect(JSON.stringify(error)).not.toContain("secretColumn")
       })
     )
 

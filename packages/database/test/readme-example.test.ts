@@ -1,12 +1,7 @@
 /**
  * The README's example, compiled and run. The code between the `#region readme` markers is the README's TypeScript
- * snippet, character for character; the first test checks that.
+ * snippet, character for character (`test/readme/examples.test.ts` checks that).
  */
-
-import * as fs from "node:fs/promises"
-import { expect, it } from "@effect/vitest"
-
-const readmeUrl = new URL("../README.md", import.meta.url)
 
 // #region readme
 import { Database, DatabaseConfig, type Migration, MigrationRegistry, Migrations, Readiness } from "@bulwark/database"
@@ -42,19 +37,10 @@ export const program = Effect.gen(function* () {
   const report = yield* Readiness.check()
   return { tickets, readyz: Readiness.httpStatus(report) }
 }).pipe(Effect.provide(AppLive))
+
 // #endregion readme
 
-const readmeSnippets = async () => {
-  const readme = await fs.readFile(readmeUrl, "utf8")
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1])
-}
-
-it("the README's snippet is this file's example, unchanged", async () => {
-  const self = await fs.readFile(new URL(import.meta.url), "utf8")
-  const example = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion readme\n/.exec(self)?.[1]
-  expect(example).toBeDefined()
-  expect(await readmeSnippets()).toContain(example)
-})
+import { expect, it } from "@effect/vitest"
 
 it.live("the example runs: migrations applied, a ticket stored, ready", () =>
   Effect.gen(function* () {

@@ -1,20 +1,19 @@
 /**
- * `EdgeAuthentication` from the identity configuration: picks the method from the request, verifies it, and refuses
- * everything else before any MCP work.
+ * Core's `Authentication` port from the identity configuration: picks the method from the credentials a transport
+ * received, verifies it, and refuses everything else before any MCP work.
  *
  * - `Authorization: Bearer bwk_...` or `X-Api-Key: bwk_...`: API key (when `apiKeys.enabled`).
  * - `Authorization: Bearer <other>`: OAuth access token (when `oauth.enabled`).
  * - `X-Bulwark-Key-Id` / `X-Bulwark-Timestamp` / `X-Bulwark-Signature`: HMAC-signed request (when `hmac.enabled`).
  * - Nothing: 401 with the challenge. Several credentials at once, another scheme, or a disabled method: 401.
  *
- * Every refused credential gets the same answer; the precise reason goes only to `EdgeRefusal.reason`, which names
- * key ids and short codes, never a key, secret, token or signature.
+ * Every refused credential gets the same answer; the precise reason goes only to `AuthenticationRefused.reason`,
+ * which names key ids and short codes, never a key, secret, token or signature.
  *
  * @since 0.1.0
  */
-import type { Principal } from "@bulwark/core"
+import { Authentication, AuthenticationRefused, type Credentials, type Principal } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
-import { EdgeAuthentication, EdgeRefusal } from "@bulwark/mcp"
 import { NodeRedis } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
@@ -41,14 +40,14 @@ type Credential =
 const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
 /** Which credential the request presents; at most one is allowed. */
-const credentialOf = (request: Request): Credential => {
-  const authorization = request.headers.get("authorization")
-  const apiKey = request.headers.get("x-api-key")
-  const hmac = HmacVerifier.hasHmacHeaders(request)
-  const presented = (authorization === null ? 0 : 1) + (apiKey === null ? 0 : 1) + (hmac ? 1 : 0)
+const credentialOf = (credentials: Credentials): Credential => {
+  const authorization = credentials.headers.authorization
+  const apiKey = credentials.headers["x-api-key"]
+  const hmac = HmacVerifier.hasHmacHeaders(credentials)
+  const presented = (authorization === undefined ? 0 : 1) + (apiKey === undefined ? 0 : 1) + (hmac ? 1 : 0)
   if (presented === 0) return { _tag: "None" }
   if (presented > 1) return { _tag: "Several" }
-  if (apiKey !== null) return { _tag: "ApiKey", key: Redacted.make(apiKey.trim()), via: "x-api-key" }
+  if (apiKey !== undefined) return { _tag: "ApiKey", key: Redacted.make(apiKey.trim()), via: "x-api-key" }
   if (hmac) return { _tag: "Hmac" }
   const bearer = bearerPattern.exec(authorization ?? "")?.[1]
   if (bearer === undefined) return { _tag: "OtherScheme" }
@@ -57,11 +56,11 @@ const credentialOf = (request: Request): Credential => {
     : { _tag: "Token", token: Redacted.make(bearer) }
 }
 
-/** The `EdgeAuthentication` service (and the credential services it uses) for a configuration. */
-export type AuthenticatorServices = EdgeAuthentication | ApiKeys | HmacCredentials
+/** The `Authentication` port (and the credential services it uses) for a configuration. */
+export type AuthenticatorServices = Authentication.Authentication | ApiKeys | HmacCredentials
 
 /**
- * Provides `EdgeAuthentication`, plus `ApiKeys` and `HmacCredentials` for administration and bootstrap, on the
+ * Provides core's `Authentication` port, plus `ApiKeys` and `HmacCredentials` for administration and bootstrap, on the
  * app's database. Fails to build when HMAC is enabled without a master key, when no method is enabled, or when Redis
  * cannot be reached.
  */
@@ -92,15 +91,24 @@ export const layer = (
         )
 
   const edge = Layer.effect(
-    EdgeAuthentication,
+    Authentication.Authentication,
     Effect.gen(function* () {
       const apiKeys = yield* ApiKeys
       const jwt = oauth === undefined ? undefined : yield* JwtVerifier.make(oauth)
       const hmac = config.hmac.enabled ? yield* HmacVerifier.make({ skew: config.hmac.skew }) : undefined
+      // The answers are the same for every refusal of a kind: prepared once.
+      const missing = Challenges.missingCredentials(challenge)
+      const invalidAnswer = yield* Challenges.invalidCredentials(challenge)
+      const unavailableAnswer = Challenges.unavailable()
+      const scopeAnswer =
+        oauth === undefined
+          ? undefined
+          : yield* Challenges.insufficientScope(oauth.requiredScopes ?? [], challenge.resourceMetadataUrl)
 
-      const refuse = (response: Response, reason: string) => Effect.fail(new EdgeRefusal({ response, reason }))
-      const invalid = (reason: string) => refuse(Challenges.invalidCredentials(challenge), reason)
-      const unavailable = (reason: string) => refuse(Challenges.unavailable(), reason)
+      const refuse = (answer: Challenges.Answer, reason: string) =>
+        Effect.fail(new AuthenticationRefused({ ...answer, reason }))
+      const invalid = (reason: string) => refuse(invalidAnswer, reason)
+      const unavailable = (reason: string) => refuse(unavailableAnswer, reason)
 
       const viaApiKey = (key: Redacted.Redacted<string>, via: string) =>
         apiKeys.verify(key).pipe(
@@ -119,17 +127,17 @@ export const layer = (
           Effect.flatMap((principal) => {
             const required = oauth?.requiredScopes ?? []
             const missing = required.filter((scope) => !principal.scopes.includes(scope))
-            return missing.length === 0
+            return missing.length === 0 || scopeAnswer === undefined
               ? Effect.succeed(principal)
               : refuse(
-                  Challenges.insufficientScope(required, challenge.resourceMetadataUrl),
+                  scopeAnswer,
                   `oauth: token of ${principal.subject} (tenant ${principal.tenantId}) lacks scopes: ${missing.join(" ")}`
                 )
           })
         )
 
-      const viaHmac = (verify: HmacVerifier.HmacVerifier, request: Request, body: string) =>
-        verify(request, body).pipe(
+      const viaHmac = (verify: HmacVerifier.HmacVerifier, credentials: Credentials) =>
+        verify(credentials).pipe(
           Effect.catchTags({
             HmacRejected: (error) => invalid(`hmac: ${error.message}`),
             HmacUnavailable: (error) => unavailable(`hmac: ${error.message}`),
@@ -138,11 +146,11 @@ export const layer = (
           })
         )
 
-      const authenticate = (request: Request, body: string): Effect.Effect<Principal, EdgeRefusal> => {
-        const credential = credentialOf(request)
+      const authenticate = (credentials: Credentials): Effect.Effect<Principal, AuthenticationRefused> => {
+        const credential = credentialOf(credentials)
         switch (credential._tag) {
           case "None":
-            return refuse(Challenges.missingCredentials(challenge), "no credentials presented")
+            return refuse(missing, "no credentials presented")
           case "Several":
             return invalid("several credentials presented at once")
           case "OtherScheme":
@@ -158,13 +166,13 @@ export const layer = (
           case "Hmac":
             return hmac === undefined
               ? invalid("HMAC signature presented but HMAC is disabled")
-              : viaHmac(hmac, request, body)
+              : viaHmac(hmac, credentials)
         }
       }
 
-      return EdgeAuthentication.of({
-        authenticate: (request, body) =>
-          authenticate(request, body).pipe(
+      return Authentication.Authentication.of({
+        authenticate: (credentials) =>
+          authenticate(credentials).pipe(
             Effect.tap((principal) => Effect.annotateCurrentSpan("identity.method", principal.method)),
             Effect.withSpan("identity.authenticate")
           )

@@ -4,11 +4,11 @@
  *
  * @since 0.1.0
  */
-import type { Principal } from "@bulwark/core"
+import type { Credentials, Principal } from "@bulwark/core"
 import { Clock, Duration, Effect, Option } from "effect"
 import { HmacRejected, type HmacUnavailable, type IdentityStoreError, type ReplayCacheUnavailable } from "./errors.ts"
 import { HmacCredentials } from "./HmacCredentials.ts"
-import { bodyHash, canonicalString, HmacHeaders, pathAndQueryOf, signature } from "./HmacSigning.ts"
+import { bodyHash, canonicalString, HmacHeaders, signature } from "./HmacSigning.ts"
 import { constantTimeEquals } from "./internal/crypto.ts"
 import { ReplayCache } from "./ReplayCache.ts"
 
@@ -16,15 +16,14 @@ import { ReplayCache } from "./ReplayCache.ts"
 const absentSecret = "bulwark identity: no such HMAC key"
 
 /** Whether the request carries any of the HMAC headers (and so asks to be checked as a signed request). */
-export const hasHmacHeaders = (request: Request): boolean =>
-  request.headers.has(HmacHeaders.keyId) ||
-  request.headers.has(HmacHeaders.timestamp) ||
-  request.headers.has(HmacHeaders.signature)
+export const hasHmacHeaders = (credentials: Credentials): boolean =>
+  credentials.headers[HmacHeaders.keyId] !== undefined ||
+  credentials.headers[HmacHeaders.timestamp] !== undefined ||
+  credentials.headers[HmacHeaders.signature] !== undefined
 
 /** A verifier for one skew window. */
 export type HmacVerifier = (
-  request: Request,
-  body: string
+  credentials: Credentials
 ) => Effect.Effect<Principal, HmacRejected | HmacUnavailable | IdentityStoreError | ReplayCacheUnavailable>
 
 /**
@@ -35,16 +34,16 @@ export const make = (options: {
   readonly skew: Duration.Duration
 }): Effect.Effect<HmacVerifier, never, HmacCredentials | ReplayCache> =>
   Effect.gen(function* () {
-    const credentials = yield* HmacCredentials
+    const store = yield* HmacCredentials
     const replays = yield* ReplayCache
     const skewMillis = Duration.toMillis(options.skew)
     const remember = Duration.millis(2 * skewMillis + 1000)
 
-    return Effect.fn("HmacVerifier.verify")(function* (request: Request, body: string) {
-      const keyId = request.headers.get(HmacHeaders.keyId)
-      const timestamp = request.headers.get(HmacHeaders.timestamp)
-      const presented = request.headers.get(HmacHeaders.signature)
-      if (keyId === null || timestamp === null || presented === null) {
+    return Effect.fn("HmacVerifier.verify")(function* (credentials: Credentials) {
+      const keyId = credentials.headers[HmacHeaders.keyId]
+      const timestamp = credentials.headers[HmacHeaders.timestamp]
+      const presented = credentials.headers[HmacHeaders.signature]
+      if (keyId === undefined || timestamp === undefined || presented === undefined) {
         return yield* new HmacRejected({ reason: "malformed" })
       }
       if (!/^\d{1,12}$/.test(timestamp) || !/^[0-9a-f]{64}$/.test(presented)) {
@@ -55,7 +54,7 @@ export const make = (options: {
         return yield* new HmacRejected({ reason: "stale", keyId })
       }
       // An unknown key id costs the same signature and comparison as a known one: timing tells nothing.
-      const resolved = yield* credentials.resolve(keyId).pipe(
+      const resolved = yield* store.resolve(keyId).pipe(
         Effect.map(Option.some),
         Effect.catchIf(
           (error) => error._tag === "HmacRejected" && error.reason === "unknown",
@@ -66,10 +65,10 @@ export const make = (options: {
         Option.isSome(resolved) ? resolved.value.secret : absentSecret,
         canonicalString({
           keyId,
-          method: request.method,
-          pathAndQuery: pathAndQueryOf(request.url),
+          method: credentials.method,
+          pathAndQuery: credentials.path,
           timestamp,
-          bodySha256Hex: bodyHash(body)
+          bodySha256Hex: bodyHash(credentials.body)
         })
       )
       const matches = constantTimeEquals(Buffer.from(expected, "hex"), Buffer.from(presented, "hex"))

@@ -3,11 +3,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Redacted, Schema } from "effect"
-
-/** A key that may be left out; `value` is what the file would have said. */
-const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
-  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value as never)))
+import { withDefault } from "@bulwark/core"
+import { Redacted, Schema } from "effect"
 
 const isLoopback = (hostname: string) => hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]"
 

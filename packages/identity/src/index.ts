@@ -7,7 +7,7 @@
 
 /** API keys: create (shown once), list, revoke, verify. */
 export { ApiKeys, type CreatedApiKey } from "./ApiKeys.ts"
-/** The `EdgeAuthentication` layer built from the configuration. */
+/** Core's `Authentication` port built from the configuration. */
 export * as Authenticator from "./Authenticator.ts"
 /** The first API key of a fresh installation. */
 export { type BootstrapKey, type BootstrapOptions, ensureBootstrapKey } from "./Bootstrap.ts"

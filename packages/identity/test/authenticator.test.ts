@@ -1,9 +1,9 @@
 /**
- * How `EdgeAuthentication` picks the method, and what it answers: one generic refusal for every bad credential,
+ * How core's `Authentication` port picks the method, and what it answers: one generic refusal for every bad credential,
  * the precise reason only in `EdgeRefusal.reason`, never a secret there or in a log line.
  */
 import { randomBytes } from "node:crypto"
-import { EdgeAuthentication } from "@bulwark/mcp"
+import { Authentication } from "@bulwark/core"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
 import {
@@ -42,7 +42,7 @@ const instance = (config: IdentityConfig, database?: TestDatabase["Service"]) =>
         Layer.provide(Layer.succeed(TestDatabase, testDatabase))
       )
     )
-    return Context.get(context, EdgeAuthentication)
+    return Context.get(context, Authentication.Authentication)
   })
 
 const secrets: Array<string> = []
@@ -54,7 +54,7 @@ const newKey = (overrides: { readonly expiresAt?: Date } = {}) =>
     return created
   })
 
-layer(Live, { excludeTestServices: true })("EdgeAuthentication", (it) => {
+layer(Live, { excludeTestServices: true })("Authentication", (it) => {
   it.effect("accepts an API key as Bearer (any case of the scheme) and as X-Api-Key", () =>
     Effect.gen(function* () {
       const created = yield* newKey()
@@ -129,12 +129,14 @@ layer(Live, { excludeTestServices: true })("EdgeAuthentication", (it) => {
 
       const key = yield* newKey()
       const keysOff = yield* instance(configOf({ apiKeys: { enabled: false }, hmac: { enabled: true, masterKey } }))
-      const refusedKey = yield* Effect.flip(keysOff.authenticate(post({ "x-api-key": Redacted.value(key.key) }), body))
+      const refusedKey = yield* Effect.flip(
+        keysOff.authenticate(Authentication.fromWebRequest(post({ "x-api-key": Redacted.value(key.key) }), body))
+      )
       expect(refusedKey.reason).toBe("api-key presented but API keys are disabled")
       reasons.push(refusedKey.reason)
       // HMAC alone challenges with its own scheme.
-      const missing = yield* Effect.flip(keysOff.authenticate(post({}), body))
-      expect(missing.response.headers.get("www-authenticate")).toBe(`Bulwark-HMAC-SHA256 realm="bulwark"`)
+      const missing = yield* Effect.flip(keysOff.authenticate(Authentication.fromWebRequest(post({}), body)))
+      expect(missing.headers["www-authenticate"]).toBe(`Bulwark-HMAC-SHA256 realm="bulwark"`)
     })
   )
 
@@ -153,10 +155,12 @@ layer(Live, { excludeTestServices: true })("EdgeAuthentication", (it) => {
       const edge = yield* instance(bothConfig, database)
       yield* dropDatabase(database.url)
       const key = Redacted.value(generateApiKey().key)
-      const answer = yield* Effect.flip(edge.authenticate(post({ "x-api-key": key }), body))
+      const answer = yield* Effect.flip(
+        edge.authenticate(Authentication.fromWebRequest(post({ "x-api-key": key }), body))
+      )
       expect(answer.reason).toContain("identity store failed")
-      expect(answer.response.status).toBe(503)
-      expect(answer.response.headers.get("retry-after")).toBe("5")
+      expect(answer.status).toBe(503)
+      expect(answer.headers["retry-after"]).toBe("5")
       expect(answer.reason).toContain("identity store failed")
     })
   )

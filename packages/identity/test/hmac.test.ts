@@ -1,10 +1,10 @@
 /**
- * HMAC-signed requests through `EdgeAuthentication`, against the real PostgreSQL (fresh database) and Redis (unique
+ * HMAC-signed requests through core's `Authentication` port, against the real PostgreSQL (fresh database) and Redis (unique
  * key prefix).
  */
 import { randomBytes } from "node:crypto"
 import { type AddressInfo, createServer } from "node:net"
-import { EdgeAuthentication } from "@bulwark/mcp"
+import { Authentication } from "@bulwark/core"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -33,7 +33,10 @@ const instance = (config: IdentityConfig) =>
         Layer.provide(Layer.succeed(TestDatabase, testDatabase))
       )
     )
-    return { edge: Context.get(context, EdgeAuthentication), credentials: Context.get(context, HmacCredentials) }
+    return {
+      edge: Context.get(context, Authentication.Authentication),
+      credentials: Context.get(context, HmacCredentials)
+    }
   })
 
 const Live = Authenticator.layer(configOf()).pipe(
@@ -180,13 +183,13 @@ layer(Live, { excludeTestServices: true })("HMAC-signed requests", (it) => {
       const credential = { keyId: created.keyId, secret: Redacted.value(created.secret) }
       const { headers } = signed(credential)
       const send = () => new Request(mcpUrl, { method: "POST", headers, body })
-      expect((yield* a.edge.authenticate(send(), body)).subject).toBe(created.keyId)
-      const replay = yield* Effect.flip(b.edge.authenticate(send(), body))
-      expect(replay.response.status).toBe(401)
+      expect((yield* a.edge.authenticate(Authentication.fromWebRequest(send(), body))).subject).toBe(created.keyId)
+      const replay = yield* Effect.flip(b.edge.authenticate(Authentication.fromWebRequest(send(), body)))
+      expect(replay.status).toBe(401)
       expect(replay.reason).toContain("replayed")
       // Memory-only instances would each have accepted it once: the cache is what is shared.
       const lone = yield* instance(configOf({ hmac: { enabled: true, skew: "5 seconds", masterKey } }))
-      expect((yield* lone.edge.authenticate(send(), body)).subject).toBe(created.keyId)
+      expect((yield* lone.edge.authenticate(Authentication.fromWebRequest(send(), body))).subject).toBe(created.keyId)
     })
   )
 
@@ -202,8 +205,10 @@ layer(Live, { excludeTestServices: true })("HMAC-signed requests", (it) => {
         "HmacUnavailable"
       )
       const credential = yield* newCredential
-      const answer = yield* Effect.flip(off.edge.authenticate(signed(credential).request, body))
-      expect(answer.response.status).toBe(401)
+      const answer = yield* Effect.flip(
+        off.edge.authenticate(Authentication.fromWebRequest(signed(credential).request, body))
+      )
+      expect(answer.status).toBe(401)
       expect(answer.reason).toContain("HMAC is disabled")
       // A bad master key is refused when the configuration is decoded, without echoing it.
       const bad = Schema.decodeUnknownResult(IdentityConfig)({ hmac: { masterKey: "short-secret-value" } })
@@ -237,8 +242,10 @@ layer(Live, { excludeTestServices: true })("HMAC-signed requests", (it) => {
       const other = yield* instance(
         configOf({ hmac: { enabled: true, masterKey: randomBytes(32).toString("base64") } })
       )
-      const answer = yield* Effect.flip(other.edge.authenticate(signed(credential).request, body))
-      expect(answer.response.status).toBe(503)
+      const answer = yield* Effect.flip(
+        other.edge.authenticate(Authentication.fromWebRequest(signed(credential).request, body))
+      )
+      expect(answer.status).toBe(503)
       expect(answer.reason).toContain("cannot be decrypted")
     })
   )

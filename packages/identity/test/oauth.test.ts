@@ -1,8 +1,8 @@
 /**
- * OAuth bearer tokens (JWT) through `EdgeAuthentication`, with keys from a local JWKS server, and the RFC 9728
+ * OAuth bearer tokens (JWT) through core's `Authentication` port, with keys from a local JWKS server, and the RFC 9728
  * metadata routes.
  */
-import { EdgeAuthentication } from "@bulwark/mcp"
+import { Authentication } from "@bulwark/core"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
@@ -224,7 +224,7 @@ layer(Live, { excludeTestServices: true })("OAuth bearer tokens", (it) => {
       const created = yield* (yield* ApiKeys).create({ tenantId: "acme", name: "both", scopes: [] })
       const principal = yield* authenticate(bearer(Redacted.value(created.key)))
       expect(principal.method).toBe("api-key")
-      yield* EdgeAuthentication
+      yield* Authentication.Authentication
     })
   )
 

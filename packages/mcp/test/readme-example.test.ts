@@ -51,20 +51,11 @@ export const greetInProcess = Effect.gen(function* () {
 
 // #endregion readme
 
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Context } from "effect"
 import { HttpServer } from "effect/http"
 
 describe("README example", () => {
-  it("is the code of this file's readme region", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
-    const self = readFileSync(new URL(import.meta.url), "utf8")
-    const region = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion readme/.exec(self)?.[1]
-    expect(region).toBeDefined()
-    expect(/```ts\n([\s\S]*?)```/.exec(readme)?.[1]?.trim()).toBe(region?.trim())
-  })
-
   it.live("greets through an in-process client", () =>
     Effect.gen(function* () {
       expect(yield* greetInProcess).toEqual([{ type: "text", text: "Hello, Ada!" }])

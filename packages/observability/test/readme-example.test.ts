@@ -36,19 +36,9 @@ export const AppLive = HttpRouter.serve(Prometheus.route).pipe(Layer.provide(Obs
 
 // #endregion readme
 
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 
 describe("README example", () => {
-  it("is the code of this file's readme region", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
-    const self = readFileSync(new URL(import.meta.url), "utf8")
-    const region = /\/\/ #region readme\n([\s\S]*?)\/\/ #endregion readme/.exec(self)?.[1]
-    const snippet = /```ts\n([\s\S]*?)```/.exec(readme)?.[1]
-    expect(region).toBeDefined()
-    expect(snippet?.trim()).toBe(region?.trim())
-  })
-
   it.live("records metrics for ok and failed requests and serves them on GET /metrics", () =>
     Effect.gen(function* () {
       const tenantId = `readme-${Date.now()}`

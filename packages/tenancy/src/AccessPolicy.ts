@@ -1,7 +1,7 @@
 /**
  * What a principal may see and use: the tenant's allow-list (deny by default), AND the scopes each item requires,
- * AND no kill switch on the item, its plugin or one of its backends. Anything the catalog does not have is never
- * allowed, so "does not exist" and "not allowed" look the same.
+ * AND no kill switch on the item, its plugin or one of the backends it declares. Anything the catalog does not have
+ * is never allowed, so "does not exist" and "not allowed" look the same.
  *
  * @since 0.1.0
  */
@@ -12,24 +12,32 @@ import { lookup, type TenantConfig } from "./TenantConfig.ts"
 /** A kind of catalog item. */
 export type ItemKind = "tool" | "resource" | "prompt"
 
-/** The backends an item uses (by name), for backend kill switches; none unless the app says otherwise. */
-export type BackendsOf = (kind: ItemKind, name: string, plugin: string) => ReadonlyArray<string>
-
-/** The plugin of every catalog item, by kind and name (resources by static URI or URI template). */
-export interface CatalogIndex {
-  readonly tool: ReadonlyMap<string, string>
-  readonly resource: ReadonlyMap<string, string>
-  readonly prompt: ReadonlyMap<string, string>
+/** Where a catalog item comes from and what it calls, as its declaration says. */
+export interface ItemPolicy {
+  readonly plugin: string
+  readonly backends: ReadonlyArray<string>
 }
+
+/** Every catalog item's plugin and backends, by kind and name (resources by static URI or URI template). */
+export interface CatalogIndex {
+  readonly tool: ReadonlyMap<string, ItemPolicy>
+  readonly resource: ReadonlyMap<string, ItemPolicy>
+  readonly prompt: ReadonlyMap<string, ItemPolicy>
+}
+
+const entry = (item: { readonly plugin: string; readonly backends: ReadonlyArray<string> }): ItemPolicy => ({
+  plugin: item.plugin,
+  backends: item.backends
+})
 
 /** Indexes a catalog once. */
 export const indexCatalog = (catalog: CatalogShape): CatalogIndex => ({
-  tool: new Map([...catalog.tools.values()].map((tool) => [tool.name, tool.plugin])),
+  tool: new Map([...catalog.tools.values()].map((tool) => [tool.name, entry(tool)])),
   resource: new Map([
-    ...[...catalog.resources.values()].map((resource): [string, string] => [resource.uri, resource.plugin]),
-    ...catalog.templates.map((template): [string, string] => [template.uriTemplate, template.plugin])
+    ...[...catalog.resources.values()].map((resource): [string, ItemPolicy] => [resource.uri, entry(resource)]),
+    ...catalog.templates.map((template): [string, ItemPolicy] => [template.uriTemplate, entry(template)])
   ]),
-  prompt: new Map([...catalog.prompts.values()].map((prompt) => [prompt.name, prompt.plugin]))
+  prompt: new Map([...catalog.prompts.values()].map((prompt) => [prompt.name, entry(prompt)]))
 })
 
 /** What access is computed from. */
@@ -38,7 +46,6 @@ export interface AccessInput {
   readonly scopes: ReadonlyArray<string>
   readonly switches: SwitchSnapshot
   readonly catalog: CatalogIndex
-  readonly backendsOf?: BackendsOf | undefined
 }
 
 const allowList = (config: TenantConfig, kind: ItemKind): ReadonlyArray<string> =>
@@ -60,14 +67,14 @@ export const requiredScopes = (config: TenantConfig, kind: ItemKind, name: strin
 export const accessFor = (input: AccessInput): Access => {
   const granted = new Set(input.scopes)
   const allows = (kind: ItemKind) => (name: string) => {
-    const plugin = input.catalog[kind].get(name)
-    if (plugin === undefined) return false
+    const item = input.catalog[kind].get(name)
+    if (item === undefined) return false
     const list = allowList(input.config, kind)
     if (!list.includes("*") && !list.includes(name)) return false
     if (!requiredScopes(input.config, kind, name).every((scope) => granted.has(scope))) return false
     const off = input.switches
-    if ((kind === "tool" && off.isOff("tool", name)) || off.isOff("plugin", plugin)) return false
-    return !(input.backendsOf?.(kind, name, plugin) ?? []).some((backend) => off.isOff("backend", backend))
+    if ((kind === "tool" && off.isOff("tool", name)) || off.isOff("plugin", item.plugin)) return false
+    return !item.backends.some((backend) => off.isOff("backend", backend))
   }
   return { tool: allows("tool"), resource: allows("resource"), prompt: allows("prompt") }
 }

@@ -1,10 +1,11 @@
 /**
- * Tenancy's guards for the request pipeline's slots: `tenancy`, `authorization`, `rateLimit`, `quota`,
- * `concurrency` (core's `Pipeline.stages` fixes their order).
+ * Tenancy's stages for the request pipeline: `tenancy` and `authorization` admit a request, `rate-limit`, `quota`
+ * and `concurrency` limit it, in that order within their phases. Pass them to the pipeline with the other stages:
+ * `Pipeline.layer({ ...Pipeline.defaultConfig, stages: yield* Guards.make })`.
  *
  * @since 0.1.0
  */
-import type { Catalog, Guards } from "@bulwark/core"
+import type { Catalog, Stage } from "@bulwark/core"
 import { Effect } from "effect"
 import type { RateLimiter } from "effect/persistence"
 import * as AuthorizationGuard from "./guards/AuthorizationGuard.ts"
@@ -16,22 +17,15 @@ import type { Quotas } from "./Quotas.ts"
 import type { Switches } from "./Switches.ts"
 import type { Tenants } from "./Tenants.ts"
 
-/** The guards tenancy fills in. */
-export type TenancyGuards = Required<Pick<Guards, "tenancy" | "authorization" | "rateLimit" | "quota" | "concurrency">>
-
-/** Settings of the guards. */
-export interface GuardOptions extends AuthorizationGuard.AuthorizationOptions {}
-
-/** Builds the five guards; pass them to `Pipeline.layer({ ..., guards })`. */
-export const make = (
-  options: GuardOptions = {}
-): Effect.Effect<TenancyGuards, never, Tenants | Switches | Catalog.Catalog | RateLimiter.RateLimiter | Quotas> =>
-  Effect.gen(function* () {
-    return {
-      tenancy: yield* TenancyGuard.make,
-      authorization: yield* AuthorizationGuard.make(options),
-      rateLimit: yield* RateLimitGuard.make,
-      quota: yield* QuotaGuard.make,
-      concurrency: ConcurrencyGuard.guard
-    }
-  })
+/** Builds the five guards. */
+export const make: Effect.Effect<
+  ReadonlyArray<Stage.Stage>,
+  never,
+  Tenants | Switches | Catalog.Catalog | RateLimiter.RateLimiter | Quotas
+> = Effect.all([
+  TenancyGuard.make,
+  AuthorizationGuard.make,
+  RateLimitGuard.make,
+  QuotaGuard.make,
+  Effect.succeed(ConcurrencyGuard.guard)
+])

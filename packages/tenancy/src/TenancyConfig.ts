@@ -3,11 +3,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import { withDefault } from "@bulwark/core"
+import { Schema } from "effect"
 import { TenantConfig } from "./TenantConfig.ts"
-
-const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
-  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value as never)))
 
 /** Tenants and the settings of tenancy; every key may be left out. */
 export const TenancyConfig = Schema.Struct({

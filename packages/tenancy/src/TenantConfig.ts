@@ -4,14 +4,11 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import { withDefault } from "@bulwark/core"
+import { Schema } from "effect"
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
-
-/** A key that may be left out; `value` is what the file would have said. */
-const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
-  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value as never)))
 
 /** A tenant id: letters, digits, `.`, `_` and `-`, at most 64 characters (it appears in keys and metric labels). */
 export const TenantId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/))

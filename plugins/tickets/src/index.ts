@@ -1,9 +1,14 @@
 /**
  * `@bulwark/plugin-tickets`: ticket tracking for agents (users, tickets, comments, status lifecycle) on PostgreSQL.
  *
- * Install with `Plugin.install(TicketsPlugin, TicketsLive)`; `TicketsLive` needs a `SqlClient` (e.g. from
+ * Install with `Plugin.install(TicketsPlugin, TicketsLive)`, or give a server the configurable `Tickets` (its default
+ * export, so `plugins.tickets.module: "@bulwark/plugin-tickets"` works too); either needs a `SqlClient` (e.g. from
  * `Database.layer` of `@bulwark/database`) and migrates the plugin's tables when it is built.
  */
+import { Tickets } from "./Tickets.ts"
+
+/** The backends the plugin's tools, resource and prompt declare. */
+export { ticketsDatabase } from "./backends.ts"
 
 /** The opaque cursor of `list_tickets`. */
 export * as Cursor from "./domain/Cursor.ts"
@@ -40,5 +45,9 @@ export {
 } from "./store/TicketStore.ts"
 /** `TicketStore` on `SqlClient` without running migrations (`make`, `layer`). */
 export * as TicketStoreLive from "./store/TicketStoreLive.ts"
+export { layer as ticketsLayer, Tickets, TicketsConfig } from "./Tickets.ts"
 export { TicketsLive } from "./TicketsLive.ts"
 export { TicketsPlugin } from "./TicketsPlugin.ts"
+
+/** The installable plugin, for servers that install plugins by module name. */
+export default Tickets

@@ -6,6 +6,7 @@
  */
 import { createServer } from "node:http"
 import type { AuditLog } from "@bulwark/audit"
+import type { Catalog } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
 import { ApiKeys, HmacCredentials } from "@bulwark/identity"
 import type { Switches, TenantDirectory } from "@bulwark/tenancy"
@@ -24,6 +25,7 @@ export type AdminRequirements =
   | Switches.Switches
   | SqlClient
   | MigrationRegistry
+  | Catalog.Catalog
 
 /** Why the admin listener could not start. */
 export type AdminStartError = AdminConfigError | HttpServerError.ServeError | MigrationError

@@ -1,7 +1,15 @@
+/**
+ * The production composition: a Bulwark server from layers, over the plugins its configuration enables and the ones
+ * the composition adds. Every request goes through authentication (core's port: identity's API keys, HMAC and OAuth
+ * over HTTP; the configured principal on stdio), tenancy, authorization, rate limits, quotas, concurrency, validation
+ * and deadlines, and leaves one audit record, one log line and its metrics; `/healthz`, `/readyz` and `/metrics`
+ * sit beside `/mcp`, and the admin API on its own listener when enabled. The bundled app (`main.ts`), the
+ * conformance fixture and the benchmark server are all this composition.
+ */
 import { createServer } from "node:http"
-import { AuditLog, AuditStage } from "@bulwark/audit"
-import { Catalog, Pipeline } from "@bulwark/core"
-import { Database, MigrationRegistry } from "@bulwark/database"
+import { AuditLog, AuditStage, layerEdgeRefusals } from "@bulwark/audit"
+import { Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
+import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
 import { Authenticator, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Tracing } from "@bulwark/observability"
@@ -9,23 +17,36 @@ import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy } from "@bulwark/t
 import { NodeHttpServer, NodeRedis } from "@effect/platform-node"
 import { Duration, Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
+import type { SqlClient } from "effect/sql/SqlClient"
 import { AdminServer } from "../admin/index.ts"
 import type { ConfigSources } from "../config/loadConfig.ts"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
 import * as MetricsRoute from "../metrics/MetricsRoute.ts"
-import { auditedEdge } from "./auditedEdge.ts"
+import { naming, type PluginFailed } from "../plugins/PluginFailed.ts"
 import { bootstrapKey } from "./bootstrap.ts"
 import { configReload } from "./configReload.ts"
 import { databaseConfig } from "./databaseConfig.ts"
-import { enabledPlugins } from "./plugins.ts"
 import { syncTenants } from "./tenants.ts"
 
-/** How this process runs: an HTTP server, or one stdio connection. */
+/** What the server provides to plugin layers: its database pool and its migration registry. */
+export type PluginServices = SqlClient | MigrationRegistryService
+
+/** How this process runs. */
 export interface RunOptions {
   readonly inMemory?: boolean
   /** Where the configuration came from, to re-read tenants on SIGHUP or when the file changes. */
   readonly configSources?: ConfigSources
+  /** Plugins of this composition, installed beside the ones the configuration enables. */
+  readonly plugins?: ReadonlyArray<Installed<unknown, PluginServices>>
+  /**
+   * Who HTTP requests act as. By default identity's authenticator from `config.identity` (API keys, HMAC, OAuth),
+   * which also creates the first API key of a fresh server. Give `Authentication.fixed(principal)` only to a server
+   * nobody else can reach (a test fixture).
+   */
+  readonly authentication?: Layer.Layer<Authentication.Authentication>
+  /** Where logs go; by default JSON lines on stderr at `config.logLevel` (and OTLP traces when configured). */
+  readonly observability?: Layer.Layer<never>
 }
 
 /** Hot reload of tenants when the configuration's sources are known. */
@@ -45,25 +66,44 @@ const rateLimiter = (config: ServerConfig) =>
     ? RateLimits.layerMemory
     : RateLimits.layerRedis().pipe(Layer.provide(NodeRedis.layer({ url: config.redisUrl })))
 
-/** Every stage of the request pipeline: the audit log and the tenancy guards in their slots. */
+/** Every stage of the request pipeline: the framework's own, the audit log's and tenancy's. */
 const pipeline = (config: ServerConfig) =>
   Pipeline.layerWith(
     Effect.gen(function* () {
       const audit = yield* AuditStage.make
-      const guards = yield* Guards.make()
-      return { timeout: config.timeouts, guards: { audit, ...guards } }
+      const guards = yield* Guards.make
+      return { timeout: config.timeouts, stages: [audit, ...guards] }
     })
   )
 
+/** The plugins to install: the configuration's, then the composition's own; a failure names its plugin. */
+export const installedPlugins = (
+  config: ServerConfig,
+  options: RunOptions = {}
+): ReadonlyArray<Installed<PluginFailed, PluginServices>> =>
+  [
+    // A plugin loaded by module name is checked to be a plugin, not what its layer needs: the server provides its
+    // database pool and migration registry, and a plugin needing more fails at start, named.
+    ...config.plugins.map(
+      (plugin) => Plugin.installWith(plugin.installable, plugin.config) as Installed<unknown, PluginServices>
+    ),
+    ...(options.plugins ?? [])
+  ].map(naming)
+
 /**
- * The pipeline over the enabled plugins and everything it stands on: tenants, limits, the audit log, the database,
- * and the change-event sinks. Shared by HTTP and stdio.
+ * The pipeline over the plugins and everything it stands on: tenants, limits, the audit log, the database, and the
+ * change-event sinks. Shared by HTTP and stdio.
  */
 export const core = (config: ServerConfig, options: RunOptions = {}) => {
   const database = databaseConfig(config, options)
-  return Layer.mergeAll(pipeline(config), ListChanges.layer, Layer.effectDiscard(syncTenants(config))).pipe(
+  return Layer.mergeAll(
+    pipeline(config),
+    ListChanges.layer,
+    layerEdgeRefusals,
+    Layer.effectDiscard(syncTenants(config))
+  ).pipe(
     Layer.provideMerge(ClientSinks.layer),
-    Layer.provideMerge(Catalog.layerInstalled(enabledPlugins(config))),
+    Layer.provideMerge(Catalog.layerInstalled(installedPlugins(config, options))),
     Layer.provideMerge(AuditLog.layer(config.audit)),
     Layer.provideMerge(
       Tenancy.layer({
@@ -79,19 +119,21 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
 }
 
 /** Logs as JSON on stderr and traces through OTLP when the standard `OTEL_*` variables say so. */
-export const observability = (config: ServerConfig) => Layer.mergeAll(JsonLogs.layer(config.logLevel), Tracing.layer)
+export const observability = (config: ServerConfig, options: RunOptions = {}) =>
+  options.observability ?? Layer.mergeAll(JsonLogs.layer(config.logLevel), Tracing.layer)
 
-/** Authentication at the HTTP edge, and the first API key of a fresh server. */
-export const identityLayer = (config: ServerConfig) => {
-  // One authenticator (the same layer value is built once) behind both the audited edge and the bootstrap.
+/** Authentication over HTTP: identity's authenticator and the first API key of a fresh server, or the given port. */
+export const authentication = (config: ServerConfig, options: RunOptions = {}) => {
+  if (options.authentication !== undefined) return options.authentication
+  // One authenticator (the same layer value is built once) behind both the endpoint and the bootstrap.
   const authenticator = Authenticator.layer(config.identity)
-  return Layer.mergeAll(
-    auditedEdge.pipe(Layer.provide(authenticator)),
-    Layer.effectDiscard(bootstrapKey(config)).pipe(Layer.provide(authenticator))
-  )
+  return Layer.merge(authenticator, Layer.effectDiscard(bootstrapKey(config)).pipe(Layer.provide(authenticator)))
 }
 
-/** The bundled server over HTTP: `/mcp`, `/metrics`, `/healthz`, `/readyz`, and the admin API when enabled. */
+/**
+ * The bundled server over HTTP: `/mcp`, `/metrics`, `/healthz`, `/readyz`, and the admin API when enabled. The
+ * layer also gives the services it runs on (the pipeline, the catalog, the audit log, tenancy, the database).
+ */
 export const http = (config: ServerConfig, options: RunOptions = {}) => {
   const endpoint = Endpoint.layer({
     ...identity(config),
@@ -102,7 +144,7 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     },
     ...(config.http.allowedHosts ? { allowedHosts: config.http.allowedHosts } : {}),
     ...(config.http.allowedOrigins ? { allowedOrigins: config.http.allowedOrigins } : {})
-  }).pipe(Layer.provide(identityLayer(config)))
+  }).pipe(Layer.provide(authentication(config, options)))
   const oauth = config.identity.oauth?.enabled === true ? config.identity.oauth : undefined
   const routes = Layer.mergeAll(
     McpHttp.route("/mcp"),
@@ -119,6 +161,7 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
   return HttpRouter.serve(routes).pipe(
     Layer.merge(announce),
     Layer.merge(reloading(options)),
+    Layer.provide(McpHttp.routerSpanOff("/mcp")),
     Layer.provide(
       NodeHttpServer.layer(createServer, {
         port: config.http.port,
@@ -129,24 +172,23 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     // The operator's admin API: its own listener and credential, off unless enabled.
     Layer.merge(AdminServer.layer(config)),
     Layer.provide(endpoint),
-    Layer.provide(core(config, options)),
-    Layer.provide(observability(config))
+    Layer.provideMerge(core(config, options)),
+    Layer.provide(observability(config, options))
   )
 }
 
-/** The bundled server over stdio: one connection on stdin/stdout until stdin closes. */
+/** The bundled server over stdio: one connection on stdin/stdout, acting as the configured principal. */
 export const stdio = (config: ServerConfig, options: RunOptions = {}) => {
   const services = core(config, options)
-  return Stdio.serve(identity(config), {
-    principal: {
-      tenantId: config.stdio.tenant,
-      subject: config.stdio.subject,
-      scopes: config.stdio.scopes,
-      method: "stdio"
-    }
-  }).pipe(
+  const principal = Authentication.fixed({
+    tenantId: config.stdio.tenant,
+    subject: config.stdio.subject,
+    scopes: config.stdio.scopes,
+    method: "stdio"
+  })
+  return Stdio.serve(identity(config)).pipe(
     Effect.scoped,
-    Effect.provide(Layer.merge(services, reloading(options).pipe(Layer.provide(services)))),
-    Effect.provide(observability(config))
+    Effect.provide(Layer.mergeAll(services, principal, reloading(options).pipe(Layer.provide(services)))),
+    Effect.provide(observability(config, options))
   )
 }

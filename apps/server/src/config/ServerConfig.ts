@@ -1,17 +1,21 @@
+/**
+ * The bundled server's configuration file, as an Effect Schema: every key optional, with its default written once in
+ * the form the file would have it, and every object closed (a misspelt key is an error naming it and the accepted
+ * ones). Each package owns its section's schema (identity, tenancy, audit, database); each plugin owns its section
+ * under `plugins`, decoded with the plugin's own schema once the plugin is known (see `PluginSettings`).
+ */
 import { AuditConfig } from "@bulwark/audit"
+import { withDefault } from "@bulwark/core"
 import { DatabaseConfig } from "@bulwark/database"
 import { IdentityConfig } from "@bulwark/identity"
 import { TenancyConfig } from "@bulwark/tenancy"
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
+import type { EnabledPlugin } from "../plugins/PluginSettings.ts"
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 /** A duration written as text, e.g. "500 millis", "30 seconds", "5 minutes". */
 const DurationText = Schema.DurationFromString
-
-/** A key that may be left out; `value` is what the file would have said. */
-const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
-  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value as never)))
 
 /** The HTTP side of the server: where it listens and what it accepts. */
 export const HttpConfig = Schema.Struct({
@@ -34,13 +38,6 @@ export const HttpConfig = Schema.Struct({
 export const TimeoutConfig = Schema.Struct({
   default: withDefault(DurationText, "30 seconds"),
   max: withDefault(DurationText, "5 minutes")
-})
-
-/** The tickets plugin's switches. */
-export const TicketsConfig = Schema.Struct({
-  enabled: withDefault(Schema.Boolean, true),
-  /** Inserts a few demo users into an empty default tenant, so a fresh server has something to show. */
-  seedDemoData: withDefault(Schema.Boolean, true)
 })
 
 /** Who a stdio connection acts as: stdio has no authentication of its own. */
@@ -67,21 +64,28 @@ export const ServerConfig = Schema.Struct({
   dataDir: withDefault(Schema.NonEmptyString, ".bulwark"),
   /** Shared caches and limits (`REDIS_URL`); in-process when unset. */
   redisUrl: Schema.optionalKey(Schema.String),
-  http: withDefault(HttpConfig, {} as never),
-  timeouts: withDefault(TimeoutConfig, {} as never),
-  database: withDefault(DatabaseConfig, {} as never),
-  plugins: withDefault(Schema.Struct({ tickets: withDefault(TicketsConfig, {} as never) }), {} as never),
+  http: withDefault(HttpConfig, {}),
+  timeouts: withDefault(TimeoutConfig, {}),
+  database: withDefault(DatabaseConfig, {}),
+  /**
+   * One section per plugin, by name: `enabled` (default true), `module` (a package or file whose default export is
+   * the installable plugin, for plugins the server does not bundle), and the plugin's own settings.
+   */
+  plugins: withDefault(Schema.Record(Schema.String, Schema.Unknown), {}),
   /** How HTTP callers authenticate: API keys (on by default), HMAC-signed requests, OAuth bearer tokens. */
-  identity: withDefault(IdentityConfig, {} as never),
+  identity: withDefault(IdentityConfig, {}),
   /** An API key to import as the first key on an empty key store (`BULWARK_API_KEY`), instead of generating one. */
   bootstrapApiKey: Schema.optionalKey(Schema.RedactedFromValue(Schema.NonEmptyString)),
-  stdio: withDefault(StdioConfig, {} as never),
+  stdio: withDefault(StdioConfig, {}),
   /** Tenants (allow-lists, scopes, limits, quotas) and how their actors live. */
-  tenancy: withDefault(TenancyConfig, {} as never),
+  tenancy: withDefault(TenancyConfig, {}),
   /** The audit log's buffer and batching. */
-  audit: withDefault(AuditConfig, {} as never),
-  admin: withDefault(AdminConfig, {} as never)
+  audit: withDefault(AuditConfig, {}),
+  admin: withDefault(AdminConfig, {})
 })
 
-/** The decoded configuration. */
-export type ServerConfig = typeof ServerConfig.Type
+/** The configuration file as decoded, before its plugins are resolved. */
+export type ServerConfigFile = typeof ServerConfig.Type
+
+/** The server's configuration: the file, with the plugins it enables resolved and their settings decoded. */
+export type ServerConfig = Omit<ServerConfigFile, "plugins"> & { readonly plugins: ReadonlyArray<EnabledPlugin> }

@@ -1,7 +1,13 @@
+/**
+ * Reading the configuration: a YAML or JSON file, then environment overrides, decoded with every problem reported
+ * by the source that set the value (the file or the variable), the field and what was expected; then the plugins it
+ * enables are resolved (bundled ones, and modules loaded by name) and their sections decoded with their own schemas.
+ */
 import { readFile } from "node:fs/promises"
-import { describeIssues, makeDecoder } from "@bulwark/core"
+import { describeIssue, type Installable, makeDecoder } from "@bulwark/core"
 import { Effect, Result } from "effect"
 import { parse as parseYaml } from "yaml"
+import { bundledPlugins, enabledPlugins } from "../plugins/PluginSettings.ts"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
 import { ServerConfig } from "./ServerConfig.ts"
 
@@ -55,11 +61,71 @@ const parseText = (file: string, text: string) =>
       })
   })
 
+/** How plugins are found: those installed without a `module`, by name (the bundled tickets plugin by default). */
+export interface LoadOptions {
+  readonly plugins?: Readonly<Record<string, Installable>>
+}
+
+/** Where a configuration's values came from, to blame a bad value on its source. */
+interface Origins {
+  /** The file, when there is one. */
+  readonly file: string | undefined
+  /** Which environment variable set which dotted path. */
+  readonly fromEnv: ReadonlyMap<string, string>
+}
+
+const decodeWith = (
+  raw: Readonly<Record<string, unknown>>,
+  origins: Origins,
+  options: LoadOptions
+): Effect.Effect<ServerConfig, ConfigInvalid> =>
+  Effect.gen(function* () {
+    const decoded = decode(raw)
+    const source = origins.file ?? "defaults"
+    if (Result.isFailure(decoded)) {
+      const blamed = new Set<string>()
+      for (const issue of decoded.failure) {
+        const variable = [...origins.fromEnv].find(
+          ([path]) => issue.path === path || issue.path.startsWith(`${path}.`)
+        )?.[1]
+        blamed.add(variable === undefined ? source : `environment (${variable})`)
+      }
+      return yield* new ConfigInvalid({ source: [...blamed].join(" + "), problems: decoded.failure.map(describeIssue) })
+    }
+    const config = decoded.success
+    if (config.admin.enabled && config.admin.token === undefined) {
+      return yield* new ConfigInvalid({
+        source,
+        problems: ["admin.token: required when admin.enabled is true (set BULWARK_ADMIN_TOKEN)"]
+      })
+    }
+    const plugins = yield* enabledPlugins(
+      config.plugins,
+      { file: origins.file, cwd: process.cwd() },
+      options.plugins ?? bundledPlugins
+    ).pipe(Effect.mapError((problems) => new ConfigInvalid({ source, problems })))
+    return { ...config, plugins }
+  })
+
 /**
- * Reads, merges and validates the configuration: the file (if any), then environment overrides. A bad value is
- * reported with the file, the field and what was expected.
+ * Decodes a configuration given as a value (what a file would hold), for compositions and tests that build it in
+ * code: the same rules and messages as `loadConfig`, without file or environment.
  */
-export const loadConfig = (sources: ConfigSources): Effect.Effect<ServerConfig, ConfigInvalid> =>
+export const decodeConfig = (raw: unknown, options: LoadOptions = {}): Effect.Effect<ServerConfig, ConfigInvalid> =>
+  typeof raw === "object" && raw !== null && !Array.isArray(raw)
+    ? decodeWith(raw as Record<string, unknown>, { file: undefined, fromEnv: new Map() }, options)
+    : Effect.fail(
+        new ConfigInvalid({ source: "configuration", problems: ["the top level must be a mapping of settings"] })
+      )
+
+/**
+ * Reads, merges and validates the configuration: the file (if any), then environment overrides, then the plugins it
+ * enables. A bad value is reported with the file, the field and what was expected.
+ */
+export const loadConfig = (
+  sources: ConfigSources,
+  options: LoadOptions = {}
+): Effect.Effect<ServerConfig, ConfigInvalid> =>
   Effect.gen(function* () {
     const raw = sources.file === undefined ? {} : yield* parseText(sources.file, yield* readFileText(sources.file))
     const merged: Record<string, unknown> =
@@ -71,7 +137,6 @@ export const loadConfig = (sources: ConfigSources): Effect.Effect<ServerConfig, 
               source: sources.file ?? "configuration",
               problems: ["the top level must be a mapping of settings"]
             })
-    // Which environment variable set which path, so that a bad value is blamed on where it came from.
     const fromEnv = new Map<string, string>()
     for (const [name, path, convert] of overrides) {
       const value = sources.env[name]
@@ -80,24 +145,5 @@ export const loadConfig = (sources: ConfigSources): Effect.Effect<ServerConfig, 
         fromEnv.set(path.join("."), name)
       }
     }
-    const decoded = decode(merged)
-    if (Result.isSuccess(decoded)) {
-      const config = decoded.success
-      if (config.admin.enabled && config.admin.token === undefined) {
-        return yield* new ConfigInvalid({
-          source: sources.file ?? "defaults",
-          problems: ["admin.token: required when admin.enabled is true (set BULWARK_ADMIN_TOKEN)"]
-        })
-      }
-      return config
-    }
-    const blamed = new Set<string>()
-    for (const issue of decoded.failure) {
-      const variable = [...fromEnv].find(([path]) => issue.path === path || issue.path.startsWith(`${path}.`))?.[1]
-      blamed.add(variable === undefined ? (sources.file ?? "defaults") : `environment (${variable})`)
-    }
-    return yield* new ConfigInvalid({
-      source: [...blamed].join(" + "),
-      problems: describeIssues(decoded.failure).split("; ")
-    })
+    return yield* decodeWith(merged, { file: sources.file, fromEnv }, options)
   })

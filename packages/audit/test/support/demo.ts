@@ -12,7 +12,6 @@ import {
   type Principal,
   Prompt,
   Resource,
-  reject,
   Stage,
   sensitive,
   Tool,
@@ -37,6 +36,7 @@ export const demo = Plugin.make({
     Tool.make("fail_tool", {
       description: "Always a domain error",
       input: Schema.Struct({ reason: Schema.String }),
+      errors: [ToolError],
       handler: ({ reason }) => Effect.fail(new ToolError({ message: reason }))
     }),
     Tool.make("delete_everything", {
@@ -77,25 +77,27 @@ export const demo = Plugin.make({
 /** Refuses `delete_everything`, as an authorization stage would. */
 export const authorization = Stage.make(
   "authorization",
+  "admit",
   (next) => (call) =>
-    call.request.params.name === "delete_everything"
-      ? Effect.fail(reject(call, "authorization", forbidden("You may not use delete_everything")))
+    call.target._tag === "ToolCall" && call.target.name === "delete_everything"
+      ? Effect.fail(forbidden("authorization", "You may not use delete_everything"))
       : next(call)
 )
 
 /** Refuses every request of tenant `throttled`, as a rate limit would. */
 export const rateLimit = Stage.make(
   "rate-limit",
+  "limit",
   (next) => (call) =>
     call.tenantId === "throttled"
-      ? Effect.fail(reject(call, "rate-limit", limitExceeded({ limit: "tenant rate", retryAfterMs: 1000 })))
+      ? Effect.fail(limitExceeded("rate-limit", { limit: "tenant rate", retryAfterMs: 1000 }))
       : next(call)
 )
 
 /** The pipeline with the audit stage and both guards, over the demo catalog; needs the `AuditLog`. */
 export const PipelineWithAudit = Layer.unwrap(
   Effect.map(AuditStage.make, (audit) =>
-    Pipeline.layer({ ...Pipeline.defaultConfig, guards: { audit, authorization, rateLimit } })
+    Pipeline.layer({ ...Pipeline.defaultConfig, stages: [audit, authorization, rateLimit] })
   )
 ).pipe(Layer.provideMerge(Catalog.layer([demo])), Layer.provide(Notifier.none))
 

@@ -1,4 +1,9 @@
-import type { ServerCapabilities } from "@modelcontextprotocol/server"
+/**
+ * The catalog: everything the server offers, compiled once at start-up from the installed plugins. It answers
+ * lookups by name, holds the listings clients receive, and knows every backend an item declares (so that an
+ * operator's kill switch can be checked against them). What the server announces as capabilities is decided by the
+ * pipeline's methods, not here.
+ */
 import { Context, Effect, Layer } from "effect"
 import type { Bound, Installed, Plugin } from "../plugin/Plugin.ts"
 import { CatalogConflict } from "./CatalogConflict.ts"
@@ -11,17 +16,15 @@ import {
 } from "./CompiledResource.ts"
 import { type CompiledTool, compileTool } from "./CompiledTool.ts"
 
-/**
- * Everything the server offers, compiled once at start-up from the installed plugins: lookups by name, the listings
- * clients receive, and the capabilities to announce.
- */
+/** Everything the server offers. */
 export interface CatalogShape {
   readonly plugins: ReadonlyArray<{ readonly name: string; readonly version: string }>
   readonly tools: ReadonlyMap<string, CompiledTool>
   readonly resources: ReadonlyMap<string, CompiledStaticResource>
   readonly templates: ReadonlyArray<CompiledTemplate>
   readonly prompts: ReadonlyMap<string, CompiledPrompt>
-  readonly capabilities: ServerCapabilities
+  /** Every backend some tool, resource or prompt declares it calls. */
+  readonly backends: ReadonlySet<string>
 }
 
 /** The compiled set of tools, resources and prompts a server serves. */
@@ -76,12 +79,9 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
         yield* claim(prompts, "prompt", prompt.name, compilePrompt(plugin.name, prompt, services))
       }
     }
-    const capabilities: ServerCapabilities = {
-      logging: {},
-      completions: {},
-      tools: { listChanged: true },
-      resources: { subscribe: true, listChanged: true },
-      prompts: { listChanged: true }
+    const backends = new Set<string>()
+    for (const item of [...tools.values(), ...resources.values(), ...templates.values(), ...prompts.values()]) {
+      for (const backend of item.backends) backends.add(backend)
     }
     return {
       plugins: bound.map(({ plugin }) => ({ name: plugin.name, version: plugin.version })),
@@ -89,7 +89,7 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
       resources,
       templates: [...templates.values()],
       prompts,
-      capabilities
+      backends
     }
   })
 

@@ -1,3 +1,6 @@
+/**
+ * Start-up refusal of a composition in which two plugins declare the same tool, prompt, resource URI or template.
+ */
 import { Data } from "effect"
 
 /** Two plugins declare the same tool, prompt, resource URI or template: the composition is refused at start-up. */

@@ -1,3 +1,7 @@
+/**
+ * A prompt compiled once at start-up: its listing (arguments derived from the schema), decoder, redactor, policy
+ * and runners bound to its plugin's services, with its declared domain errors as the only failures a client sees.
+ */
 import type {
   GetPromptResult,
   InputRequiredResult,
@@ -5,13 +9,13 @@ import type {
   PromptArgument
 } from "@modelcontextprotocol/server"
 import { type Context, Effect } from "effect"
-import type { DomainError } from "../errors/ToolError.ts"
+import { type DomainError, declaredBy } from "../errors/ToolError.ts"
 import type { Prompt } from "../prompt/Prompt.ts"
 import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
 import { toJsonSchema } from "../schema/JsonSchema.ts"
 import { makeRedactor } from "../schema/Redaction.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
-import { catchInputRequired } from "./inputRequired.ts"
+import { admitDeclared, onlyDeclared } from "./inputRequired.ts"
 import { provideServices } from "./provideServices.ts"
 
 /** A prompt ready to serve. */
@@ -20,6 +24,8 @@ export interface CompiledPrompt {
   readonly plugin: string
   readonly definition: McpPrompt
   readonly decode: Decoder<unknown>
+  /** The backends the prompt declares it calls. */
+  readonly backends: ReadonlyArray<string>
   /** Copies arguments with sensitive fields replaced, for logs and the audit log. */
   readonly redact: (args: unknown) => unknown
   /** Builds the messages; a handler's `InputRequired` becomes an `input_required` result. */
@@ -51,6 +57,7 @@ const argumentsOf = (prompt: Prompt<unknown>): Array<PromptArgument> => {
 /** Compiles a declared prompt against the services of its plugin. */
 export const compilePrompt = <R>(plugin: string, prompt: Prompt<R>, services: Context.Context<R>): CompiledPrompt => {
   const spec = prompt.spec
+  const declared = declaredBy(spec.errors)
   return {
     name: prompt.name,
     plugin,
@@ -60,8 +67,9 @@ export const compilePrompt = <R>(plugin: string, prompt: Prompt<R>, services: Co
       ...(spec.title === undefined ? {} : { title: spec.title }),
       arguments: argumentsOf(prompt as Prompt<unknown>)
     },
+    backends: spec.backends ?? [],
     redact: makeRedactor(toJsonSchema(spec.args)),
-    decode: makeDecoder(spec.args),
+    decode: makeDecoder(spec.args, { noun: "argument" }),
     get: (args, context) =>
       spec.handler(args, context).pipe(
         Effect.map(
@@ -70,12 +78,14 @@ export const compilePrompt = <R>(plugin: string, prompt: Prompt<R>, services: Co
               ? { description: spec.description, messages: [...out] }
               : (out as unknown as GetPromptResult)
         ),
-        catchInputRequired(context),
+        admitDeclared(declared, context),
         provideServices(services)
       ),
     complete: (argument, value, context) => {
       const completer = spec.complete?.[argument]
-      return completer === undefined ? undefined : completer(value, context).pipe(provideServices(services))
+      return completer === undefined
+        ? undefined
+        : completer(value, context).pipe(onlyDeclared(declared), provideServices(services))
     }
   }
 }

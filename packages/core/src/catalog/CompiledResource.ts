@@ -1,3 +1,8 @@
+/**
+ * Resources compiled once at start-up: static resources by URI, templates with their matcher, listing and
+ * completions, all bound to their plugin's services, with their declared domain errors as the only failures a
+ * client sees.
+ */
 import type {
   InputRequiredResult,
   Resource as McpResource,
@@ -6,10 +11,10 @@ import type {
 } from "@modelcontextprotocol/server"
 import { UriTemplate } from "@modelcontextprotocol/server"
 import { type Context, Effect } from "effect"
-import type { DomainError } from "../errors/ToolError.ts"
+import { type DomainError, declaredBy } from "../errors/ToolError.ts"
 import type { ListedResource, ResourceBody, ResourceTemplate, StaticResource } from "../resource/Resource.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
-import { catchInputRequired } from "./inputRequired.ts"
+import { admitDeclared, onlyDeclared } from "./inputRequired.ts"
 import { provideServices } from "./provideServices.ts"
 
 /** A resource read ready to run, bound to its plugin's services; a handler's `InputRequired` becomes `input_required`. */
@@ -21,6 +26,8 @@ export type ResourceReader = (
 export interface CompiledStaticResource {
   readonly uri: string
   readonly plugin: string
+  /** The backends the resource declares it calls. */
+  readonly backends: ReadonlyArray<string>
   readonly definition: McpResource
   readonly read: ResourceReader
 }
@@ -29,10 +36,12 @@ export interface CompiledStaticResource {
 export interface CompiledTemplate {
   readonly uriTemplate: string
   readonly plugin: string
+  /** The backends the template declares its reads call. */
+  readonly backends: ReadonlyArray<string>
   readonly definition: McpResourceTemplate
   /** The reader for a URI this template matches, or undefined. */
   readonly match: (uri: string) => ResourceReader | undefined
-  readonly list: ((context: ToolContext) => Effect.Effect<ReadonlyArray<ListedResource>, DomainError>) | undefined
+  readonly list: ((context: ToolContext) => Effect.Effect<ReadonlyArray<ListedResource>, unknown>) | undefined
   readonly complete: (
     variable: string,
     value: string,
@@ -73,17 +82,21 @@ export const compileStatic = <R>(
   plugin: string,
   resource: StaticResource<R>,
   services: Context.Context<R>
-): CompiledStaticResource => ({
-  uri: resource.uri,
-  plugin,
-  definition: { uri: resource.uri, ...info(resource) },
-  read: (context) =>
-    resource.read(context).pipe(
-      Effect.map((body) => toContents(resource.uri, resource.info.mimeType, body)),
-      catchInputRequired(context),
-      provideServices(services)
-    )
-})
+): CompiledStaticResource => {
+  const declared = declaredBy(resource.errors)
+  return {
+    uri: resource.uri,
+    plugin,
+    backends: resource.backends ?? [],
+    definition: { uri: resource.uri, ...info(resource) },
+    read: (context) =>
+      resource.read(context).pipe(
+        Effect.map((body) => toContents(resource.uri, resource.info.mimeType, body)),
+        admitDeclared(declared, context),
+        provideServices(services)
+      )
+  }
+}
 
 /** Compiles a resource template against the services of its plugin. */
 export const compileTemplate = <R>(
@@ -93,9 +106,11 @@ export const compileTemplate = <R>(
 ): CompiledTemplate => {
   const template = new UriTemplate(resource.uriTemplate)
   const list = resource.list
+  const declared = declaredBy(resource.errors)
   return {
     uriTemplate: resource.uriTemplate,
     plugin,
+    backends: resource.backends ?? [],
     definition: { uriTemplate: resource.uriTemplate, ...info(resource) },
     match: (uri) => {
       const matched = template.match(uri)
@@ -107,14 +122,16 @@ export const compileTemplate = <R>(
       return (context) =>
         resource.read(variables, context).pipe(
           Effect.map((body) => toContents(uri, resource.info.mimeType, body)),
-          catchInputRequired(context),
+          admitDeclared(declared, context),
           provideServices(services)
         )
     },
     list: list === undefined ? undefined : (context) => list(context).pipe(provideServices(services)),
     complete: (variable, value, context) => {
       const completer = resource.complete?.[variable]
-      return completer === undefined ? undefined : completer(value, context).pipe(provideServices(services))
+      return completer === undefined
+        ? undefined
+        : completer(value, context).pipe(onlyDeclared(declared), provideServices(services))
     }
   }
 }

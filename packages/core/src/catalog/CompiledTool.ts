@@ -1,9 +1,14 @@
+/**
+ * A tool compiled once at start-up: its listing (JSON Schema derived once), its decoder, its redactor, its policy
+ * (backends, timeout) and a runner bound to its plugin's services. The runner turns the handler's declared domain
+ * errors into `isError` results and its `InputRequired` into `input_required`; anything else it lets through is a
+ * defect, answered as an internal error.
+ */
 import type { CallToolResult, InputRequiredResult, Tool as McpTool } from "@modelcontextprotocol/server"
 import { type Context, Duration, Effect, Schema } from "effect"
 import { text } from "../content/Content.ts"
-import { isInfrastructureError } from "../errors/InfrastructureError.ts"
 import { InputRequired } from "../errors/InputRequired.ts"
-import type { DomainError } from "../errors/ToolError.ts"
+import { type DomainError, declaredBy } from "../errors/ToolError.ts"
 import { type Decoder, makeDecoder } from "../schema/Decoder.ts"
 import { toJsonSchema } from "../schema/JsonSchema.ts"
 import { makeRedactor } from "../schema/Redaction.ts"
@@ -12,16 +17,18 @@ import type { ToolContext } from "../tool/ToolContext.ts"
 import { toInputRequiredResult } from "./inputRequired.ts"
 import { provideServices } from "./provideServices.ts"
 
-/** A tool ready to serve: its listing, its decoder and a runner bound to the services its plugin needs. */
+/** A tool ready to serve. */
 export interface CompiledTool {
   readonly name: string
   readonly plugin: string
   readonly definition: McpTool
   readonly decode: Decoder<unknown>
   readonly timeoutMs: number | undefined
+  /** The backends the tool declares it calls. */
+  readonly backends: ReadonlyArray<string>
   /** Copies arguments with the fields the input schema marks sensitive replaced, for logs and the audit log. */
   readonly redact: (args: unknown) => unknown
-  /** Runs the handler on decoded input; domain errors become `isError` results, defects stay defects. */
+  /** Runs the handler on decoded input; declared domain errors become `isError` results, anything else a defect. */
   readonly run: (input: unknown, context: ToolContext) => Effect.Effect<CallToolResult | InputRequiredResult>
 }
 
@@ -38,6 +45,7 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
   const spec = tool.spec
   const hints = annotations(spec.hints)
   const output = spec.output
+  const declared = declaredBy(spec.errors)
   const encodeOutput =
     output === undefined
       ? undefined
@@ -65,19 +73,20 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
     name: tool.name,
     plugin,
     definition,
+    backends: spec.backends ?? [],
     redact: makeRedactor(definition.inputSchema as Readonly<Record<string, unknown>>),
-    decode: makeDecoder(spec.input),
+    decode: makeDecoder(spec.input, { noun: "argument" }),
     timeoutMs: spec.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(spec.timeout)),
     run: (input, context) =>
       spec.handler(input, context).pipe(
         Effect.map(toResult),
         Effect.catch(
-          (error: DomainError): Effect.Effect<CallToolResult | InputRequiredResult> =>
+          (error: unknown): Effect.Effect<CallToolResult | InputRequiredResult> =>
             error instanceof InputRequired
               ? toInputRequiredResult(error, context)
-              : isInfrastructureError(error)
-                ? Effect.die(error)
-                : Effect.succeed(errorResult(error))
+              : declared(error)
+                ? Effect.succeed(errorResult(error as DomainError))
+                : Effect.die(error)
         ),
         provideServices(services)
       )

@@ -1,3 +1,7 @@
+/**
+ * Answering a handler's `InputRequired` with an `input_required` result, and the allow-list of domain errors for
+ * resource reads, prompts and completions (whose failures are JSON-RPC errors, not `isError` results).
+ */
 import type { InputRequests, InputRequiredResult } from "@modelcontextprotocol/server"
 import { inputRequired } from "@modelcontextprotocol/server"
 import { Effect } from "effect"
@@ -22,12 +26,23 @@ export const toInputRequiredResult = (
   )
 }
 
-/** Answers a handler's `InputRequired` with an `input_required` result; other failures pass through. */
-export const catchInputRequired =
-  (context: ToolContext) =>
-  <A, E extends DomainError, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A | InputRequiredResult, E, R> =>
-    Effect.catchIf(
-      effect,
-      (error): error is E & InputRequired => error instanceof InputRequired,
-      (error) => toInputRequiredResult(error, context)
+/**
+ * Keeps a handler's declared domain errors as failures and answers its `InputRequired` with `input_required`;
+ * anything else it failed with becomes a defect (an internal error for the client, its cause logged).
+ */
+export const admitDeclared =
+  (declared: (error: unknown) => boolean, context: ToolContext) =>
+  <A, R>(effect: Effect.Effect<A, unknown, R>): Effect.Effect<A | InputRequiredResult, DomainError, R> =>
+    Effect.catch(effect, (error) =>
+      error instanceof InputRequired
+        ? toInputRequiredResult(error, context)
+        : declared(error)
+          ? Effect.fail(error as DomainError)
+          : Effect.die(error)
     )
+
+/** Keeps a completer's declared domain errors as failures; anything else becomes a defect. */
+export const onlyDeclared =
+  (declared: (error: unknown) => boolean) =>
+  <A, R>(effect: Effect.Effect<A, unknown, R>): Effect.Effect<A, DomainError, R> =>
+    Effect.catch(effect, (error) => (declared(error) ? Effect.fail(error as DomainError) : Effect.die(error)))

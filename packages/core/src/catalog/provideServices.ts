@@ -1,3 +1,6 @@
+/**
+ * Running a handler with the services its plugin was built with, inside the request's own context.
+ */
 import { Context, Effect } from "effect"
 
 /**

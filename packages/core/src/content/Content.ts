@@ -1,3 +1,7 @@
+/**
+ * Content blocks of tool results and prompt messages (text, image, audio, embedded resources, resource links), with
+ * binary data given as bytes or base64.
+ */
 import type {
   AudioContent,
   ContentBlock,

@@ -1,3 +1,8 @@
+/**
+ * Asking the client mid-call: a handler that needs an answer (elicitation, sampling, roots) fails with
+ * `InputRequired`, the pipeline answers `input_required`, and the client retries with the answer. It is never an
+ * error the agent sees; the framework always admits it.
+ */
 import { Data } from "effect"
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * Protocol-level failures: what a request that gets no result answers with, as a JSON-RPC error. `McpError` is the
+ * error a method or stage raises when the request itself is wrong (unknown method, invalid params, timeout); a
+ * refusal by a guard is a {@link Refused} (see `Refused.ts`), which answers the same way but says who refused.
+ */
 import { Data } from "effect"
 
 /** JSON-RPC error codes Bulwark answers with (MCP reuses JSON-RPC's and adds its own). */
@@ -27,3 +32,11 @@ export const invalidParams = (message: string, data?: unknown): McpError =>
   new McpError(
     data === undefined ? { code: ErrorCode.InvalidParams, message } : { code: ErrorCode.InvalidParams, message, data }
   )
+
+/** The error for anything unexpected: carries only the request id; the full cause goes to the log. */
+export const internalError = (requestId: string): McpError =>
+  new McpError({
+    code: ErrorCode.InternalError,
+    message: `Internal error (request id ${requestId})`,
+    data: { requestId }
+  })

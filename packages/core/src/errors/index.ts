@@ -1,5 +1,4 @@
-export * from "./InfrastructureError.ts"
 export * from "./InputRequired.ts"
 export * from "./McpError.ts"
-export * from "./Rejection.ts"
+export * from "./Refused.ts"
 export * from "./ToolError.ts"

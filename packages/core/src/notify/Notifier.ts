@@ -1,3 +1,7 @@
+/**
+ * Change events from handlers to connected clients: list changes and resource updates. Core only declares the
+ * publisher; the serving layer supplies the real one.
+ */
 import { Context, Effect, Layer } from "effect"
 
 /**

@@ -1,108 +1,119 @@
+/**
+ * The request pipeline every transport feeds. It is built once from the catalog, the method table and the stages
+ * packages contribute; serving a request resolves what it is about once (`Target`), makes the immutable `Call`, and
+ * runs it through the stages in phase order (see `Stage.ts`) to the method that serves it. The order is one visible
+ * list: `pipeline.stages` names every stage with its phase.
+ *
+ * The framework's own stages: `tracing`, `logging`, `metrics` (observe), `containment` (resolve),
+ * `malformed-params` and `validation` (validate), `deadline` (execute). Packages add theirs through `stages`:
+ * `@bulwark/audit` observes, `@bulwark/tenancy` admits and limits; caching and idempotency reuse, tasks execute.
+ */
+import type { ServerCapabilities } from "@modelcontextprotocol/server"
 import { Context, Effect, Layer } from "effect"
 import { Catalog } from "../catalog/Catalog.ts"
-import type { McpError } from "../errors/McpError.ts"
+import { ErrorCode, McpError } from "../errors/McpError.ts"
 import { Notifier } from "../notify/Notifier.ts"
-import { type CallState, DEFAULT_TENANT } from "../request/CurrentCall.ts"
 import type { McpRequest, McpResult } from "../request/McpRequest.ts"
-import { dispatch } from "./Dispatch.ts"
+import { type Call, DEFAULT_TENANT } from "./Call.ts"
+import { type Method, mergeCapabilities } from "./Method.ts"
+import { coreMethods } from "./methods/CoreMethods.ts"
 import * as Stage from "./Stage.ts"
-import { errorMapping } from "./stages/ErrorMapping.ts"
+import { containment } from "./stages/Containment.ts"
+import { deadline, type TimeoutPolicy } from "./stages/Deadline.ts"
 import { logging } from "./stages/Logging.ts"
 import { metrics } from "./stages/Metrics.ts"
-import { requestContext } from "./stages/RequestContext.ts"
-import { type TimeoutPolicy, timeout } from "./stages/Timeout.ts"
 import { tracing } from "./stages/Tracing.ts"
-import { validation } from "./stages/Validation.ts"
+import { malformed, validation } from "./stages/Validation.ts"
+import type { Target } from "./Target.ts"
 
-/**
- * Stages other packages contribute, each in its fixed slot of the order below: the audit log, tenancy (the tenant's
- * actor, kill switches), authorization, rate limits, quotas and the tenant's concurrency limit.
- */
-export interface Guards {
-  readonly audit?: Stage.Stage
-  readonly tenancy?: Stage.Stage
-  readonly authorization?: Stage.Stage
-  readonly rateLimit?: Stage.Stage
-  readonly quota?: Stage.Stage
-  readonly concurrency?: Stage.Stage
-}
-
-/** Settings of the pipeline's own stages, and the guards installed in it. */
+/** How the pipeline is composed: its own settings, and what packages contribute. */
 export interface PipelineConfig {
   readonly timeout: TimeoutPolicy
-  readonly guards?: Guards
+  /** Stages packages contribute, each in its phase (audit, tenancy, rate limits, caching, tasks, ...). */
+  readonly stages?: ReadonlyArray<Stage.Stage>
+  /** Methods besides the core ones (an extension's `tasks/*`, ...). */
+  readonly methods?: ReadonlyArray<Method>
+  /** Capabilities to announce besides those of the methods (e.g. an `extensions` entry). */
+  readonly capabilities?: ServerCapabilities
 }
 
 /** The defaults: 30 s per call, a tool may declare up to 5 minutes. */
 export const defaultConfig: PipelineConfig = { timeout: { default: "30 seconds", max: "5 minutes" } }
 
-/**
- * The order every request passes through, outermost first. This list is the one place that decides it.
- * Authentication happens at the transport edge, before a request exists. The audit stage sits outside error mapping
- * so that it records the final outcome, including refusals; the guards run before validation, so a principal learns
- * nothing about what it may not use.
- */
-export const stages = (config: PipelineConfig, catalog: Catalog["Service"]): ReadonlyArray<Stage.Stage> => {
-  const guards = config.guards ?? {}
-  const all: ReadonlyArray<Stage.Stage | undefined> = [
-    requestContext,
-    tracing,
-    logging,
-    metrics,
-    guards.audit,
-    errorMapping,
-    guards.tenancy,
-    guards.authorization,
-    guards.rateLimit,
-    guards.quota,
-    guards.concurrency,
-    validation(catalog),
-    timeout(config.timeout)
-  ]
-  return all.filter((stage): stage is Stage.Stage => stage !== undefined)
+/** A stage as the pipeline lists it. */
+export interface StageEntry {
+  readonly name: string
+  readonly phase: Stage.Phase
 }
 
-/** Serves MCP requests through the ordered stages to the catalog. */
+/** Serves MCP requests through the ordered stages to the method table. */
 export interface PipelineShape {
-  readonly handle: (request: McpRequest) => Effect.Effect<McpResult, McpError>
+  readonly handle: (request: McpRequest) => Effect.Effect<McpResult, Stage.PipelineError>
   readonly catalog: Catalog["Service"]
+  /** The methods the pipeline serves (transports route these to it). */
+  readonly methods: ReadonlyArray<Method>
+  /** What the server announces it supports: the union of its methods' contributions and the configured ones. */
+  readonly capabilities: ServerCapabilities
+  /** Every stage in the order a request passes them, outermost first. */
+  readonly stages: ReadonlyArray<StageEntry>
 }
 
 /** The request pipeline every transport feeds. */
 export class Pipeline extends Context.Service<Pipeline, PipelineShape>()("@bulwark/core/Pipeline") {}
+
+/** The framework's own stages. */
+const ownStages = (config: PipelineConfig): ReadonlyArray<Stage.Stage> => [
+  tracing,
+  logging,
+  metrics,
+  containment,
+  malformed,
+  validation,
+  deadline(config.timeout)
+]
+
+const notServed = (method: string) =>
+  Effect.fail(new McpError({ code: ErrorCode.MethodNotFound, message: `Method not found: ${method}` }))
 
 /** Builds the pipeline once, over the catalog and notifier in context. */
 export const make = (config: PipelineConfig = defaultConfig): Effect.Effect<PipelineShape, never, Catalog | Notifier> =>
   Effect.gen(function* () {
     const catalog = yield* Catalog
     const notifier = yield* Notifier
-    const handler = Stage.chain(stages(config, catalog), dispatch(catalog, notifier))
+    const methods = [...coreMethods(catalog, notifier), ...(config.methods ?? [])]
+    const table = new Map<string, Method>()
+    for (const method of methods) table.set(method.name, method)
+    const stages = Stage.sort([...ownStages(config), ...(config.stages ?? [])])
+    const serve: Stage.Handler = (call) => {
+      const method = table.get(call.request.method)
+      return method === undefined ? notServed(call.request.method) : method.serve(call)
+    }
+    const handler = Stage.chain(stages, serve)
+    const resolve = (request: McpRequest): Target => {
+      const method = table.get(request.method)
+      return method === undefined ? { _tag: "UnknownMethod", method: request.method } : method.resolve(request.params)
+    }
     return {
       catalog,
+      methods: [...table.values()],
+      capabilities: mergeCapabilities([...methods.map((method) => method.capabilities), config.capabilities]),
+      stages: stages.map(({ name, phase }) => ({ name, phase })),
       handle: (request) =>
         Effect.suspend(() => {
-          const call: CallState = {
+          const call: Call = {
             request,
             requestId: crypto.randomUUID(),
             principal: request.principal,
             tenantId: request.principal?.tenantId ?? DEFAULT_TENANT,
             startedAt: performance.now(),
-            traceId: undefined,
-            spanId: undefined,
-            target: undefined,
-            label: undefined,
-            input: undefined,
-            timeoutMs: undefined,
-            timeoutCapMs: undefined,
-            access: undefined,
-            rejectedBy: undefined
+            target: resolve(request)
           }
           return handler(call)
         })
     }
   })
 
-/** Provides the pipeline with settings that need services to build (guard stages backed by tenants, audit, ...). */
+/** Provides the pipeline with settings that need services to build (stages backed by tenants, the audit log, ...). */
 export const layerWith = <E, R>(
   config: Effect.Effect<PipelineConfig, E, R>
 ): Layer.Layer<Pipeline, E, Catalog | Notifier | R> => Layer.effect(Pipeline, Effect.flatMap(config, make))

@@ -1,9 +1,10 @@
+/**
+ * The way back to the client for one request, supplied by the transport: notifications tied to the request
+ * (progress, log messages). Server-to-client requests (elicitation, sampling) travel as `input_required` results.
+ */
 import type { LoggingLevel } from "@modelcontextprotocol/server"
 
-/**
- * The way back to the client for one request, supplied by the transport: notifications related to the request
- * (progress, log messages). Server-to-client requests (elicitation, sampling) go through `input_required` results.
- */
+/** The way back to the client for one request. */
 export interface ClientChannel {
   /** Sends a notification tied to the current request. */
   readonly notify: (method: string, params: Record<string, unknown>) => Promise<void>

@@ -1,21 +1,27 @@
+/**
+ * One MCP request as the pipeline sees it, whatever carried it (Streamable HTTP, stdio, an in-process call): the
+ * method and params as the client sent them, what the transport learned (the principal it authenticated, the
+ * capabilities the client declared, an integrity-checked `requestState`), and the way back to the client.
+ * Transports build it once per request; nothing in the pipeline changes it.
+ */
 import type { ClientCapabilities } from "@modelcontextprotocol/server"
+import type { Tracer } from "effect"
 import type { ClientChannel } from "./ClientChannel.ts"
-import type { EdgeHints } from "./EdgeHints.ts"
 import type { Principal } from "./Principal.ts"
 
 /** Which protocol family the client speaks: 2026-07-28 (`modern`) or the 2025 revisions (`legacy`). */
 export type ProtocolEra = "legacy" | "modern"
 
-/**
- * One MCP request as the pipeline sees it, independent of the transport that carried it
- * (Streamable HTTP, stdio or in-process).
- */
+/** A request's params, without `_meta`. */
+export type Params = Readonly<Record<string, unknown>>
+
+/** One MCP request, independent of the transport that carried it. */
 export interface McpRequest {
   /** The JSON-RPC id the client chose. */
   readonly jsonRpcId: string | number
   readonly method: string
   /** The request params without `_meta`. */
-  readonly params: Readonly<Record<string, unknown>>
+  readonly params: Params
   /** The request's `_meta` (progress token, trace context, ...), envelope keys removed. */
   readonly meta: Readonly<Record<string, unknown>>
   readonly era: ProtocolEra
@@ -37,10 +43,12 @@ export interface McpRequest {
   readonly mintRequestState?: (payload: unknown) => Promise<string>
   /** Who is calling, as the transport authenticated it. Absent only where no authentication applies. */
   readonly principal?: Principal
-  /** Where stages leave HTTP status and headers for the edge (set by HTTP transports). */
-  readonly edge?: EdgeHints
-  /** Aborted when the client cancels or disconnects. */
-  readonly signal: AbortSignal
+  /**
+   * The span the transport opened for this request (the HTTP edge opens it before authentication, so that
+   * authentication is part of the request's trace). The pipeline makes it the request's span instead of opening
+   * another; without one, the pipeline opens the request's span itself.
+   */
+  readonly span?: Tracer.Span
   readonly client: ClientChannel
 }
 

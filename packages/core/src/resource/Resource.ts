@@ -1,5 +1,11 @@
+/**
+ * Declaring resources: at a fixed URI, or addressed by an RFC 6570 URI template (`ticket://{id}`) with listing and
+ * completion of its variables. Like tools, a resource declares the domain errors a client may see (a read's
+ * `ResourceNotFound` answers -32002) and the backends it calls.
+ */
 import type { Effect } from "effect"
-import type { DomainError } from "../errors/ToolError.ts"
+import type { InputRequired } from "../errors/InputRequired.ts"
+import type { Declared, DomainErrorSchema } from "../errors/ToolError.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
 
 /** The body of a resource read: text, or binary with its MIME type. */
@@ -15,12 +21,24 @@ export interface ResourceInfo {
   readonly mimeType?: string
 }
 
+/** What every resource declaration may say besides its metadata. */
+export interface ResourcePolicy<Errors extends ReadonlyArray<DomainErrorSchema>> {
+  /** The domain errors a client may see; anything else is an internal error (see `Tool`). */
+  readonly errors?: Errors
+  /** The backends a read calls, by name (a `backend` kill switch on one takes the resource out of service). */
+  readonly backends?: ReadonlyArray<string>
+}
+
+type Body = ResourceBody | ReadonlyArray<ResourceBody>
+
 /** A resource at a fixed URI. */
-export interface StaticResource<R = never> {
+export interface StaticResource<R = never> extends ResourcePolicy<ReadonlyArray<DomainErrorSchema>> {
   readonly _tag: "StaticResource"
   readonly uri: string
   readonly info: ResourceInfo
-  readonly read: (context: ToolContext) => Effect.Effect<ResourceBody | ReadonlyArray<ResourceBody>, DomainError, R>
+  readonly read: (
+    context: ToolContext
+  ) => Effect.Effect<Body, Declared<ReadonlyArray<DomainErrorSchema>> | InputRequired, R>
 }
 
 /** One entry a template lists: a concrete resource behind the template. */
@@ -32,7 +50,7 @@ export interface ListedResource {
 }
 
 /** Resources addressed by an RFC 6570 URI template, e.g. `ticket://{id}`. */
-export interface ResourceTemplate<R = never> {
+export interface ResourceTemplate<R = never> extends ResourcePolicy<ReadonlyArray<DomainErrorSchema>> {
   readonly _tag: "ResourceTemplate"
   readonly uriTemplate: string
   readonly info: ResourceInfo
@@ -40,12 +58,18 @@ export interface ResourceTemplate<R = never> {
   readonly read: (
     variables: Readonly<Record<string, string>>,
     context: ToolContext
-  ) => Effect.Effect<ResourceBody | ReadonlyArray<ResourceBody>, DomainError, R>
+  ) => Effect.Effect<Body, Declared<ReadonlyArray<DomainErrorSchema>> | InputRequired, R>
   /** Lists concrete resources for `resources/list`, when enumerable. */
-  readonly list?: (context: ToolContext) => Effect.Effect<ReadonlyArray<ListedResource>, DomainError, R>
+  readonly list?: (context: ToolContext) => Effect.Effect<ReadonlyArray<ListedResource>, unknown, R>
   /** Suggests values for a variable (`completion/complete`), given what the user typed so far. */
   readonly complete?: Readonly<
-    Record<string, (value: string, context: ToolContext) => Effect.Effect<ReadonlyArray<string>, DomainError, R>>
+    Record<
+      string,
+      (
+        value: string,
+        context: ToolContext
+      ) => Effect.Effect<ReadonlyArray<string>, Declared<ReadonlyArray<DomainErrorSchema>>, R>
+    >
   >
 }
 
@@ -53,37 +77,52 @@ export interface ResourceTemplate<R = never> {
 export type Resource<R = never> = StaticResource<R> | ResourceTemplate<R>
 
 /** Declares a resource at a fixed URI. */
-export const make = <R, E extends DomainError>(
+export const make = <R, const Errors extends ReadonlyArray<DomainErrorSchema> = readonly []>(
   uri: string,
-  spec: ResourceInfo & {
-    readonly read: (context: ToolContext) => Effect.Effect<ResourceBody | ReadonlyArray<ResourceBody>, E, R>
-  }
+  spec: ResourceInfo &
+    ResourcePolicy<Errors> & {
+      readonly read: (context: ToolContext) => Effect.Effect<Body, Declared<Errors> | InputRequired, R>
+    }
 ): StaticResource<R> => {
-  const { read, ...info } = spec
-  return { _tag: "StaticResource", uri, info, read }
+  const { read, errors, backends, ...info } = spec
+  return {
+    _tag: "StaticResource",
+    uri,
+    info,
+    read,
+    ...(errors === undefined ? {} : { errors }),
+    ...(backends === undefined ? {} : { backends })
+  }
 }
 
 /** Declares resources addressed by a URI template. */
-export const template = <R, E extends DomainError>(
+export const template = <R, const Errors extends ReadonlyArray<DomainErrorSchema> = readonly []>(
   uriTemplate: string,
-  spec: ResourceInfo & {
-    readonly read: (
-      variables: Readonly<Record<string, string>>,
-      context: ToolContext
-    ) => Effect.Effect<ResourceBody | ReadonlyArray<ResourceBody>, E, R>
-    readonly list?: (context: ToolContext) => Effect.Effect<ReadonlyArray<ListedResource>, E, R>
-    readonly complete?: Readonly<
-      Record<string, (value: string, context: ToolContext) => Effect.Effect<ReadonlyArray<string>, E, R>>
-    >
-  }
+  spec: ResourceInfo &
+    ResourcePolicy<Errors> & {
+      readonly read: (
+        variables: Readonly<Record<string, string>>,
+        context: ToolContext
+      ) => Effect.Effect<Body, Declared<Errors> | InputRequired, R>
+      /** Failures of a listing are logged and the template left out of `resources/list`. */
+      readonly list?: (context: ToolContext) => Effect.Effect<ReadonlyArray<ListedResource>, unknown, R>
+      readonly complete?: Readonly<
+        Record<
+          string,
+          (value: string, context: ToolContext) => Effect.Effect<ReadonlyArray<string>, Declared<Errors>, R>
+        >
+      >
+    }
 ): ResourceTemplate<R> => {
-  const { read, list, complete, ...info } = spec
+  const { read, list, complete, errors, backends, ...info } = spec
   return {
     _tag: "ResourceTemplate",
     uriTemplate,
     info,
     read,
     ...(list === undefined ? {} : { list }),
-    ...(complete === undefined ? {} : { complete })
+    ...(complete === undefined ? {} : { complete }),
+    ...(errors === undefined ? {} : { errors }),
+    ...(backends === undefined ? {} : { backends })
   }
 }

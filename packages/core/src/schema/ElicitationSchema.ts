@@ -1,3 +1,8 @@
+/**
+ * The form an elicitation shows the user, derived from the Effect Schema a handler asks with: MCP allows only a flat
+ * object of primitives (strings, numbers, booleans, single- and multi-select enums), and this module says precisely
+ * which field does not fit when a schema is outside that.
+ */
 import { Schema } from "effect"
 
 /** One property of an elicitation form: a string, number, integer, boolean, or a single/multi-select string enum. */

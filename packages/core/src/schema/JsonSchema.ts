@@ -1,3 +1,7 @@
+/**
+ * The JSON Schema 2020-12 documents clients see for tool inputs and outputs and prompt arguments, derived once from
+ * the declared Effect Schemas. Objects are published closed (`additionalProperties: false`), as the decoder enforces.
+ */
 import { Schema } from "effect"
 
 /** A JSON Schema 2020-12 object as MCP carries it in `inputSchema` / `outputSchema`. */
@@ -8,7 +12,7 @@ export type JsonSchemaObject = { readonly type: "object"; readonly [key: string]
  * definitions under `$defs`. MCP requires an object schema at the top.
  */
 export const toJsonSchema = (schema: Schema.Top): JsonSchemaObject => {
-  const document = Schema.toJsonSchemaDocument(schema, { generateDescriptions: true })
+  const document = Schema.toJsonSchemaDocument(schema, { generateDescriptions: true, onExcessProperty: "error" })
   const defs = Object.keys(document.definitions).length > 0 ? { $defs: document.definitions } : {}
   let body = rewriteRefs(document.schema) as Record<string, unknown>
   // An empty struct accepts any object; JSON Schema renders that without a type, MCP wants one.

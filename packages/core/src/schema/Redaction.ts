@@ -1,3 +1,8 @@
+/**
+ * Sensitive fields: a field wrapped in `sensitive(schema)` is shown to clients as `writeOnly` and replaced by
+ * `[REDACTED]` wherever the framework records arguments (logs, the audit log). The redactor is compiled once per
+ * schema; schemas without a sensitive field get the identity.
+ */
 import type { Schema } from "effect"
 
 /** What a sensitive value is replaced with in logs and the audit log. */

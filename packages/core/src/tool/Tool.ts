@@ -1,7 +1,14 @@
+/**
+ * Declaring a tool: its name, its input and output as Effect Schemas (clients see JSON Schema 2020-12), the domain
+ * errors an agent may see, the backends it calls, hints, its own timeout and its handler. Everything the framework
+ * needs to know about a tool lives in this one declaration, so that guards and later stages read it from the tool
+ * instead of from tables kept beside it.
+ */
 import type { ToolAnnotations } from "@modelcontextprotocol/server"
 import type { Duration, Effect, Schema } from "effect"
 import type { Content } from "../content/Content.ts"
-import type { DomainError } from "../errors/ToolError.ts"
+import type { InputRequired } from "../errors/InputRequired.ts"
+import type { Declared, DomainErrorSchema } from "../errors/ToolError.ts"
 import type { ToolContext } from "./ToolContext.ts"
 
 /** Hints a client may show or act on: does the tool only read, can it destroy, is it safe to retry, does it reach out. */
@@ -13,22 +20,42 @@ export interface ToolHints {
   readonly openWorld?: boolean
 }
 
-/** What a tool declares: its name, its input and output schemas, hints, its own timeout and its handler. */
-export interface ToolSpec<I extends Schema.Top, O extends Schema.Top | undefined, E extends DomainError, R> {
+/** What a tool declares. */
+export interface ToolSpec<
+  I extends Schema.Top,
+  O extends Schema.Top | undefined,
+  Errors extends ReadonlyArray<DomainErrorSchema>,
+  R
+> {
   readonly description: string
   readonly title?: string
-  /** The arguments, as an Effect Schema of an object. The client sees it as JSON Schema 2020-12. */
+  /**
+   * The arguments, as an Effect Schema of an object. The client sees it as JSON Schema 2020-12. Objects are closed:
+   * an argument the schema does not name is refused with an error naming it and the accepted ones. To accept extra
+   * keys, say so in the schema (`Schema.StructWithRest(..., [Schema.Record(Schema.String, Schema.Json)])`).
+   */
   readonly input: I
   /** The structured result, when the tool has one. Results are encoded with it into `structuredContent`. */
   readonly output?: O
+  /**
+   * The domain errors the agent may see, e.g. `[TicketNotFound, ToolError]`: each becomes a tool result with
+   * `isError: true` and its message. The handler can fail with nothing else; anything else that reaches the
+   * framework at run time is an internal error carrying the request id.
+   */
+  readonly errors?: Errors
+  /**
+   * The backends the tool calls, by name (e.g. `tickets-db`). A `backend` kill switch on one of them takes the tool
+   * out of service.
+   */
+  readonly backends?: ReadonlyArray<string>
   readonly hints?: ToolHints
   /** Overrides the server's default per-call timeout for this tool. */
   readonly timeout?: Duration.Input
-  /** Does the work. A failure with a domain error becomes a tool result with `isError: true` and its message. */
+  /** Does the work. */
   readonly handler: (
     input: I["Type"],
     context: ToolContext
-  ) => Effect.Effect<O extends Schema.Top ? O["Type"] : ToolOutput, E, R>
+  ) => Effect.Effect<O extends Schema.Top ? O["Type"] : ToolOutput, Declared<Errors> | InputRequired, R>
   /**
    * Renders the output as content blocks (text, images, links, ...). By default a tool with an output schema renders
    * its structured result as JSON text.
@@ -44,13 +71,18 @@ export type ToolOutput = ReadonlyArray<Content> | string | void
 export interface Tool<R = never> {
   readonly _tag: "Tool"
   readonly name: string
-  readonly spec: ToolSpec<Schema.Top, Schema.Top | undefined, DomainError, R>
+  readonly spec: ToolSpec<Schema.Top, Schema.Top | undefined, ReadonlyArray<DomainErrorSchema>, R>
 }
 
 /** Declares a tool. */
-export const make = <I extends Schema.Top, E extends DomainError, R, O extends Schema.Top | undefined = undefined>(
+export const make = <
+  I extends Schema.Top,
+  R,
+  O extends Schema.Top | undefined = undefined,
+  const Errors extends ReadonlyArray<DomainErrorSchema> = readonly []
+>(
   name: string,
-  spec: ToolSpec<I, O, E, R>
+  spec: ToolSpec<I, O, Errors, R>
 ): Tool<R> => ({ _tag: "Tool", name, spec: spec as unknown as Tool<R>["spec"] })
 
 /** Turns tool hints into MCP annotations. */

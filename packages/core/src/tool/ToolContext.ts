@@ -1,3 +1,8 @@
+/**
+ * What a handler can do besides computing its result: read the request in flight (id, tenant, principal), report
+ * progress, log to the client, ask the client for input (elicitation, sampling, roots: written once, served to both
+ * protocol eras), and publish changes. Answers of earlier rounds travel in the sealed `requestState`.
+ */
 import type {
   ClientCapabilities,
   CreateMessageRequestParams,
@@ -9,7 +14,8 @@ import { inputRequired } from "@modelcontextprotocol/server"
 import { Effect, Result, type Schema } from "effect"
 import { InputRequired } from "../errors/InputRequired.ts"
 import type { NotifierShape } from "../notify/Notifier.ts"
-import type { CallState } from "../request/CurrentCall.ts"
+import type { Call } from "../pipeline/Call.ts"
+import { nameOf } from "../pipeline/Target.ts"
 import type { McpRequest } from "../request/McpRequest.ts"
 import { makeDecoder } from "../schema/Decoder.ts"
 import { toElicitationSchema } from "../schema/ElicitationSchema.ts"
@@ -28,7 +34,7 @@ export type Answers<T extends ReadonlyArray<Effect.Effect<unknown, InputRequired
 /** What a handler can do besides computing its result: talk back to the client and publish changes. */
 export interface ToolContext {
   /** The request in flight: request id, tenant, trace. */
-  readonly call: CallState
+  readonly call: Call
   /**
    * What the client declared it supports, when known (every 2026-07-28 request; 2025 sessions). Ask only for input
    * the client can give: a request for an undeclared capability is refused with -32021.
@@ -87,19 +93,19 @@ const carriedAnswers = (request: McpRequest, target: string | undefined): Readon
 }
 
 /** The state to seal into the next `input_required` result of this call. */
-export const carriedState = (call: CallState, answers: Readonly<Record<string, unknown>>): CarriedState => ({
+export const carriedState = (call: Call, answers: Readonly<Record<string, unknown>>): CarriedState => ({
   v: 1,
   method: call.request.method,
-  target: call.target ?? "",
+  target: nameOf(call.target) ?? "",
   answers
 })
 
 /** Builds the context handed to a handler for one call. */
-export const makeToolContext = (call: CallState, notifier: NotifierShape): ToolContext => {
+export const makeToolContext = (call: Call, notifier: NotifierShape): ToolContext => {
   const request = call.request
   const progressToken = request.meta.progressToken
   const responses: Readonly<Record<string, unknown>> = {
-    ...carriedAnswers(request, call.target),
+    ...carriedAnswers(request, nameOf(call.target)),
     ...request.inputResponses
   }
   /** Answers the handler accepted so far in this run: carried to the next round if it asks for more. */

@@ -1,6 +1,5 @@
-/** Helpers to call `EdgeAuthentication` the way the MCP endpoint does, and to inspect refusals. */
-import type { Principal } from "@bulwark/core"
-import { EdgeAuthentication, type EdgeRefusal } from "@bulwark/mcp"
+/** Helpers to call core's `Authentication` port the way the HTTP edge does, and to inspect refusals. */
+import { Authentication, type AuthenticationRefused, type Principal } from "@bulwark/core"
 import { Effect } from "effect"
 import { signRequest } from "../../src/index.ts"
 
@@ -50,25 +49,23 @@ export const signed = (
   }
 }
 
-/** Authenticates as the endpoint would (`body` is the raw text). */
+/** Authenticates as the HTTP edge would (`text` is the raw body). */
 export const authenticate = (
   request: Request,
   text = body
-): Effect.Effect<Principal, EdgeRefusal, EdgeAuthentication> =>
-  Effect.flatMap(EdgeAuthentication, (edge) => edge.authenticate(request, text))
+): Effect.Effect<Principal, AuthenticationRefused, Authentication.Authentication> =>
+  Effect.flatMap(Authentication.Authentication, (port) =>
+    port.authenticate(Authentication.fromWebRequest(request, text))
+  )
 
-/** The refusal of a request that must be refused, with its status, headers and body read. */
+/** The refusal of a request that must be refused: its status, challenge, body and reason. */
 export const refusal = (request: Request, text = body) =>
-  Effect.gen(function* () {
-    const refused = yield* Effect.flip(authenticate(request, text))
-    const responseBody = yield* Effect.promise(() => refused.response.text())
-    return {
-      reason: refused.reason,
-      status: refused.response.status,
-      challenge: refused.response.headers.get("www-authenticate"),
-      body: responseBody
-    }
-  })
+  Effect.map(Effect.flip(authenticate(request, text)), (refused) => ({
+    reason: refused.reason,
+    status: refused.status,
+    challenge: refused.headers["www-authenticate"] ?? null,
+    body: refused.body
+  }))
 
 /** Reasons collected during a test file, checked at the end for secrets. */
 export const reasons: Array<string> = []

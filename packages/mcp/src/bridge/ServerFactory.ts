@@ -1,5 +1,13 @@
+/**
+ * The bridge from the official SDK to the pipeline: builds SDK `Server` instances whose handler for every method in
+ * the pipeline's method table runs the pipeline. The SDK keeps what it does well (protocol versions, the `_meta`
+ * envelope, `requestState` verification, cache hints, `initialize`, `server/discover`, `ping`, `logging/setLevel`);
+ * the pipeline serves everything else. A request the client cancels (`notifications/cancelled`, a closed
+ * connection) aborts the SDK's signal, and the bridge interrupts the request's fiber with it: the handler stops, its
+ * permits and connections are released, and it is logged and audited as cancelled.
+ */
 import { randomBytes } from "node:crypto"
-import { type McpError, Pipeline, type Principal, type ProtocolEra } from "@bulwark/core"
+import { Pipeline, type PipelineError, type Principal, type ProtocolEra, retryAfterSeconds } from "@bulwark/core"
 import {
   type CacheHint,
   createRequestStateCodec,
@@ -7,10 +15,11 @@ import {
   ProtocolError,
   type RequestMethod,
   Server,
-  type ServerContext
+  type ServerContext,
+  type StandardSchemaV1
 } from "@modelcontextprotocol/server"
 import { Cause, Effect, Exit } from "effect"
-import { toMcpRequest } from "./toMcpRequest.ts"
+import { edgeContext, toMcpRequest } from "./toMcpRequest.ts"
 
 /** Who the server says it is, and what it tells clients about itself. */
 export interface ServerIdentity {
@@ -28,38 +37,34 @@ export interface ServerIdentity {
   readonly requestStateKey?: string | Uint8Array
 }
 
-/** The methods the pipeline serves; everything else (initialize, discover, ping, logging level) the SDK answers. */
-export const PIPELINE_METHODS = [
-  "tools/list",
-  "tools/call",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "prompts/list",
-  "prompts/get",
-  "completion/complete"
-] as const satisfies ReadonlyArray<RequestMethod>
-
 /** Called after a subscribe or unsubscribe request went through the pipeline, to remember it for the connection. */
 export interface SubscriptionHooks {
   readonly subscribe: (uri: string, server: Server) => void
   readonly unsubscribe: (uri: string, server: Server) => void
 }
 
-/** Builds SDK `Server` instances whose every request handler runs the Bulwark pipeline. */
+/** Builds SDK `Server` instances whose every pipeline method runs the Bulwark pipeline. */
 export type ServerFactory = (
   context: McpRequestContext | { readonly era: ProtocolEra },
   hooks?: SubscriptionHooks,
   principal?: Principal
 ) => Server
 
-const toProtocolError = (error: McpError) => new ProtocolError(error.code, error.message, error.data)
+const toProtocolError = (error: PipelineError) => new ProtocolError(error.code, error.message, error.data)
+
+/** Params of a method the specification does not define: any object, validated by the method's own resolve. */
+const anyParams: StandardSchemaV1<Record<string, unknown>> = {
+  "~standard": { version: 1, vendor: "bulwark", validate: (value) => ({ value: value as Record<string, unknown> }) }
+}
+
+type RequestHandler = (
+  request: { method: string; params?: Record<string, unknown> },
+  ctx: ServerContext
+) => Promise<never>
 
 /**
- * Makes the factory. The catalog and pipeline are built once; what each call constructs is a bare SDK `Server` with
- * one handler per method, all of them entering the same pipeline.
+ * Makes the factory. The pipeline is built once; what each call constructs is a bare SDK `Server` with one handler
+ * per method, all of them entering the same pipeline.
  */
 export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<ServerFactory, never, Pipeline.Pipeline> =>
   Effect.gen(function* () {
@@ -73,7 +78,8 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
       bind: (ctx) => ctx.mcpReq.method
     })
     const options = {
-      capabilities: pipeline.catalog.capabilities,
+      // The SDK answers `logging/setLevel`; the methods contribute the rest.
+      capabilities: { ...pipeline.capabilities, logging: {} },
       requestState: { verify: (state: string, ctx: ServerContext) => stateCodec.verify(state, ctx) },
       ...(identity.instructions === undefined ? {} : { instructions: identity.instructions }),
       cacheHints: {
@@ -92,11 +98,8 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
     return (requestContext, hooks, principal) => {
       const era = requestContext.era
       const server = new Server(info, options)
-      for (const method of PIPELINE_METHODS) {
-        const handler = async (
-          request: { method: string; params?: Record<string, unknown> },
-          ctx: ServerContext
-        ): Promise<never> => {
+      for (const method of pipeline.methods) {
+        const handler: RequestHandler = async (request, ctx) => {
           const exit = await run(
             pipeline.handle(
               toMcpRequest(request, ctx, era, {
@@ -104,21 +107,41 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
                 mintRequestState: (payload, requestCtx) => stateCodec.mint(payload, requestCtx),
                 principal
               })
-            )
+            ),
+            { signal: ctx.mcpReq.signal }
           )
           if (Exit.isSuccess(exit)) {
             if (hooks !== undefined && typeof request.params?.uri === "string") {
-              if (method === "resources/subscribe") hooks.subscribe(request.params.uri, server)
-              if (method === "resources/unsubscribe") hooks.unsubscribe(request.params.uri, server)
+              if (method.name === "resources/subscribe") hooks.subscribe(request.params.uri, server)
+              if (method.name === "resources/unsubscribe") hooks.unsubscribe(request.params.uri, server)
             }
             return exit.value as never
           }
           const failure = Cause.findErrorOption(exit.cause)
-          if (failure._tag === "Some") throw toProtocolError(failure.value)
-          // Interrupted (client went away or the server is stopping): nothing meaningful to answer.
+          if (failure._tag === "Some") {
+            const edge = edgeContext(ctx)?.edge
+            const retryAfter = failure.value._tag === "Refused" ? retryAfterSeconds(failure.value) : undefined
+            if (edge !== undefined && retryAfter !== undefined) {
+              edge.status = 429
+              edge.headers["retry-after"] = String(retryAfter)
+            }
+            throw toProtocolError(failure.value)
+          }
+          // Interrupted: the client cancelled or went away (the SDK sends nothing for an aborted request), or the
+          // server is stopping.
           throw new ProtocolError(-32603, "Request was cancelled")
         }
-        ;(server.setRequestHandler as (method: RequestMethod, handler: unknown) => void).call(server, method, handler)
+        if (method.custom === true) {
+          server.setRequestHandler(method.name, { params: anyParams }, (params, ctx) =>
+            handler({ method: method.name, params }, ctx)
+          )
+        } else {
+          ;(server.setRequestHandler as (name: RequestMethod, handler: RequestHandler) => void).call(
+            server,
+            method.name as RequestMethod,
+            handler
+          )
+        }
       }
       return server
     }

@@ -1,10 +1,17 @@
-import type { EdgeHints, McpRequest, Principal, ProtocolEra } from "@bulwark/core"
+/**
+ * Translating a request the SDK dispatched into the transport-independent `McpRequest` the pipeline serves: params
+ * without `_meta`, the envelope's client capabilities, the verified `requestState`, the principal (from the HTTP
+ * edge, or the connection's), the request's span, and the way back to the client.
+ */
+import type { McpRequest, Principal, ProtocolEra } from "@bulwark/core"
 import {
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
   type LoggingLevel,
   type ServerContext
 } from "@modelcontextprotocol/server"
+import type { Tracer } from "effect"
+import type { EdgeHints } from "../http/EdgeHints.ts"
 
 const EMPTY: Readonly<Record<string, never>> = {}
 
@@ -22,18 +29,21 @@ export interface BridgeOptions {
   readonly sessionCapabilities?: ClientCapabilities | undefined
   /** Seals a `requestState` payload for this request (the codec whose `verify` the SDK runs on the echo). */
   readonly mintRequestState?: (payload: unknown, context: ServerContext) => Promise<string>
-  /** The principal of a connection authenticated once (stdio, in-process, a 2025 session). */
+  /** The principal of a connection authenticated once (stdio, in-process). */
   readonly principal?: Principal | undefined
 }
 
 /** What the HTTP edge hands the pipeline through the SDK's `authInfo.extra`. */
 export interface EdgeContext {
-  readonly principal: Principal
+  readonly principal: Principal | undefined
   readonly edge: EdgeHints
+  /** The span the edge opened for this HTTP exchange, when it carries exactly one request. */
+  readonly span: Tracer.Span | undefined
 }
 
-const edgeContext = (context: ServerContext): Partial<EdgeContext> =>
-  (context.http?.authInfo?.extra as Partial<EdgeContext> | undefined) ?? EMPTY
+/** The edge's context of a request, when it came through the HTTP edge. */
+export const edgeContext = (context: ServerContext): EdgeContext | undefined =>
+  context.http?.authInfo?.extra as EdgeContext | undefined
 
 /** Translates a request the SDK dispatched into the transport-independent request the pipeline serves. */
 export const toMcpRequest = (
@@ -51,7 +61,7 @@ export const toMcpRequest = (
   const requestState: unknown = mcpReq.requestState()
   const mint = options.mintRequestState
   const fromEdge = edgeContext(context)
-  const principal = fromEdge.principal ?? options.principal
+  const principal = fromEdge?.principal ?? options.principal
   return {
     jsonRpcId: mcpReq.id,
     method: sdkRequest.method,
@@ -64,8 +74,7 @@ export const toMcpRequest = (
     ...(requestState === undefined ? {} : { requestState }),
     ...(mint === undefined ? {} : { mintRequestState: (payload: unknown) => mint(payload, context) }),
     ...(principal === undefined ? {} : { principal }),
-    ...(fromEdge.edge === undefined ? {} : { edge: fromEdge.edge }),
-    signal: mcpReq.signal,
+    ...(fromEdge?.span === undefined ? {} : { span: fromEdge.span }),
     client: {
       notify: (method, notificationParams) => mcpReq.notify({ method, params: notificationParams } as never),
       log: (level: LoggingLevel, data: unknown, logger?: string) => mcpReq.log(level, data, logger)

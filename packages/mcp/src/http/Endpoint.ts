@@ -1,3 +1,6 @@
+/**
+ * The process's MCP endpoint as a service, shared by the HTTP route and in-process clients.
+ */
 import { Context, Layer } from "effect"
 import { type EndpointOptions, type McpEndpoint, makeEndpoint } from "./McpEndpoint.ts"
 

@@ -1,5 +1,16 @@
+/**
+ * The 2025-era sessions of this process, held in an `RcMap` as tenancy holds its tenants: a session is acquired when
+ * its client sends `initialize`, retained by each request that uses it, and released (its SDK transport and server
+ * closed) once it has been idle for the configured time, when its client ends it, or when the process stops. The
+ * map's capacity caps how many sessions may be open, so clients cannot exhaust memory; concurrent `initialize`
+ * requests cannot overshoot it. A session belongs to the principal that opened it: anyone else is told it does not
+ * exist.
+ */
 import type { Principal } from "@bulwark/core"
-import type { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server"
+import type { Server } from "@modelcontextprotocol/server"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server"
+import { type Cause, Effect, Option, RcMap, type Scope } from "effect"
+import type { SubscriptionHooks } from "../bridge/ServerFactory.ts"
 import type { ClientSink } from "../notify/ClientSinks.ts"
 
 /** Limits on 2025-era sessions: how many may be open, and how long an idle one is kept. */
@@ -16,80 +27,36 @@ export interface LegacySession {
   /** Who opened the session; every later request on it must come from the same principal. */
   readonly principal: Principal | undefined
   readonly subscriptions: Set<string>
-  lastSeen: number
-  removeSink: () => void
 }
 
-/**
- * The open 2025-era sessions of this process. Sessions hold the server-to-client channel that elicitation and
- * sampling need; idle ones are closed, and the count is capped so clients cannot exhaust memory.
- */
-export class LegacySessions {
-  private readonly sessions = new Map<string, LegacySession>()
-  readonly limits: SessionLimits
-  constructor(limits: SessionLimits) {
-    this.limits = limits
-  }
-
-  get size(): number {
-    return this.sessions.size
-  }
-
-  get(id: string): LegacySession | undefined {
-    const session = this.sessions.get(id)
-    if (session !== undefined) session.lastSeen = Date.now()
-    return session
-  }
-
-  /** Sessions being opened: counted against the cap before their `initialize` has finished. */
-  private pending = 0
-
-  /**
-   * Reserves room for one more session (closing expired ones if needed). Concurrent `initialize` requests cannot
-   * overshoot the cap: each holds its reservation until the session is added or the attempt ends.
-   */
-  reserve(): boolean {
-    if (this.sessions.size + this.pending >= this.limits.maxSessions) this.closeIdle()
-    if (this.sessions.size + this.pending >= this.limits.maxSessions) return false
-    this.pending++
-    return true
-  }
-
-  /** Gives back a reservation (the session was added, or opening it failed). */
-  release(): void {
-    this.pending = Math.max(0, this.pending - 1)
-  }
-
-  add(session: LegacySession): void {
-    this.sessions.set(session.id, session)
-  }
-
-  /** Forgets a session whose transport closed (client DELETE or shutdown). */
-  remove(id: string): void {
-    const session = this.sessions.get(id)
-    if (session === undefined) return
-    this.sessions.delete(id)
-    session.removeSink()
-  }
-
-  /** Closes sessions idle longer than the limit. */
-  closeIdle(now = Date.now()): void {
-    for (const session of [...this.sessions.values()]) {
-      if (now - session.lastSeen > this.limits.idleTimeoutMs) void this.close(session)
-    }
-  }
-
-  /** Closes every session (shutdown). */
-  async closeAll(): Promise<void> {
-    await Promise.allSettled([...this.sessions.values()].map((session) => this.close(session)))
-  }
-
-  private async close(session: LegacySession): Promise<void> {
-    this.remove(session.id)
-    await session.transport.close().catch(() => undefined)
-    await session.server.close().catch(() => undefined)
-  }
+/** What opening a session needs from the endpoint. */
+export interface SessionParts {
+  /** A fresh SDK server for a session, with hooks that record its subscriptions. */
+  readonly server: (hooks: SubscriptionHooks, principal: Principal | undefined) => Server
+  /** Registers the session's change-event sink; returns its removal. */
+  readonly addSink: (sink: ClientSink) => () => void
+  readonly maxBodyBytes: number
 }
+
+/** The open sessions. */
+export interface LegacySessions {
+  /** Opens a session for an `initialize` request and answers it; 503 when the cap is reached. */
+  readonly open: (
+    principal: Principal | undefined,
+    answer: (session: LegacySession) => Promise<Response>,
+    full: () => Response
+  ) => Effect.Effect<Response>
+  /** The session `id` if it exists and belongs to `principal`, retained for the current scope. */
+  readonly find: (
+    id: string,
+    principal: Principal | undefined
+  ) => Effect.Effect<Option.Option<LegacySession>, never, Scope.Scope>
+  /** How many sessions are open. */
+  readonly size: () => number
+}
+
+const samePrincipal = (a: Principal | undefined, b: Principal | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : a.tenantId === b.tenantId && a.subject === b.subject
 
 /** The change-event sink of one session: list changes always, resource updates for what it subscribed to. */
 export const sessionSink = (session: Pick<LegacySession, "server" | "subscriptions">): ClientSink => ({
@@ -100,3 +67,75 @@ export const sessionSink = (session: Pick<LegacySession, "server" | "subscriptio
     if (session.subscriptions.has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined)
   }
 })
+
+/** Builds the session map for the life of the current scope. */
+export const make = (limits: SessionLimits, parts: SessionParts): Effect.Effect<LegacySessions, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    /** Who is opening each session being acquired: the lookup is keyed by id alone. */
+    const opening = new Map<string, Principal | undefined>()
+    const open = new Set<string>()
+    const runFork = Effect.runForkWith(yield* Effect.context<never>())
+
+    const map: RcMap.RcMap<string, LegacySession, Cause.ExceededCapacityError> = yield* RcMap.make({
+      lookup: (id: string) =>
+        Effect.acquireRelease(
+          Effect.promise(async () => {
+            const subscriptions = new Set<string>()
+            const server = parts.server(
+              {
+                subscribe: (uri) => void subscriptions.add(uri),
+                unsubscribe: (uri) => void subscriptions.delete(uri)
+              },
+              opening.get(id)
+            )
+            const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+              sessionIdGenerator: () => id,
+              maxRequestBodySize: parts.maxBodyBytes,
+              // The client ended the session (DELETE), or the transport closed: release it now.
+              onsessionclosed: () => void runFork(RcMap.invalidate(map, id))
+            })
+            transport.onclose = () => void runFork(RcMap.invalidate(map, id))
+            await server.connect(transport)
+            const session: LegacySession = { id, server, transport, principal: opening.get(id), subscriptions }
+            const removeSink = parts.addSink(sessionSink(session))
+            open.add(id)
+            return { session, removeSink }
+          }),
+          ({ session, removeSink }) =>
+            Effect.promise(async () => {
+              open.delete(id)
+              removeSink()
+              await session.transport.close().catch(() => undefined)
+              await session.server.close().catch(() => undefined)
+            })
+        ).pipe(Effect.map(({ session }) => session)),
+      idleTimeToLive: limits.idleTimeoutMs,
+      capacity: limits.maxSessions
+    })
+
+    return {
+      size: () => open.size,
+      open: (principal, answer, full) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const id = crypto.randomUUID()
+            opening.set(id, principal)
+            const acquired = yield* RcMap.get(map, id).pipe(
+              Effect.ensuring(Effect.sync(() => opening.delete(id))),
+              Effect.catchTag("ExceededCapacityError", () => Effect.succeed(undefined))
+            )
+            if (acquired === undefined) return full()
+            const response = yield* Effect.promise(() => answer(acquired))
+            // No session came of it (the initialize request was refused): do not keep it.
+            if (acquired.transport.sessionId === undefined) yield* RcMap.invalidate(map, id)
+            return response
+          })
+        ),
+      find: (id, principal) =>
+        RcMap.getOption(map, id).pipe(
+          // Retaining an entry that exists never exceeds the capacity.
+          Effect.orDie,
+          Effect.map(Option.filter((session) => samePrincipal(session.principal, principal)))
+        )
+    }
+  })

@@ -1,5 +1,14 @@
-import type { Pipeline } from "@bulwark/core"
-import { type EdgeHints, makeEdgeHints, type Principal } from "@bulwark/core"
+/**
+ * The MCP endpoint over Streamable HTTP: Host/Origin checks and a body-size limit, the request's span, then
+ * authentication through core's `Authentication` port (before any MCP work: a refusal is answered as the port says
+ * and reported to `EdgeRefusals`), then the 2026-07-28 stateless path, 2025-era sessions for clients that open one
+ * with `initialize`, and stateless 2025-era requests otherwise. The body is read and parsed once.
+ *
+ * The span is opened before authentication, so that authentication is part of the request's one trace: it joins
+ * the caller's trace from `_meta.traceparent` (MCP's way) or the `traceparent` header, and the pipeline adopts it as
+ * the request's span. It ends when the response has been sent.
+ */
+import { Authentication, type EdgeRefusal, EdgeRefusals, type Pipeline, type Principal } from "@bulwark/core"
 import {
   type AuthInfo,
   createMcpHandler,
@@ -11,14 +20,16 @@ import {
   localhostAllowedOrigins,
   originValidationResponse,
   readRequestBody,
-  validateHostHeader,
-  WebStandardStreamableHTTPServerTransport
+  validateHostHeader
 } from "@modelcontextprotocol/server"
-import { Cause, Effect, Exit, Option, type Scope } from "effect"
-import { EdgeAuthentication } from "../auth/EdgeAuthentication.ts"
-import { makeServerFactory, type ServerIdentity, type SubscriptionHooks } from "../bridge/ServerFactory.ts"
+import { Cause, Clock, Context, Effect, Exit, Option, type Scope, type Tracer } from "effect"
+import { Headers, HttpTraceContext } from "effect/http"
+import { makeServerFactory, type ServerIdentity } from "../bridge/ServerFactory.ts"
+import type { EdgeContext } from "../bridge/toMcpRequest.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
-import { type LegacySession, LegacySessions, type SessionLimits, sessionSink } from "./LegacySessions.ts"
+import { type Described, describeRequest } from "./describeRequest.ts"
+import * as EdgeHints from "./EdgeHints.ts"
+import * as LegacySessions from "./LegacySessions.ts"
 import { jsonRpcErrorResponse } from "./responses.ts"
 import { serveStatelessLegacy } from "./statelessLegacy.ts"
 
@@ -30,25 +41,64 @@ export interface EndpointOptions extends ServerIdentity {
   readonly allowedOrigins?: ReadonlyArray<string>
   /** Largest accepted request body in bytes (413 above it). */
   readonly maxBodyBytes?: number
-  readonly sessions?: Partial<SessionLimits>
+  readonly sessions?: Partial<LegacySessions.SessionLimits>
 }
 
-/** The MCP endpoint as a web-standard handler: the same object serves HTTP, and in-process clients through `fetch`. */
+/** The MCP endpoint. */
 export interface McpEndpoint {
+  /** Serves one HTTP request in the calling fiber (the HTTP route runs it in the request's own fiber). */
+  readonly handle: (request: Request) => Effect.Effect<Response>
+  /** The same as a web-standard handler, for in-process clients (`fetch: endpoint.fetch`). */
   readonly fetch: (request: Request) => Promise<Response>
   /** Open 2025-era sessions (for metrics and tests). */
   readonly openSessions: () => number
 }
 
-const subscriptionHooks = (session: { subscriptions: Set<string> }): SubscriptionHooks => ({
-  subscribe: (uri) => void session.subscriptions.add(uri),
-  unsubscribe: (uri) => void session.subscriptions.delete(uri)
-})
-
 /**
- * Builds the endpoint: Host/Origin checks, a body-size limit, then the 2026-07-28 stateless path, 2025-era sessions
- * for clients that open one with `initialize`, and stateless 2025-era requests otherwise. Closed with its scope.
+ * The caller's trace: `_meta.traceparent` of the message, else the `traceparent` header (none: the span is a child of
+ * the current span, if the composition has one).
  */
+const callerTrace = (request: Request, described: Described): Option.Option<Tracer.ExternalSpan> => {
+  if (described.traceparent !== undefined) {
+    return HttpTraceContext.w3c(
+      Headers.fromInput({
+        traceparent: described.traceparent,
+        ...(described.tracestate === undefined ? {} : { tracestate: described.tracestate })
+      })
+    )
+  }
+  const traceparent = request.headers.get("traceparent")
+  if (traceparent === null) return Option.none()
+  const tracestate = request.headers.get("tracestate")
+  return HttpTraceContext.w3c(Headers.fromInput(tracestate === null ? { traceparent } : { traceparent, tracestate }))
+}
+
+/** Ends the span once the response has been sent: at once, or when an event stream finishes. */
+const endWhenSent = (span: Tracer.Span, clock: Clock.Clock, response: Response): Response => {
+  const end = () => span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(response))
+  const streaming = response.headers.get("content-type")?.includes("text/event-stream") === true
+  if (!streaming || response.body === null) {
+    end()
+    return response
+  }
+  const reader = response.body.getReader()
+  const body = new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      const chunk = await reader.read()
+      if (chunk.done) {
+        end()
+        controller.close()
+      } else controller.enqueue(chunk.value)
+    },
+    cancel: (reason) => {
+      end()
+      return reader.cancel(reason)
+    }
+  })
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+}
+
+/** Builds the endpoint; sessions and the SDK's handler are closed with its scope. */
 export const makeEndpoint = (
   options: EndpointOptions
 ): Effect.Effect<McpEndpoint, never, Pipeline.Pipeline | ClientSinks | Scope.Scope> =>
@@ -58,8 +108,9 @@ export const makeEndpoint = (
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_SIZE
     const allowedHosts = [...(options.allowedHosts ?? localhostAllowedHostnames())]
     const allowedOrigins = [...(options.allowedOrigins ?? localhostAllowedOrigins())]
+    const services = yield* Effect.context<never>()
     // Log through the composition's logger (level, format, annotations), not the default runtime's.
-    const runLog = Effect.runForkWith(yield* Effect.context<never>())
+    const runLog = Effect.runForkWith(services)
     const onerror = (error: Error) => runLog(Effect.logDebug("MCP transport reported", error.message))
 
     const modern = createMcpHandler((context) => factory(context), {
@@ -73,161 +124,167 @@ export const makeEndpoint = (
       promptsChanged: () => modern.notify.promptsChanged(),
       resourceUpdated: (uri) => modern.notify.resourceUpdated(uri)
     })
+    yield* Effect.addFinalizer(() => Effect.promise(() => modern.close()))
 
-    const sessions = new LegacySessions({
-      maxSessions: options.sessions?.maxSessions ?? 1000,
-      idleTimeoutMs: options.sessions?.idleTimeoutMs ?? 30 * 60_000
-    })
-    const sweeper = setInterval(() => sessions.closeIdle(), Math.min(60_000, sessions.limits.idleTimeoutMs))
-    sweeper.unref()
-    yield* Effect.addFinalizer(() =>
-      Effect.promise(async () => {
-        clearInterval(sweeper)
-        await sessions.closeAll()
-        await modern.close()
-      })
+    const sessions = yield* LegacySessions.make(
+      {
+        maxSessions: options.sessions?.maxSessions ?? 1000,
+        idleTimeoutMs: options.sessions?.idleTimeoutMs ?? 30 * 60_000
+      },
+      {
+        server: (hooks, principal) => factory({ era: "legacy" }, hooks, principal),
+        addSink: sinks.add,
+        maxBodyBytes
+      }
     )
 
-    const authentication = yield* Effect.serviceOption(EdgeAuthentication)
-    const runEdge = Effect.runPromiseExitWith(yield* Effect.context<never>())
+    const authentication = Context.getOption(services, Authentication.Authentication)
+    const refusals = Context.getOption(services, EdgeRefusals)
 
     /** The principal, a refusal to send as is, or undefined when the endpoint serves without authentication. */
-    const authenticate = async (request: Request, body: string): Promise<Principal | Response | undefined> => {
-      if (Option.isNone(authentication)) return undefined
-      const exit = await runEdge(authentication.value.authenticate(request, body))
-      if (Exit.isSuccess(exit)) return exit.value
-      const refusal = Cause.findErrorOption(exit.cause)
-      if (refusal._tag === "Some") {
-        runLog(Effect.logInfo("request refused at the edge").pipe(Effect.annotateLogs("reason", refusal.value.reason)))
-        return refusal.value.response
-      }
-      runLog(Effect.logError("authentication failed unexpectedly", exit.cause))
-      return jsonRpcErrorResponse(500, -32603, "Internal error")
+    const authenticate = (
+      request: Request,
+      text: string,
+      described: Described,
+      span: Tracer.Span,
+      startedAt: number
+    ): Effect.Effect<Principal | Response | undefined> => {
+      if (Option.isNone(authentication)) return Effect.succeed(undefined)
+      return authentication.value.authenticate(Authentication.fromWebRequest(request, text)).pipe(
+        Effect.catchTag("AuthenticationRefused", (refused) => {
+          const record: EdgeRefusal = {
+            reason: refused.reason,
+            refusedBy: "authentication",
+            ...(described.method === undefined ? {} : { method: described.method }),
+            ...(described.target === undefined ? {} : { target: described.target }),
+            ...(refused.claimed?.tenantId === undefined ? {} : { tenantId: refused.claimed.tenantId }),
+            ...(refused.claimed === undefined ? {} : { principal: refused.claimed }),
+            traceId: span.traceId,
+            durationMs: performance.now() - startedAt
+          }
+          return Effect.logInfo("request refused at the edge").pipe(
+            Effect.annotateLogs("reason", refused.reason),
+            Effect.andThen(Option.isSome(refusals) ? refusals.value.record(record) : Effect.void),
+            Effect.as(new Response(refused.body, { status: refused.status, headers: { ...refused.headers } }))
+          )
+        }),
+        Effect.withSpan("identity.authenticate")
+      )
     }
 
-    const openSession = async (
+    /** Serves an authenticated (or unauthenticated, without the port) request on the route it belongs to. */
+    const route = (
       request: Request,
       body: unknown,
       principal: Principal | undefined,
-      authInfo: AuthInfo | undefined
-    ): Promise<Response> => {
-      if (!sessions.reserve()) return jsonRpcErrorResponse(503, -32000, "Too many open sessions; retry later")
-      const holder = { subscriptions: new Set<string>() }
-      const server = factory({ era: "legacy" }, subscriptionHooks(holder), principal)
-      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => crypto.randomUUID(),
-        maxRequestBodySize: maxBodyBytes,
-        onsessioninitialized: (id) => {
-          const session: LegacySession = {
-            id,
-            server,
-            transport,
+      span: Tracer.Span | undefined
+    ): Effect.Effect<Response, never, Scope.Scope> =>
+      Effect.gen(function* () {
+        const edge = EdgeHints.make()
+        const extra: EdgeContext = { principal, edge, span }
+        const authInfo: AuthInfo = {
+          token: "",
+          clientId: principal?.subject ?? "anonymous",
+          scopes: [...(principal?.scopes ?? [])],
+          extra: extra as unknown as Record<string, unknown>
+        }
+        const sessionId = request.headers.get("mcp-session-id")
+        if (request.method !== "POST") {
+          if (sessionId === null) return yield* Effect.promise(() => modern.fetch(request, { authInfo }))
+          const session = yield* sessions.find(sessionId, principal)
+          if (Option.isNone(session)) return jsonRpcErrorResponse(404, -32001, "Session not found")
+          return yield* Effect.promise(() => session.value.transport.handleRequest(request, { authInfo }))
+        }
+        let response: Response
+        if (sessionId !== null) {
+          const session = yield* sessions.find(sessionId, principal)
+          if (Option.isNone(session)) return jsonRpcErrorResponse(404, -32001, "Session not found")
+          response = yield* Effect.promise(() =>
+            session.value.transport.handleRequest(request, { parsedBody: body, authInfo })
+          )
+        } else if (
+          !(yield* Effect.promise(() => isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })))
+        ) {
+          response = yield* Effect.promise(() => modern.fetch(request, { parsedBody: body, authInfo }))
+        } else if (isInitializeRequest(body)) {
+          response = yield* sessions.open(
             principal,
-            subscriptions: holder.subscriptions,
-            lastSeen: Date.now(),
-            removeSink: () => undefined
-          }
-          session.removeSink = sinks.add(sessionSink(session))
-          sessions.add(session)
-        },
-        onsessionclosed: (id) => sessions.remove(id)
+            (session) => session.transport.handleRequest(request, { parsedBody: body, authInfo }),
+            () => jsonRpcErrorResponse(503, -32000, "Too many open sessions; retry later")
+          )
+        } else {
+          response = yield* Effect.promise(() =>
+            serveStatelessLegacy(factory({ era: "legacy" }, undefined, principal), request, body, {
+              maxBodyBytes,
+              authInfo
+            })
+          )
+        }
+        return EdgeHints.apply(response, edge)
       })
-      transport.onclose = () => {
-        if (transport.sessionId !== undefined) sessions.remove(transport.sessionId)
-      }
-      try {
-        await server.connect(transport)
-        return await transport.handleRequest(request, { parsedBody: body, ...(authInfo ? { authInfo } : {}) })
-      } finally {
-        // Added by now if `initialize` succeeded; either way the reservation has done its job.
-        sessions.release()
-      }
-    }
 
-    /** The open session with this id, if it belongs to the same principal (another principal learns nothing). */
-    const sessionFor = (id: string, principal: Principal | undefined): LegacySession | undefined => {
-      const session = sessions.get(id)
-      if (session === undefined) return undefined
-      if (!samePrincipal(session.principal, principal)) return undefined
-      return session
-    }
+    const handle = (request: Request): Effect.Effect<Response> =>
+      Effect.gen(function* () {
+        const startedAt = performance.now()
+        // In-process requests carry no Host header (it is a forbidden header for web Requests): use the URL's.
+        const host = validateHostHeader(request.headers.get("host") ?? new URL(request.url).host, allowedHosts)
+        if (!host.ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: ${host.message}`)
+        const rejected = originValidationResponse(request, allowedOrigins)
+        if (rejected !== undefined) return rejected
 
-    const serve = async (request: Request, text: string, body: unknown): Promise<Response> => {
-      const authenticated = await authenticate(request, text)
-      if (authenticated instanceof Response) return authenticated
-      const edge = makeEdgeHints()
-      const authInfo: AuthInfo | undefined =
-        authenticated === undefined
-          ? undefined
-          : {
-              token: "",
-              clientId: authenticated.subject,
-              scopes: [...authenticated.scopes],
-              extra: { principal: authenticated, edge }
-            }
-      const options = authInfo === undefined ? {} : { authInfo }
-      const sessionId = request.headers.get("mcp-session-id")
-      let response: Response
-      if (request.method !== "POST") {
-        if (sessionId === null) return modern.fetch(request, options)
-        const session = sessionFor(sessionId, authenticated)
-        if (session === undefined) return jsonRpcErrorResponse(404, -32001, "Session not found")
-        return session.transport.handleRequest(request, options)
-      }
-      if (sessionId !== null) {
-        const session = sessionFor(sessionId, authenticated)
-        if (session === undefined) return jsonRpcErrorResponse(404, -32001, "Session not found")
-        response = await session.transport.handleRequest(request, { parsedBody: body, ...options })
-      } else if (!(await isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes }))) {
-        response = await modern.fetch(request, { parsedBody: body, ...options })
-      } else if (isInitializeRequest(body)) {
-        response = await openSession(request, body, authenticated, authInfo)
-      } else {
-        response = await serveStatelessLegacy(factory({ era: "legacy" }, undefined, authenticated), request, body, {
-          maxBodyBytes,
-          authInfo
+        let text = ""
+        let body: unknown
+        let parsed = true
+        if (request.method === "POST") {
+          if (!isJsonContentType(request.headers.get("content-type"))) {
+            return jsonRpcErrorResponse(415, -32600, "Unsupported Media Type: Content-Type must be application/json")
+          }
+          const read = yield* Effect.promise(() => readRequestBody(request, maxBodyBytes))
+          if (read.tooLarge) {
+            return jsonRpcErrorResponse(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`)
+          }
+          text = read.text
+          try {
+            body = JSON.parse(text)
+          } catch {
+            parsed = false
+          }
+        }
+
+        const described = describeRequest(request.headers, parsed ? body : undefined)
+        const parent = callerTrace(request, described)
+        const span = yield* Effect.makeSpan(`mcp ${described.method ?? request.method}`, {
+          kind: "server",
+          ...(Option.isSome(parent) ? { parent: parent.value } : {}),
+          attributes: { "http.request.method": request.method }
         })
-      }
-      return withEdgeHints(response, edge)
+        const serve = Effect.gen(function* () {
+          // Authentication comes before answering anything about the body: an unauthenticated caller learns
+          // nothing, not even whether its JSON was valid.
+          const principal = yield* authenticate(request, text, described, span, startedAt)
+          if (principal instanceof Response) return principal
+          if (!parsed) return jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
+          // A span is handed to the pipeline only when the exchange carries exactly one request.
+          return yield* Effect.scoped(route(request, body, principal, described.single ? span : undefined))
+        }).pipe(Effect.withParentSpan(span))
+        const clock = yield* Clock.Clock
+        return yield* serve.pipe(
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.failCause(cause)
+              : Effect.logError("the MCP endpoint failed unexpectedly", cause).pipe(
+                  Effect.as(jsonRpcErrorResponse(500, -32603, "Internal error"))
+                )
+          ),
+          Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
+          Effect.map((response) => endWhenSent(span, clock, response))
+        )
+      })
+
+    const runPromise = Effect.runPromiseWith(services)
+    return {
+      handle,
+      fetch: (request) => runPromise(handle(request), { signal: request.signal }),
+      openSessions: sessions.size
     }
-
-    const fetch = async (request: Request): Promise<Response> => {
-      // In-process requests carry no Host header (it is a forbidden header for web Requests): use the URL's.
-      const host = validateHostHeader(request.headers.get("host") ?? new URL(request.url).host, allowedHosts)
-      if (!host.ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: ${host.message}`)
-      const rejected = originValidationResponse(request, allowedOrigins)
-      if (rejected !== undefined) return rejected
-      if (request.method !== "POST") return serve(request, "", undefined)
-
-      if (!isJsonContentType(request.headers.get("content-type"))) {
-        return jsonRpcErrorResponse(415, -32600, "Unsupported Media Type: Content-Type must be application/json")
-      }
-      const read = await readRequestBody(request, maxBodyBytes)
-      if (read.tooLarge) {
-        return jsonRpcErrorResponse(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`)
-      }
-      // Authentication comes before parsing: an unauthenticated caller learns nothing, not even about its JSON.
-      let body: unknown
-      try {
-        body = JSON.parse(read.text)
-      } catch {
-        const authenticated = await authenticate(request, read.text)
-        if (authenticated instanceof Response) return authenticated
-        return jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
-      }
-      return serve(request, read.text, body)
-    }
-
-    return { fetch, openSessions: () => sessions.size }
   })
-
-const samePrincipal = (a: Principal | undefined, b: Principal | undefined): boolean =>
-  a === undefined || b === undefined ? a === b : a.tenantId === b.tenantId && a.subject === b.subject
-
-/** Applies what the pipeline asked of the HTTP edge (e.g. 429 and `Retry-After` for a limited call). */
-const withEdgeHints = (response: Response, edge: EdgeHints): Response => {
-  if (edge.status === undefined) return response
-  const headers = new Headers(response.headers)
-  for (const [name, value] of Object.entries(edge.headers)) headers.set(name, value)
-  return new Response(response.body, { status: edge.status, statusText: "", headers })
-}

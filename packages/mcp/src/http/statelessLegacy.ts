@@ -1,3 +1,7 @@
+/**
+ * Stateless 2025-era requests: one request that opened no session, served by a fresh SDK server instance and
+ * answered as plain JSON (unless the client asked for progress), so that the HTTP status can reflect the outcome.
+ */
 import type { AuthInfo, Server } from "@modelcontextprotocol/server"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server"
 

@@ -1,5 +1,9 @@
+/**
+ * Where change events go: every connected place (the subscription bus of modern HTTP clients, a 2025 session, a
+ * stdio connection) registers a sink, and core's `Notifier` fans each event out to all of them.
+ */
 import { Notifier } from "@bulwark/core"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, type Scope } from "effect"
 
 /** Somewhere change events go: the subscription bus of modern HTTP clients, a 2025 session, a stdio connection. */
 export interface ClientSink {
@@ -12,7 +16,7 @@ export interface ClientSink {
 /** The set of connected places that receive change events; transports register here while they serve. */
 export interface ClientSinksShape {
   /** Registers a sink for the lifetime of the current scope. */
-  readonly register: (sink: ClientSink) => Effect.Effect<void, never, import("effect").Scope.Scope>
+  readonly register: (sink: ClientSink) => Effect.Effect<void, never, Scope.Scope>
   /** Registers a sink until the returned function is called (for sinks whose life is not a scope, e.g. sessions). */
   readonly add: (sink: ClientSink) => () => void
 }

@@ -1,22 +1,33 @@
-import type { Pipeline, Principal } from "@bulwark/core"
+/**
+ * Serving the pipeline over this process's stdin/stdout until stdin closes. stdio has no credentials of its own: the
+ * connection asks core's `Authentication` port once, as any transport does, and acts as the principal it answers
+ * (the bundled server gives it `Authentication.fixed` with the configured stdio principal). A request the client
+ * cancels (`notifications/cancelled`) is interrupted. Nothing but protocol is written to stdout: keep logs on stderr
+ * (the JSON logger does).
+ */
+import { Authentication, type Pipeline } from "@bulwark/core"
 import type { Server } from "@modelcontextprotocol/server"
 import { serveStdio } from "@modelcontextprotocol/server/stdio"
-import { Effect, type Scope } from "effect"
+import { Effect, Option, type Scope } from "effect"
 import { makeServerFactory, type ServerIdentity } from "../bridge/ServerFactory.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 
-/**
- * Serves the pipeline over this process's stdin/stdout until stdin closes. Nothing but protocol is written to stdout:
- * keep logs on stderr (the JSON logger does).
- */
+/** Why a stdio connection could not start: authentication refused it. */
+export class StdioRefused extends Error {
+  override readonly name = "StdioRefused"
+}
+
+/** Serves the pipeline on stdin/stdout until stdin closes. */
 export const serve = (
-  identity: ServerIdentity,
-  options: {
-    /** Who the connection acts as: stdio has no authentication of its own, so it comes from configuration. */
-    readonly principal?: Principal
-  } = {}
-): Effect.Effect<void, never, Pipeline.Pipeline | ClientSinks | Scope.Scope> =>
+  identity: ServerIdentity
+): Effect.Effect<void, StdioRefused, Pipeline.Pipeline | ClientSinks | Scope.Scope> =>
   Effect.gen(function* () {
+    const authentication = yield* Effect.serviceOption(Authentication.Authentication)
+    const principal = Option.isNone(authentication)
+      ? undefined
+      : yield* authentication.value
+          .authenticate({ transport: "stdio", method: "", path: "", headers: {}, body: "" })
+          .pipe(Effect.mapError((refused) => new StdioRefused(`the stdio connection was refused: ${refused.reason}`)))
     const factory = yield* makeServerFactory(identity)
     const runLog = Effect.runForkWith(yield* Effect.context<never>())
     const sinks = yield* ClientSinks
@@ -35,11 +46,11 @@ export const serve = (
         servers.forEach((server) => void server.sendResourceUpdated({ uri }).catch(() => undefined))
       }
     })
-    const handle = yield* Effect.acquireRelease(
+    yield* Effect.acquireRelease(
       Effect.sync(() =>
         serveStdio(
           (context) => {
-            const server = factory(context, hooks, options.principal)
+            const server = factory(context, hooks, principal)
             if (context.era === "legacy") servers.add(server)
             return server
           },
@@ -48,7 +59,6 @@ export const serve = (
       ),
       (handle) => Effect.promise(() => handle.close())
     )
-    void handle
     yield* Effect.callback<void>((resume) => {
       const done = () => resume(Effect.void)
       process.stdin.once("end", done)

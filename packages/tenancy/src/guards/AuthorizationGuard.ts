@@ -1,100 +1,118 @@
 /**
- * The authorization guard: computes `call.access` (lists are filtered with it) and refuses a request for anything
- * outside it with `forbidden` (-32003). Unknown and not-allowed items get the same answer, whatever the client sent.
+ * The authorization guard (`admit` phase): decides what the principal may see and use (`AccessPolicy`), hands it to
+ * the rest of the chain as `CurrentAccess`, refuses a request for anything outside it with `forbidden` (-32003), and
+ * filters every listing down to what the principal may see (marked `cacheScope: "private"` for 2026-07-28 clients, so
+ * that no shared cache hands one tenant's view to another). Unknown and not-allowed items get the same answer.
  *
  * @since 0.1.0
  */
 import {
   type Access,
-  type CallState,
+  type Call,
   Catalog,
   type CatalogShape,
+  CurrentAccess,
   findResource,
   forbidden,
-  type McpError,
-  reject,
+  type McpResult,
+  type Refused,
   Stage
 } from "@bulwark/core"
 import { Effect } from "effect"
-import { accessFor, type BackendsOf, indexCatalog } from "../AccessPolicy.ts"
+import { accessFor, indexCatalog } from "../AccessPolicy.ts"
 import { requireTenant } from "../CurrentTenant.ts"
 import { Switches } from "../Switches.ts"
 
-/** The stage's name, as `rejectedBy` records it. */
+/** The stage's name, as refusals and the audit log name it. */
 export const name = "authorization"
 
-/** Settings of the authorization guard. */
-export interface AuthorizationOptions {
-  /** The backends each item uses, for backend kill switches. */
-  readonly backendsOf?: BackendsOf
-}
+const notAvailable = (what: string, id: string) => forbidden(name, `${what} "${id}" is not available`)
 
-const notAvailable = (what: string, id: string) => forbidden(`${what} "${id}" is not available`)
-
-/** Checks what the request is about against `access`; names it on the call when allowed. */
-export const check = (call: CallState, access: Access, catalog: CatalogShape): McpError | undefined => {
-  const params = call.request.params
-  switch (call.request.method) {
-    case "tools/call":
-    case "prompts/get": {
-      const id = params.name
-      if (typeof id !== "string") return undefined // validation answers malformed params
-      const isTool = call.request.method === "tools/call"
-      if (!(isTool ? access.tool(id) : access.prompt(id))) return notAvailable(isTool ? "Tool" : "Prompt", id)
-      call.target = id
-      call.label = id
-      return undefined
-    }
-    case "resources/read":
-    case "resources/subscribe":
-    case "resources/unsubscribe": {
-      const uri = params.uri
-      if (typeof uri !== "string") return undefined
-      const found = findResource(catalog, uri)
-      if (found === undefined || !access.resource(found.key)) return notAvailable("Resource", uri)
-      call.target = uri
-      call.label = found.key
-      return undefined
-    }
-    case "completion/complete": {
-      const ref = params.ref as { readonly type?: unknown; readonly name?: unknown; readonly uri?: unknown } | undefined
-      if (ref?.type === "ref/prompt" && typeof ref.name === "string" && !access.prompt(ref.name)) {
-        return notAvailable("Prompt", ref.name)
-      }
-      if (ref?.type === "ref/resource" && typeof ref.uri === "string" && !access.resource(ref.uri)) {
-        return notAvailable("Resource", ref.uri)
-      }
-      return undefined
+/** Checks what the request is about against `access`. */
+export const check = (call: Call, access: Access): Refused | undefined => {
+  const target = call.target
+  switch (target._tag) {
+    case "ToolCall":
+      return access.tool(target.name) ? undefined : notAvailable("Tool", target.name)
+    case "PromptGet":
+      return access.prompt(target.name) ? undefined : notAvailable("Prompt", target.name)
+    case "ResourceAccess":
+      return target.resource !== undefined && access.resource(target.resource.key)
+        ? undefined
+        : notAvailable("Resource", target.uri)
+    case "Completion": {
+      const ref = target.ref
+      if (ref.kind === "prompt") return access.prompt(ref.name) ? undefined : notAvailable("Prompt", ref.name)
+      return access.resource(ref.uriTemplate) ? undefined : notAvailable("Resource", ref.uriTemplate)
     }
     default:
       return undefined
   }
 }
 
-/** Builds the authorization guard over the catalog. */
-export const make = (
-  options: AuthorizationOptions = {}
-): Effect.Effect<Stage.Stage, never, Catalog.Catalog | Switches> =>
-  Effect.gen(function* () {
-    const catalog = yield* Catalog.Catalog
-    const switches = yield* Switches
-    const index = indexCatalog(catalog)
-    return Stage.make(
-      name,
-      (next) => (call) =>
-        Effect.gen(function* () {
-          const { config } = yield* requireTenant(name)
-          const access = accessFor({
-            config,
-            scopes: call.principal?.scopes ?? [],
-            switches: yield* switches.current,
-            catalog: index,
-            backendsOf: options.backendsOf
-          })
-          call.access = access
-          const refusal = check(call, access, catalog)
-          if (refusal !== undefined) return yield* Effect.fail(reject(call, name, refusal))
-          return yield* next(call)
+const named = (item: unknown): string | undefined => {
+  const candidate = (item as { readonly name?: unknown }).name
+  return typeof candidate === "string" ? candidate : undefined
+}
+
+/** A listing result narrowed to what `access` allows, marked private to the caller for 2026-07-28 clients. */
+export const filterListing = (call: Call, access: Access, catalog: CatalogShape, result: McpResult): McpResult => {
+  const target = call.target
+  if (target._tag !== "Listing") return result
+  const keep = <T>(items: unknown, allowed: (item: T) => boolean): ReadonlyArray<T> =>
+    Array.isArray(items) ? (items as ReadonlyArray<T>).filter(allowed) : []
+  let filtered: McpResult
+  switch (target.kind) {
+    case "tools":
+      filtered = { ...result, tools: keep(result.tools, (tool) => access.tool(named(tool) ?? "")) }
+      break
+    case "prompts":
+      filtered = { ...result, prompts: keep(result.prompts, (prompt) => access.prompt(named(prompt) ?? "")) }
+      break
+    case "resourceTemplates":
+      filtered = {
+        ...result,
+        resourceTemplates: keep<{ readonly uriTemplate: string }>(result.resourceTemplates, (template) =>
+          access.resource(template.uriTemplate)
+        )
+      }
+      break
+    case "resources":
+      // A listed URI is visible when the principal could read it: the resource it resolves to is allowed.
+      filtered = {
+        ...result,
+        resources: keep<{ readonly uri: string }>(result.resources, (resource) => {
+          const found = findResource(catalog, resource.uri)
+          return found !== undefined && access.resource(found.key)
         })
-    )
-  })
+      }
+      break
+  }
+  return call.request.era === "modern" ? { ...filtered, cacheScope: "private" } : filtered
+}
+
+/** Builds the authorization guard over the catalog. */
+export const make: Effect.Effect<Stage.Stage, never, Catalog.Catalog | Switches> = Effect.gen(function* () {
+  const catalog = yield* Catalog.Catalog
+  const switches = yield* Switches
+  const index = indexCatalog(catalog)
+  return Stage.make(
+    name,
+    "admit",
+    (next) => (call) =>
+      Effect.gen(function* () {
+        const { config } = yield* requireTenant(name)
+        const access = accessFor({
+          config,
+          scopes: call.principal?.scopes ?? [],
+          switches: yield* switches.current,
+          catalog: index
+        })
+        const refusal = check(call, access)
+        if (refusal !== undefined) return yield* refusal
+        const result = yield* Effect.provideService(next(call), CurrentAccess, access)
+        return filterListing(call, access, catalog, result)
+      }),
+    { order: 1 }
+  )
+})

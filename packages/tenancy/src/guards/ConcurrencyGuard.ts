@@ -1,15 +1,16 @@
 /**
- * The concurrency guard: each request of a tenant holds one of its permits while it runs. With none free the
- * request is refused at once, or after the tenant's short `maxWait`, with `limitExceeded({ limit: "concurrency" })`.
+ * The concurrency guard (`limit` phase): each request of a tenant holds one of its permits while it runs, and gives
+ * it back however it ends (a result, a failure, a cancellation). With none free the request is refused at once, or
+ * after the tenant's short `maxWait`, with `limitExceeded({ limit: "concurrency" })`.
  *
  * @since 0.1.0
  */
-import { limitExceeded, reject, Stage } from "@bulwark/core"
+import { limitExceeded, Stage } from "@bulwark/core"
 import { Duration, Effect, Option } from "effect"
 import { requireTenant } from "../CurrentTenant.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 
-/** The stage's name, as `rejectedBy` records it. */
+/** The stage's name, as refusals and the audit log name it. */
 export const name = "concurrency"
 
 /** What a refused request is told: retry in about a second. */
@@ -18,16 +19,14 @@ export const retryAfterMs = 1000
 /** The concurrency guard. */
 export const guard: Stage.Stage = Stage.make(
   name,
+  "limit",
   (next) => (call) =>
     Effect.gen(function* () {
       const { tenant, config } = yield* requireTenant(name)
       const concurrency = config.limits.concurrency
       if (concurrency === undefined) return yield* next(call)
       const refuse = TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
-        // Suspended: `reject` records the refusal on the call, so it must run only when the request is refused.
-        Effect.andThen(
-          Effect.suspend(() => Effect.fail(reject(call, name, limitExceeded({ limit: "concurrency", retryAfterMs }))))
-        )
+        Effect.andThen(Effect.fail(limitExceeded(name, { limit: "concurrency", retryAfterMs })))
       )
       const permits = tenant.permits
       if (Duration.toMillis(concurrency.maxWait) <= 0) {

@@ -1,19 +1,18 @@
 /**
- * The quota guard: reserves a tool call's cost units (`toolCosts`, else `defaultCost`) against the tenant's daily
+ * The quota guard (`limit` phase): reserves a tool call's cost units (`toolCosts`, else `defaultCost`) against the tenant's daily
  * and monthly quotas before the call runs, and gives them back when a later guard refuses the call. Other requests
  * cost nothing. Units are counted per tenant and tool in `tenancy_quota_units_total` (quotas or not).
  *
  * @since 0.1.0
  */
-import { limitExceeded, reject, Stage } from "@bulwark/core"
-import { Effect, Exit } from "effect"
+import { limitExceeded, Stage } from "@bulwark/core"
+import { Cause, Effect, Exit } from "effect"
 import { requireTenant } from "../CurrentTenant.ts"
 import { Quotas } from "../Quotas.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 import { lookup } from "../TenantConfig.ts"
-import { toolNameOf } from "./requestTarget.ts"
 
-/** The stage's name, as `rejectedBy` records it. */
+/** The stage's name, as refusals and the audit log name it. */
 export const name = "quota"
 
 /** Builds the quota guard. */
@@ -21,10 +20,11 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
   const quotas = yield* Quotas
   return Stage.make(
     name,
+    "limit",
     (next) => (call) =>
       Effect.gen(function* () {
-        const tool = toolNameOf(call)
-        if (tool === undefined) return yield* next(call)
+        if (call.target._tag !== "ToolCall") return yield* next(call)
+        const tool = call.target.name
         const { tenant, config } = yield* requireTenant(name)
         const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
         const labels = { tenant_id: tenant.id, tool_name: tool }
@@ -34,22 +34,28 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
             Effect.catchTag("QuotaExceeded", (exceeded) => {
               const limit = exceeded.period === "day" ? "daily quota" : "monthly quota"
               return TenancyMetrics.count(TenancyMetrics.quotaRejected, { ...labels, limit }).pipe(
-                Effect.andThen(
-                  Effect.fail(reject(call, name, limitExceeded({ limit, retryAfterMs: exceeded.retryAfterMs })))
-                )
+                Effect.andThen(Effect.fail(limitExceeded(name, { limit, retryAfterMs: exceeded.retryAfterMs })))
               )
             }),
             Effect.catchTag("TenancyStoreError", (error) => Effect.die(error))
           )
         return yield* next(call).pipe(
           Effect.onExit((exit) =>
-            Exit.isFailure(exit) && call.rejectedBy !== undefined
+            refusedLater(exit)
               ? quotas
                   .refund(reservation)
                   .pipe(Effect.catch((error) => Effect.logWarning(`refunding quota of "${tenant.id}" failed`, error)))
               : TenancyMetrics.count(TenancyMetrics.quotaUnits, labels, units)
           )
         )
-      })
+      }),
+    { order: 1 }
   )
 })
+
+/** Whether a later stage refused the request (its units are given back then). */
+const refusedLater = (exit: Exit.Exit<unknown, unknown>): boolean => {
+  if (Exit.isSuccess(exit)) return false
+  const error = Cause.findErrorOption(exit.cause)
+  return error._tag === "Some" && (error.value as { readonly _tag?: unknown })._tag === "Refused"
+}

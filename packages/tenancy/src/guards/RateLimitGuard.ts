@@ -1,20 +1,19 @@
 /**
- * The rate-limit guard: the tool's own rate first (for tools that have one), then the tenant's rate over every
+ * The rate-limit guard (`limit` phase): the tool's own rate first (for tools that have one), then the tenant's rate over every
  * request. A refusal is `limitExceeded` with the limit's name and when to retry (HTTP: 429 + Retry-After).
  * A failing limiter store (Redis down) lets the request through: it is logged and counted, never silent.
  *
  * @since 0.1.0
  */
-import { limitExceeded, reject, Stage } from "@bulwark/core"
+import { limitExceeded, Stage, Target } from "@bulwark/core"
 import { Effect } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { requireTenant } from "../CurrentTenant.ts"
 import * as RateLimits from "../RateLimits.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 import { lookup, type Rate } from "../TenantConfig.ts"
-import { labelOf, toolNameOf } from "./requestTarget.ts"
 
-/** The stage's name, as `rejectedBy` records it. */
+/** The stage's name, as refusals and the audit log name it. */
 export const name = "rate-limit"
 
 interface Check {
@@ -29,11 +28,12 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
   const limiter = yield* RateLimiter.RateLimiter
   return Stage.make(
     name,
+    "limit",
     (next) => (call) =>
       Effect.gen(function* () {
         const { tenant, config } = yield* requireTenant(name)
         const checks: Array<Check> = []
-        const tool = toolNameOf(call)
+        const tool = call.target._tag === "ToolCall" ? call.target.name : undefined
         const toolRate = tool === undefined ? undefined : lookup(config.limits.toolRates, tool)
         if (tool !== undefined && toolRate !== undefined) {
           checks.push({
@@ -52,7 +52,11 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
           })
         }
         for (const check of checks) {
-          const labels = { tenant_id: tenant.id, tool_name: labelOf(call), limit: check.kind }
+          const labels = {
+            tenant_id: tenant.id,
+            tool_name: Target.catalogKeyOf(call.target) ?? call.request.method,
+            limit: check.kind
+          }
           const decision = yield* RateLimits.take(limiter, check.key, check.rate)
           switch (decision._tag) {
             case "Allowed":
@@ -60,9 +64,7 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
               break
             case "Exceeded":
               yield* TenancyMetrics.count(TenancyMetrics.rateLimitRejected, labels)
-              return yield* Effect.fail(
-                reject(call, name, limitExceeded({ limit: check.limit, retryAfterMs: decision.retryAfterMs }))
-              )
+              return yield* limitExceeded(name, { limit: check.limit, retryAfterMs: decision.retryAfterMs })
             case "StoreFailed":
               yield* TenancyMetrics.count(TenancyMetrics.rateLimiterErrors, { tenant_id: tenant.id })
               yield* Effect.logWarning(
@@ -72,6 +74,7 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
           }
         }
         return yield* next(call)
-      })
+      }),
+    { order: 0 }
   )
 })

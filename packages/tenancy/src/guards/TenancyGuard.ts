@@ -1,36 +1,37 @@
 /**
- * The tenancy guard: the request must have a principal, whose tenant is configured, enabled and not switched off.
- * It holds the tenant's actor for the request, hands it to the later guards and caps the call's timeout.
+ * The tenancy guard (`admit` phase): the request must have a principal, whose tenant is configured, enabled and not
+ * switched off. It holds the tenant's actor for the request, hands it to the later guards as `CurrentTenant`, and
+ * hands the tenant's ceiling on call timeouts to the execute phase as `TimeoutCap`.
  *
  * @since 0.1.0
  */
-import { forbidden, reject, Stage } from "@bulwark/core"
+import { forbidden, Stage, TimeoutCap } from "@bulwark/core"
 import { Duration, Effect } from "effect"
 import { CurrentTenant } from "../CurrentTenant.ts"
 import { Switches } from "../Switches.ts"
 import { Tenants } from "../Tenants.ts"
 
-/** The stage's name, as `rejectedBy` records it. */
+/** The stage's name, as refusals and the audit log name it. */
 export const name = "tenancy"
 
 /** Builds the tenancy guard. */
 export const make: Effect.Effect<Stage.Stage, never, Tenants | Switches> = Effect.gen(function* () {
   const tenants = yield* Tenants
   const switches = yield* Switches
-  return Stage.make(name, (next) => (call) => {
+  return Stage.make(name, "admit", (next) => (call) => {
     const principal = call.principal
-    if (principal === undefined) return Effect.fail(reject(call, name, forbidden("Authentication required")))
+    if (principal === undefined) return Effect.fail(forbidden(name, "Authentication required"))
     const tenantId = principal.tenantId
     // One answer for unknown, disabled and switched-off tenants.
-    const unavailable = () => Effect.fail(reject(call, name, forbidden(`Tenant "${tenantId}" is not available`)))
+    const unavailable = () => Effect.fail(forbidden(name, `Tenant "${tenantId}" is not available`))
     return Effect.gen(function* () {
       if ((yield* switches.current).isOff("tenant", tenantId)) return yield* unavailable()
       const tenant = yield* tenants.get(tenantId)
       const config = yield* tenant.config
       if (!config.enabled) return yield* unavailable()
       const cap = config.limits.timeoutCap
-      if (cap !== undefined) call.timeoutCapMs = Duration.toMillis(cap)
-      return yield* Effect.provideService(next(call), CurrentTenant, { tenant, config })
+      const rest = Effect.provideService(next(call), CurrentTenant, { tenant, config })
+      return yield* cap === undefined ? rest : Effect.provideService(rest, TimeoutCap, Duration.toMillis(cap))
     }).pipe(
       Effect.catchTag("TenantNotFound", unavailable),
       Effect.catchTag("TenancyStoreError", (error) => Effect.die(error)),

@@ -5,12 +5,12 @@
 import { randomBytes } from "node:crypto"
 import {
   Catalog,
-  type McpError,
   type McpRequest,
   type McpResult,
   makeRequest,
   Notifier,
   Pipeline,
+  type PipelineError,
   Plugin,
   type Principal,
   Prompt,
@@ -36,6 +36,9 @@ export const makeGate: Effect.Effect<Gate> = Effect.gen(function* () {
   return { entered: yield* Queue.unbounded<void>(), release: yield* Latch.make(false) }
 })
 
+/** The backend `create_ticket` declares it calls (for backend kill switches). */
+export const ticketStore = "ticket-store"
+
 /** The demo plugins: `tickets` and `reports`. */
 export const plugins = (gate: Gate) => [
   Plugin.make({
@@ -45,6 +48,7 @@ export const plugins = (gate: Gate) => [
       Tool.make("create_ticket", {
         description: "Creates a ticket",
         input: Schema.Struct({ title: Schema.String }),
+        backends: [ticketStore],
         handler: ({ title }) => Effect.succeed(`created ${title}`)
       }),
       Tool.make("search_tickets", {
@@ -106,16 +110,13 @@ export interface InstanceOptions {
   readonly tenants?: Tenants.TenantsOptions
   readonly propagation?: PropagationMode
   readonly gate?: Gate
-  readonly guards?: Guards.GuardOptions
   readonly notifier?: Layer.Layer<Notifier>
 }
 
 /** One server instance over the test database: what a server process would run. */
 export const instanceLayer = (url: string, gate: Gate, options: InstanceOptions = {}) => {
   const database = Database.layer(Schema.decodeUnknownSync(DatabaseConfig)({ url, poolSize: 4 }))
-  const pipeline = Layer.unwrap(
-    Effect.map(Guards.make(options.guards), (guards) => Pipeline.layer({ ...Pipeline.defaultConfig, guards }))
-  )
+  const pipeline = Pipeline.layerWith(Effect.map(Guards.make, (stages) => ({ ...Pipeline.defaultConfig, stages })))
   return Layer.merge(pipeline, ListChanges.layer).pipe(
     Layer.provideMerge(Catalog.layer(plugins(gate))),
     Layer.provide(options.notifier ?? Notifier.none),
@@ -200,7 +201,7 @@ export const principal = (tenantId: string, scopes: ReadonlyArray<string> = []):
   method: "api-key"
 })
 
-/** A modern request carrying a principal and fresh edge hints. */
+/** A modern request carrying a principal. */
 export const request = (
   method: string,
   params: Record<string, unknown>,
@@ -209,14 +210,14 @@ export const request = (
 ): McpRequest => makeRequest(method, params, { ...(who === undefined ? {} : { principal: who }), ...extra })
 
 /** Sends a request through the instance's pipeline. */
-export const handle = (req: McpRequest): Effect.Effect<McpResult, McpError, Pipeline.Pipeline> =>
+export const handle = (req: McpRequest): Effect.Effect<McpResult, PipelineError, Pipeline.Pipeline> =>
   Effect.flatMap(Pipeline.Pipeline, (pipeline) => pipeline.handle(req))
 
 /** Sends a request and returns how it ended. */
 export const attempt = (req: McpRequest) => Effect.exit(handle(req))
 
 /** The error code of a failed request, or "ok". */
-export const outcome = (exit: Exit.Exit<McpResult, McpError>): number | "ok" =>
+export const outcome = (exit: Exit.Exit<McpResult, PipelineError>): number | "ok" =>
   Exit.isSuccess(exit)
     ? "ok"
     : Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail"
@@ -236,5 +237,5 @@ export const counter = (metric: Metric.Counter<number>, attributes: Record<strin
   Effect.map(Metric.value(Metric.withAttributes(metric, attributes)), (state) => state.count)
 
 /** The error of a failed request. */
-export const errorOf = (exit: Exit.Exit<McpResult, McpError>): McpError | undefined =>
+export const errorOf = (exit: Exit.Exit<McpResult, PipelineError>): PipelineError | undefined =>
   Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" ? exit.cause.reasons[0].error : undefined

@@ -3,7 +3,9 @@
  */
 import { Prompt } from "@bulwark/core"
 import { Effect, Schema } from "effect"
+import { ticketsDatabase } from "../backends.ts"
 import { completeTicketId } from "../completion/ticketIds.ts"
+import { TicketNotFound } from "../domain/Errors.ts"
 import type { TicketWithComments, User } from "../domain/Model.ts"
 import { allowedNext, priorities } from "../domain/Status.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -50,6 +52,8 @@ export const triageTicket = Prompt.make("triage_ticket", {
   title: "Triage ticket",
   description: "Triage a ticket: suggest its priority, an assignee and its next status.",
   args: Args,
+  errors: [TicketNotFound],
+  backends: [ticketsDatabase],
   complete: { ticket_id: completeTicketId },
   handler: ({ ticket_id }, ctx) =>
     Effect.gen(function* () {

@@ -3,6 +3,7 @@
  */
 import { Resource, ResourceNotFound } from "@bulwark/core"
 import { Effect } from "effect"
+import { ticketsDatabase } from "../backends.ts"
 import { completeTicketId } from "../completion/ticketIds.ts"
 import { maxId } from "../domain/Id.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -30,6 +31,8 @@ export const ticketResource = Resource.template("ticket://{id}", {
   title: "Ticket",
   description: "A ticket with its comments, as JSON. The id is the ticket's numeric id.",
   mimeType: "application/json",
+  errors: [ResourceNotFound],
+  backends: [ticketsDatabase],
   read: ({ id }, ctx) => {
     const text = id ?? ""
     const ticketId = parseId(text)

@@ -3,6 +3,8 @@
  */
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
+import { ticketsDatabase } from "../backends.ts"
+import { ConstraintViolation, TicketDeleted, TicketNotFound, UnknownUser } from "../domain/Errors.ts"
 import { Comment } from "../domain/Model.ts"
 import { TicketStore } from "../store/TicketStore.ts"
 import { Body, TicketId, userId } from "./fields.ts"
@@ -19,6 +21,8 @@ export const addComment = Tool.make("add_comment", {
     body: Body
   }),
   output: Comment,
+  errors: [TicketNotFound, TicketDeleted, UnknownUser, ConstraintViolation],
+  backends: [ticketsDatabase],
   hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
   handler: (input, ctx) => Effect.flatMap(TicketStore, (store) => store.addComment(ctx.call.tenantId, input))
 })

@@ -3,6 +3,8 @@
  */
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
+import { ticketsDatabase } from "../backends.ts"
+import { ConstraintViolation, UnknownUser } from "../domain/Errors.ts"
 import { Ticket } from "../domain/Model.ts"
 import { Priority } from "../domain/Status.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -27,6 +29,8 @@ export const createTicket = Tool.make("create_ticket", {
     "do not retry a call that succeeded. Returns the created ticket with its id.",
   input: Input,
   output: Ticket,
+  errors: [UnknownUser, ConstraintViolation],
+  backends: [ticketsDatabase],
   hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
   handler: (input, ctx) =>
     Effect.flatMap(TicketStore, (store) =>

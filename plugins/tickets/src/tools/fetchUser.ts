@@ -3,6 +3,8 @@
  */
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
+import { ticketsDatabase } from "../backends.ts"
+import { UserNotFound } from "../domain/Errors.ts"
 import { User } from "../domain/Model.ts"
 import { TicketStore } from "../store/TicketStore.ts"
 import { Email, userId } from "./fields.ts"
@@ -24,6 +26,8 @@ export const fetchUser = Tool.make("fetch_user", {
     "(reporterId, assigneeId), add_comment (authorId) and list_tickets (assigneeId) expect.",
   input: Input,
   output: User,
+  errors: [UserNotFound],
+  backends: [ticketsDatabase],
   hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
   handler: ({ id, email }, ctx) =>
     Effect.flatMap(TicketStore, (store) =>

@@ -3,6 +3,8 @@
  */
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
+import { ticketsDatabase } from "../backends.ts"
+import { TicketNotFound } from "../domain/Errors.ts"
 import { TicketWithComments } from "../domain/Model.ts"
 import { TicketStore } from "../store/TicketStore.ts"
 import { TicketId } from "./fields.ts"
@@ -15,6 +17,8 @@ export const getTicket = Tool.make("get_ticket", {
     "with status deleted. Use list_tickets to find ids.",
   input: Schema.Struct({ id: TicketId }),
   output: TicketWithComments,
+  errors: [TicketNotFound],
+  backends: [ticketsDatabase],
   hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
   handler: ({ id }, ctx) => Effect.flatMap(TicketStore, (store) => store.getTicket(ctx.call.tenantId, id))
 })

@@ -3,7 +3,9 @@
  */
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
+import { ticketsDatabase } from "../backends.ts"
 import * as Cursor from "../domain/Cursor.ts"
+import { InvalidCursor } from "../domain/Errors.ts"
 import { Ticket } from "../domain/Model.ts"
 import { Priority, Status } from "../domain/Status.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -45,6 +47,8 @@ export const listTickets = Tool.make("list_tickets", {
     "with the same filters and that cursor for the next page. Comments are not included; use get_ticket for them.",
   input: Input,
   output: Output,
+  errors: [InvalidCursor],
+  backends: [ticketsDatabase],
   hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
   handler: (input, ctx) =>
     Effect.gen(function* () {

@@ -3,6 +3,8 @@
  */
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
+import { ticketsDatabase } from "../backends.ts"
+import { InvalidTransition, TicketNotFound } from "../domain/Errors.ts"
 import { StatusChange } from "../domain/Model.ts"
 import { Status, transitions } from "../domain/Status.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -24,6 +26,8 @@ export const updateTicketStatus = Tool.make("update_ticket_status", {
     status: Status.annotate({ description: "The new status" })
   }),
   output: StatusChange,
+  errors: [TicketNotFound, InvalidTransition],
+  backends: [ticketsDatabase],
   hints: { readOnly: false, destructive: true, idempotent: true, openWorld: false },
   handler: ({ id, status }, ctx) =>
     Effect.flatMap(TicketStore, (store) => store.setStatus(ctx.call.tenantId, id, status))

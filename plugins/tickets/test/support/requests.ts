@@ -1,7 +1,7 @@
 /**
  * Drives requests through the real `Pipeline`, the way a transport would, without one.
  */
-import { type McpError, type McpRequest, type McpResult, makeRequest, Pipeline } from "@bulwark/core"
+import { type McpRequest, type McpResult, makeRequest, Pipeline, type PipelineError } from "@bulwark/core"
 import { Effect } from "effect"
 
 /** An MCP request as a transport would hand it to the pipeline. */
@@ -11,7 +11,7 @@ export const request = (method: string, params: Record<string, unknown>): McpReq
 export const handle = (
   method: string,
   params: Record<string, unknown>
-): Effect.Effect<McpResult, McpError, Pipeline.Pipeline> =>
+): Effect.Effect<McpResult, PipelineError, Pipeline.Pipeline> =>
   Effect.flatMap(Pipeline.Pipeline, (pipeline) => pipeline.handle(request(method, params)))
 
 /** The result of a tool call. */

@@ -1,10 +1,13 @@
 /**
  * `/admin/switches`: the kill switches. `PUT` sets one (`{ kind, name, reason }`), `DELETE` clears one (`{ kind, name }`
  * in the body), `GET` lists those set. A switch applies to every tenant; for `kind: "tenant"` the name is the tenant
- * id, which may also be given as `tenantId`.
+ * id, which may also be given as `tenantId`. A tool, plugin or backend switch must name one this server has (tools
+ * and plugins of its catalog, backends its tools, resources and prompts declare): a misspelt name would switch
+ * nothing off while the operator believes it did, so it is refused with the names that exist.
  *
  * @since 0.1.0
  */
+import { Catalog, type CatalogShape } from "@bulwark/core"
 import { Switches, type Switches as SwitchesModule, type TenancyStoreError } from "@bulwark/tenancy"
 import { Effect, Layer, Schema } from "effect"
 import { HttpRouter } from "effect/http"
@@ -55,6 +58,28 @@ const targetOf = (key: {
     : Effect.succeed(target)
 }
 
+/** The names a switch of `kind` may take on this server; undefined for tenants (any id may be switched off). */
+const knownNames = (catalog: CatalogShape, kind: SwitchesModule.SwitchKind): ReadonlyArray<string> | undefined => {
+  switch (kind) {
+    case "tool":
+      return [...catalog.tools.keys()]
+    case "plugin":
+      return catalog.plugins.map((plugin) => plugin.name)
+    case "backend":
+      return [...catalog.backends]
+    case "tenant":
+      return undefined
+  }
+}
+
+/** Refuses a switch on a tool, plugin or backend this server does not have. */
+const requireKnown = (catalog: CatalogShape, kind: SwitchesModule.SwitchKind, target: string) => {
+  const known = knownNames(catalog, kind)
+  if (known === undefined || known.includes(target)) return Effect.void
+  const names = known.length === 0 ? `this server has no ${kind}s` : `known: ${[...known].sort().join(", ")}`
+  return Effect.fail(invalid("body", [{ path: "name", message: `No ${kind} is named "${target}" (${names})` }]))
+}
+
 const describe = (note: AuditNote, kind: SwitchesModule.SwitchKind, target: string) => {
   note.target = target
   note.tenantId = kind === "tenant" ? target : null
@@ -65,6 +90,7 @@ export const layer = (env: AdminEnv) =>
   Layer.unwrap(
     Effect.gen(function* () {
       const switches = yield* Switches.Switches
+      const catalog = yield* Catalog.Catalog
 
       const list = handler(env, undefined, () =>
         switches.list.pipe(
@@ -78,6 +104,7 @@ export const layer = (env: AdminEnv) =>
           const input = yield* body(SetSwitchBody)
           const target = yield* targetOf(input)
           describe(note, input.kind, target)
+          yield* requireKnown(catalog, input.kind, target)
           note.arguments = { kind: input.kind, name: target, reason: input.reason }
           const change = yield* switches
             .set({ kind: input.kind, target, reason: input.reason, actor: "admin" })

@@ -1,27 +1,48 @@
-import { Effect } from "effect"
+/**
+ * The request's span (`observe` phase). A transport that opened the request's span itself (the HTTP edge opens it
+ * before authentication) hands it over and the pipeline makes it the request's span; otherwise the pipeline opens
+ * it here, joining the caller's trace from W3C `traceparent` in `_meta` (MCP's way) or the transport's headers.
+ * Either way there is one span per request, with the request's MCP attributes, and everything after runs inside it.
+ */
+import { Effect, Option, type Tracer } from "effect"
+import { Headers, HttpTraceContext } from "effect/http"
+import type { McpRequest } from "../../request/McpRequest.ts"
+import type { Call } from "../Call.ts"
 import * as Stage from "../Stage.ts"
 
-/** Opens the server span of the request and records its ids on the call for logs and errors. */
-export const tracing = Stage.make(
-  "tracing",
-  (next) => (call) =>
-    Effect.withSpan(
-      Effect.flatMap(Effect.currentSpan.pipe(Effect.option), (span) => {
-        if (span._tag === "Some") {
-          call.traceId = span.value.traceId
-          call.spanId = span.value.spanId
-        }
-        return next(call)
-      }),
-      `mcp ${call.request.method}`,
-      {
-        kind: "server",
-        attributes: {
-          "mcp.method.name": call.request.method,
-          "mcp.request.id": call.requestId,
-          "mcp.protocol.era": call.request.era,
-          "mcp.tenant.id": call.tenantId
-        }
-      }
+const traceHeaders = (request: McpRequest) => {
+  const fromMeta = request.meta.traceparent
+  if (typeof fromMeta === "string") {
+    const tracestate = request.meta.tracestate
+    return Headers.fromInput(
+      typeof tracestate === "string" ? { traceparent: fromMeta, tracestate } : { traceparent: fromMeta }
     )
-)
+  }
+  return Headers.fromInput(request.headers)
+}
+
+const attributesOf = (call: Call) => ({
+  "mcp.method.name": call.request.method,
+  "mcp.request.id": call.requestId,
+  "mcp.protocol.era": call.request.era,
+  "mcp.tenant.id": call.tenantId
+})
+
+const adopt = (span: Tracer.Span, call: Call) => {
+  for (const [key, value] of Object.entries(attributesOf(call))) span.attribute(key, value)
+}
+
+/** The tracing stage. */
+export const tracing = Stage.make("tracing", "observe", (next) => (call) => {
+  const given = call.request.span
+  if (given !== undefined) {
+    adopt(given, call)
+    return Effect.withParentSpan(next(call), given)
+  }
+  const parent = HttpTraceContext.w3c(traceHeaders(call.request))
+  return Effect.withSpan(next(call), `mcp ${call.request.method}`, {
+    kind: "server",
+    attributes: attributesOf(call),
+    ...(Option.isSome(parent) ? { parent: parent.value } : {})
+  })
+})

@@ -1,77 +1,65 @@
+/**
+ * The `validate` phase's own stages. First, a request whose params do not fit its method is answered (invalid
+ * params). Then what the request names must exist, and a tool's or prompt's arguments are decoded against the
+ * declared schema before any handler runs; the decoded input is passed to the rest of the chain with the call.
+ * Invalid tool arguments come back as a tool error naming each field and what was expected (unknown ones with the
+ * accepted ones), so the agent can correct itself; an unknown tool, prompt or resource and invalid prompt arguments
+ * are JSON-RPC errors. The admit phase runs before this one, so a principal learns nothing about what it may not use.
+ */
 import { Effect, Result } from "effect"
-import type { CatalogShape } from "../../catalog/Catalog.ts"
-import { findResource } from "../../catalog/findResource.ts"
 import { text } from "../../content/Content.ts"
 import { ErrorCode, invalidParams, McpError } from "../../errors/McpError.ts"
 import { describeIssues } from "../../schema/Decoder.ts"
 import * as Stage from "../Stage.ts"
 
-const requireString = (params: Readonly<Record<string, unknown>>, key: string) => {
-  const value = params[key]
-  return typeof value === "string" && value !== ""
-    ? Effect.succeed(value)
-    : Effect.fail(invalidParams(`params.${key} must be a non-empty string`))
-}
+/** Answers a request whose params do not fit its method. */
+export const malformed = Stage.make(
+  "malformed-params",
+  "validate",
+  (next) => (call) => (call.target._tag === "Malformed" ? Effect.fail(call.target.error) : next(call)),
+  { order: -1 }
+)
 
-/**
- * Finds what the request is about (tool, prompt, resource) and validates its input against the declared schema
- * before any handler runs. Invalid tool arguments come back as a tool error naming each field and what was expected,
- * so the agent can correct itself; an unknown tool or prompt and invalid prompt arguments are JSON-RPC errors.
- */
-export const validation = (catalog: CatalogShape) =>
-  Stage.make("validation", (next) => (call) => {
-    const params = call.request.params
-    switch (call.request.method) {
-      case "tools/call":
-        return Effect.flatMap(requireString(params, "name"), (name) => {
-          const tool = catalog.tools.get(name)
-          if (tool === undefined) return Effect.fail(invalidParams(`Unknown tool: ${name}`))
-          call.target = name
-          call.label = name
-          call.timeoutMs = tool.timeoutMs
-          const decoded = tool.decode(params.arguments ?? {})
-          if (Result.isFailure(decoded)) {
-            return Effect.succeed({
-              content: [text(`Invalid arguments for tool "${name}": ${describeIssues(decoded.failure)}`)],
-              isError: true
-            })
-          }
-          call.input = decoded.success
-          return next(call)
+/** Decodes the input of tool calls and prompts, and checks that resources exist. */
+export const validation = Stage.make("validation", "validate", (next) => (call) => {
+  const target = call.target
+  switch (target._tag) {
+    case "ToolCall": {
+      const tool = target.tool
+      if (tool === undefined) return Effect.fail(invalidParams(`Unknown tool: ${target.name}`))
+      const decoded = tool.decode(target.arguments)
+      if (Result.isFailure(decoded)) {
+        return Effect.succeed({
+          content: [text(`Invalid arguments for tool "${tool.name}": ${describeIssues(decoded.failure)}`)],
+          isError: true
         })
-      case "prompts/get":
-        return Effect.flatMap(requireString(params, "name"), (name) => {
-          const prompt = catalog.prompts.get(name)
-          if (prompt === undefined) return Effect.fail(invalidParams(`Unknown prompt: ${name}`))
-          call.target = name
-          call.label = name
-          const decoded = prompt.decode(params.arguments ?? {})
-          if (Result.isFailure(decoded)) {
-            return Effect.fail(
-              invalidParams(`Invalid arguments for prompt "${name}": ${describeIssues(decoded.failure)}`, {
-                issues: decoded.failure
-              })
-            )
-          }
-          call.input = decoded.success
-          return next(call)
-        })
-      case "resources/read":
-      case "resources/subscribe":
-      case "resources/unsubscribe":
-        return Effect.flatMap(requireString(params, "uri"), (uri) => {
-          const found = findResource(catalog, uri)
-          if (found === undefined) {
-            return Effect.fail(
-              new McpError({ code: ErrorCode.ResourceNotFound, message: `Resource not found: ${uri}`, data: { uri } })
-            )
-          }
-          call.target = uri
-          call.label = found.key
-          call.input = found
-          return next(call)
-        })
-      default:
-        return next(call)
+      }
+      return next({ ...call, input: decoded.success })
     }
-  })
+    case "PromptGet": {
+      const prompt = target.prompt
+      if (prompt === undefined) return Effect.fail(invalidParams(`Unknown prompt: ${target.name}`))
+      const decoded = prompt.decode(target.arguments)
+      if (Result.isFailure(decoded)) {
+        return Effect.fail(
+          invalidParams(`Invalid arguments for prompt "${prompt.name}": ${describeIssues(decoded.failure)}`, {
+            issues: decoded.failure
+          })
+        )
+      }
+      return next({ ...call, input: decoded.success })
+    }
+    case "ResourceAccess":
+      return target.resource === undefined
+        ? Effect.fail(
+            new McpError({
+              code: ErrorCode.ResourceNotFound,
+              message: `Resource not found: ${target.uri}`,
+              data: { uri: target.uri }
+            })
+          )
+        : next(call)
+    default:
+      return next(call)
+  }
+})

@@ -1,0 +1,68 @@
+/**
+ * The authentication port: who is calling, decided from plain data before any MCP work. A transport hands over what
+ * it received (method, path, headers, body) and gets a principal, or a refusal that says exactly what to answer
+ * (status, headers, body) and, for the server's own log and audit only, why. The HTTP edge, stdio and any later
+ * transport call this same port; `@bulwark/identity` implements it (API keys, HMAC, OAuth), `fixed` gives every
+ * request one configured principal (stdio, or a deliberately open test server).
+ */
+import { Context, Data, Effect, Layer } from "effect"
+import type { Principal } from "../request/Principal.ts"
+
+/** What a transport received, as plain data. */
+export interface Credentials {
+  /** Which transport asks. */
+  readonly transport: "http" | "stdio" | "in-process"
+  /** The HTTP method (`POST`, `GET`, ...); empty where the transport has none. */
+  readonly method: string
+  /** Path and query as received (e.g. `/mcp?x=1`); empty where the transport has none. */
+  readonly path: string
+  /** Headers with lower-case names (repeated headers joined with `, `); empty where the transport has none. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The raw request body (for schemes that sign it); empty where there is none. */
+  readonly body: string
+}
+
+/** What a refused credential claimed to be, when it said (for the audit log only). */
+export interface Claimed {
+  readonly tenantId?: string
+  readonly subject?: string
+  readonly method?: string
+}
+
+/** A refused request, with the answer to send and the reason to record. */
+export class AuthenticationRefused extends Data.TaggedError("AuthenticationRefused")<{
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  /** The response body (a JSON-RPC error or an OAuth error document). */
+  readonly body: string
+  /** Why, for the server's own log and audit; never sent to the client. */
+  readonly reason: string
+  readonly claimed?: Claimed
+}> {}
+
+/** Decides who is calling. */
+export interface AuthenticationShape {
+  readonly authenticate: (credentials: Credentials) => Effect.Effect<Principal, AuthenticationRefused>
+}
+
+/** The authentication port; a transport without it serves without authentication. */
+export class Authentication extends Context.Service<Authentication, AuthenticationShape>()(
+  "@bulwark/core/Authentication"
+) {}
+
+/**
+ * Every request acts as `principal`: for stdio (whose principal comes from configuration) and for servers that are
+ * deliberately open (a conformance fixture). Never for a server reachable by others.
+ */
+export const fixed = (principal: Principal): Layer.Layer<Authentication> =>
+  Layer.succeed(Authentication, { authenticate: () => Effect.succeed(principal) })
+
+/** The credentials of an HTTP request, from a web `Request` and its body text. */
+export const fromWebRequest = (request: Request, body: string): Credentials => {
+  const headers: Record<string, string> = {}
+  request.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  const url = new URL(request.url)
+  return { transport: "http", method: request.method, path: `${url.pathname}${url.search}`, headers, body }
+}

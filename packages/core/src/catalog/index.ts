@@ -1,7 +1,0 @@
-export type { CatalogShape } from "./Catalog.ts"
-export * as Catalog from "./Catalog.ts"
-export * from "./CatalogConflict.ts"
-export type { CompiledPrompt } from "./CompiledPrompt.ts"
-export type { CompiledStaticResource, CompiledTemplate, ResourceReader } from "./CompiledResource.ts"
-export type { CompiledTool } from "./CompiledTool.ts"
-export { type FoundResource, findResource } from "./findResource.ts"

@@ -1,0 +1,45 @@
+/**
+ * A request refused by a stage of the pipeline (tenancy, authorization, a rate limit, a quota, a concurrency limit):
+ * a typed failure that names the stage, so that logs, metrics and the audit log tell a refusal from a broken request,
+ * and the HTTP edge can answer a refused limit with 429 and `Retry-After`. It reaches the client as a JSON-RPC error.
+ */
+import { Data } from "effect"
+import { ErrorCode } from "./McpError.ts"
+
+/** Which limit refused a request, and when trying again makes sense. */
+export interface LimitDetails {
+  /** e.g. `tenant rate`, `tool rate: create_ticket`, `daily quota`, `concurrency`. */
+  readonly limit: string
+  readonly retryAfterMs: number
+}
+
+/** The request was refused by the stage `by`; `code`, `message` and `data` are what the client is told. */
+export class Refused extends Data.TaggedError("Refused")<{
+  /** The refusing stage's name, as the audit log records it. */
+  readonly by: string
+  readonly code: number
+  readonly message: string
+  readonly data?: unknown
+}> {}
+
+/** Refuses a request the principal may not make. */
+export const forbidden = (by: string, message: string): Refused =>
+  new Refused({ by, code: ErrorCode.Forbidden, message })
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
+
+/** Refuses a request over a limit: names the limit and says when to retry. */
+export const limitExceeded = (by: string, details: LimitDetails): Refused =>
+  new Refused({
+    by,
+    code: ErrorCode.LimitExceeded,
+    message: `Limit exceeded (${details.limit}); retry after ${seconds(details.retryAfterMs)} s`,
+    data: details
+  })
+
+/** The `Retry-After` seconds a refusal asks for, when it refused a limit. */
+export const retryAfterSeconds = (refused: Refused): number | undefined => {
+  if (refused.code !== ErrorCode.LimitExceeded) return undefined
+  const details = refused.data as Partial<LimitDetails> | undefined
+  return typeof details?.retryAfterMs === "number" ? seconds(details.retryAfterMs) : undefined
+}

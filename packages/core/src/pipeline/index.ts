@@ -1,6 +1,0 @@
-export * from "./outcome.ts"
-export type { Guards, PipelineConfig, PipelineShape } from "./Pipeline.ts"
-export * as Pipeline from "./Pipeline.ts"
-export type { Handler } from "./Stage.ts"
-export * as Stage from "./Stage.ts"
-export type { TimeoutPolicy } from "./stages/Timeout.ts"

@@ -1,7 +1,0 @@
-export * from "./Access.ts"
-export * from "./ClientChannel.ts"
-export * from "./CurrentCall.ts"
-export * from "./EdgeHints.ts"
-export * from "./McpRequest.ts"
-export * from "./makeRequest.ts"
-export * from "./Principal.ts"

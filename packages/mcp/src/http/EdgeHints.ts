@@ -1,0 +1,22 @@
+/**
+ * What the HTTP edge must say about a request besides its JSON-RPC answer: a refused limit is 429 with
+ * `Retry-After`, which a JSON-RPC error cannot express. The bridge fills the hints of the request it served from the
+ * typed refusal; the edge applies them to the response. Transports without a status line have none.
+ */
+
+/** The status and headers to set on the response, when the answer asks for them. */
+export interface EdgeHints {
+  status: number | undefined
+  readonly headers: Record<string, string>
+}
+
+/** Fresh, empty hints for one request. */
+export const make = (): EdgeHints => ({ status: undefined, headers: {} })
+
+/** Applies the hints to a response (unchanged when there are none). */
+export const apply = (response: Response, hints: EdgeHints): Response => {
+  if (hints.status === undefined) return response
+  const headers = new Headers(response.headers)
+  for (const [name, value] of Object.entries(hints.headers)) headers.set(name, value)
+  return new Response(response.body, { status: hints.status, statusText: "", headers })
+}
