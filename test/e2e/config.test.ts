@@ -63,4 +63,59 @@ describe("a bad configuration", () => {
     expect(run.stderr).toContain(`Invalid configuration in ${file}:`)
     expect(run.stderr).toContain("cannot read the file")
   })
+
+  it("an unknown key anywhere is an error naming it and the accepted keys, not a setting silently ignored", async () => {
+    const file = join(dir, "misspelt.yaml")
+    await writeFile(
+      file,
+      [
+        "htp:",
+        "  port: 0",
+        "tenancy:",
+        "  tenants:",
+        "    - id: acme",
+        "      name: Acme",
+        "      limits:",
+        "        concurency: { permits: 2 }",
+        "      quota: { daily: 10 }",
+        ""
+      ].join("\n")
+    )
+    const run = await runServerToExit(["--in-memory", "--config", file], { PORT: "0" }, dir)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`Invalid configuration in ${file}:`)
+    expect(run.stderr).toMatch(/ {2}- htp: unknown key \(accepted: name, logLevel, .*http, .*\)/)
+    expect(run.stderr).toMatch(
+      / {2}- tenancy\.tenants\[0\]\.limits\.concurency: unknown key \(accepted: .*concurrency.*\)/
+    )
+    expect(run.stderr).toMatch(/ {2}- tenancy\.tenants\[0\]\.quota: unknown key \(accepted: .*quotas.*\)/)
+    expect(run.stderr).not.toContain("Listening")
+  })
+
+  it("plugins are decoded with their own schema; an unknown plugin or a module that is not one is named", async () => {
+    const notAPlugin = join(dir, "not-a-plugin.mjs")
+    await writeFile(notAPlugin, "export default { hello: 'world' }\n")
+    const file = join(dir, "plugins.yaml")
+    await writeFile(
+      file,
+      [
+        "plugins:",
+        "  tickets: { seedDemoDta: false }",
+        "  weather: {}",
+        "  words: { module: ./not-a-plugin.mjs }",
+        "  missing: { module: ./nowhere.ts }",
+        ""
+      ].join("\n")
+    )
+    const run = await runServerToExit(["--in-memory", "--config", file], { PORT: "0" }, dir)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`Invalid configuration in ${file}:`)
+    expect(run.stderr).toContain("  - plugins.tickets.seedDemoDta: unknown key (accepted: seedDemoData)")
+    expect(run.stderr).toContain(
+      "  - plugins.weather: unknown plugin (bundled: tickets); to install another, set plugins.weather.module to its package or file"
+    )
+    expect(run.stderr).toContain("  - plugins.words.module: the default export of ./not-a-plugin.mjs is not a plugin")
+    expect(run.stderr).toContain("  - plugins.missing.module: cannot load ./nowhere.ts")
+    expect(run.stderr).not.toContain("Listening")
+  })
 })

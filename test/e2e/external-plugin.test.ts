@@ -1,15 +1,19 @@
 /**
  * A plugin written outside the repository (it sees only `@bulwark/core` and `effect`, through a `node_modules` of
- * its own) is imported at run time and served by a server composed from layers, as `packages/mcp/README.md` shows:
- * `Catalog` + `Pipeline` + `ClientSinks` + `Endpoint`, called in process through `endpoint.fetch` and over a real
- * HTTP socket (`HttpRouter.serve(McpHttp.route("/mcp"))` on `NodeHttpServer`).
+ * its own), used the three ways people use Bulwark:
+ * - imported at run time and served by an endpoint composed from the framework's layers, as `packages/mcp/README.md`
+ *   shows (`Catalog` + `Pipeline` + `ClientSinks` + `Endpoint`), in process and over a real HTTP socket;
+ * - installed into the bundled server by name, without writing a composition (`plugins.external-words.module`);
+ * - given to the production composition, `BulwarkServer.http(config, { plugins })`, which serves it behind
+ *   authentication, tenancy and audit.
  */
 import { copyFile, mkdir, readFile, symlink, writeFile } from "node:fs/promises"
 import { createServer } from "node:http"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Catalog, Pipeline, type Plugin } from "@bulwark/core"
+import { Catalog, type Installed, Pipeline, type Plugin } from "@bulwark/core"
 import { ClientSinks, Endpoint, type McpEndpoint, McpHttp } from "@bulwark/mcp"
+import { BulwarkServer, decodeConfig } from "@bulwark/server"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, References, Scope } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
@@ -23,12 +27,15 @@ import {
   negotiations,
   textOf
 } from "./support/clients.ts"
+import { testApiKey } from "./support/credentials.ts"
 import { root } from "./support/paths.ts"
+import { startServer, stopAllServers } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 
 const fixture = join(root, "test/e2e/fixtures/external-plugin.ts.txt")
 
 let pluginDir: string
+let installable: Installed
 let scope: Scope.Closeable | undefined
 let endpoint: McpEndpoint
 let httpUrl: URL
@@ -47,7 +54,9 @@ beforeAll(async () => {
   await writeExternalPlugin(pluginDir)
   const module = (await import(pathToFileURL(join(pluginDir, "plugin.ts")).href)) as {
     readonly plugin: Plugin.Plugin
+    readonly default: Installed
   }
+  installable = module.default
 
   const McpLive = Endpoint.layer({ name: "external-plugin-server", version: "1.0.0" }).pipe(
     Layer.provideMerge(Pipeline.layer()),
@@ -70,9 +79,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeAllClients()
+  await stopAllServers()
   if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
   await removeTempDirs()
 })
+
+/** Calls the plugin's tool as an agent would, through a client with the test API key. */
+const countWords = async (url: URL) => {
+  const client = await connectHttp(url, "auto")
+  const { tools } = await client.listTools()
+  expect(tools.map((tool) => tool.name)).toContain("count_words")
+  return callOk(client, "count_words", { text: "to be or not" })
+}
 
 describe("a plugin from outside the repository", () => {
   it("lives outside the repository and imports nothing but @bulwark/core and effect", async () => {
@@ -116,4 +134,49 @@ describe.each(negotiations)("the external plugin's tool, %s negotiation", (mode)
       expect(unknown).toMatchObject({ code: -32602, message: expect.stringContaining("Unknown tool: get_ticket") })
     })
   }
+})
+
+describe("the external plugin in the production stack", () => {
+  it("is installed into the bundled server by name, with no composition written", async () => {
+    const config = join(pluginDir, "bulwark.yaml")
+    await writeFile(
+      config,
+      ["plugins:", "  tickets: { enabled: false }", "  external-words:", "    module: ./plugin.ts", ""].join("\n")
+    )
+    const server = await startServer({ args: ["--in-memory", "--config", config], cwd: pluginDir })
+    expect(await countWords(server.mcpUrl)).toEqual({ words: 4, longest: "not", reversed: "not or be to" })
+    const anonymous = await fetch(server.mcpUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+    })
+    expect(anonymous.status).toBe(401)
+  })
+
+  it("is given to BulwarkServer.http, which serves it behind authentication, tenancy and audit", async () => {
+    const config = await Effect.runPromise(
+      decodeConfig({
+        http: { port: 0 },
+        logLevel: "warn",
+        plugins: { tickets: { enabled: false } },
+        bootstrapApiKey: testApiKey
+      })
+    )
+    const serverScope = await Effect.runPromise(Scope.make())
+    try {
+      const services = await Effect.runPromise(
+        Layer.buildWithScope(BulwarkServer.http(config, { inMemory: true, plugins: [installable] }), serverScope)
+      )
+      const address = Context.get(services, HttpServer.HttpServer).address
+      if (address._tag === "UnixPathAddress") throw new Error("expected a TCP port")
+      const url = new URL(`http://127.0.0.1:${address.port}/mcp`)
+      expect(await countWords(url)).toEqual({ words: 4, longest: "not", reversed: "not or be to" })
+      const pipeline = Context.get(services, Pipeline.Pipeline)
+      expect(pipeline.stages.map((stage) => stage.name)).toEqual(
+        expect.arrayContaining(["audit", "tenancy", "authorization", "rate-limit", "quota", "concurrency"])
+      )
+    } finally {
+      await Effect.runPromise(Scope.close(serverScope, Exit.void))
+    }
+  })
 })

@@ -315,6 +315,34 @@ describe("admin API", () => {
     expect(toolNames(await listTools(acmeKey))).toEqual(["fetch_user", "get_ticket"])
   })
 
+  it("takes every tool that declares a backend out of service with a backend switch; refuses unknown names", async () => {
+    // The tickets plugin's tools declare the backend `tickets-db`.
+    const set = await admin("PUT", "/admin/switches", {
+      body: { kind: "backend", name: "tickets-db", reason: "database failover" }
+    })
+    expect(set.status).toBe(200)
+    expect(toolNames(await listTools(acmeKey))).toEqual([])
+    expect(toolNames(await listTools(bootstrapKey))).toEqual([])
+    const cleared = await admin("DELETE", "/admin/switches", { body: { kind: "backend", name: "tickets-db" } })
+    expect(cleared.json.change).toMatchObject({ action: "cleared" })
+    expect(toolNames(await listTools(acmeKey))).toEqual(["fetch_user", "get_ticket"])
+
+    // A switch that names nothing this server has would switch nothing off: refused, naming what exists.
+    for (const [kind, name, known] of [
+      ["backend", "ticket-db", "tickets-db"],
+      ["tool", "fetch_users", "fetch_user"],
+      ["plugin", "ticket", "tickets"]
+    ] as const) {
+      const refused = await admin("PUT", "/admin/switches", { body: { kind, name, reason: "typo" } })
+      expect(refused.status).toBe(400)
+      const issue = (refused.json.issues as ReadonlyArray<{ path: string; message: string }>)[0]
+      expect(issue?.path).toBe("name")
+      expect(issue?.message).toContain(`No ${kind} is named "${name}"`)
+      expect(issue?.message).toContain(known)
+    }
+    expect((await admin("GET", "/admin/switches")).json.switches).toEqual([])
+  })
+
   it("disables and enables a tenant, with effect on /mcp", async () => {
     const disabled = await admin("POST", "/admin/tenants/acme/disable")
     expect(disabled.status).toBe(200)

@@ -21,7 +21,7 @@ export type JsonValue =
 export type AuditOutcome = Outcome.Outcome
 
 /** Every outcome, in a fixed order (the table's CHECK constraint admits the same). */
-export const outcomes: ReadonlyArray<AuditOutcome> = Outcome.outcomes
+export const outcomes = Outcome.outcomes
 
 /** Tells whether a string is an outcome. */
 export const isOutcome = (value: string): value is AuditOutcome => Outcome.isOutcome(value)

@@ -170,6 +170,24 @@ layer(testEnv("tools"), { excludeTestServices: true })((it) => {
         expect(textOf(huge)).toContain("id: ")
       })
     )
+
+    it.effect("refuses a misspelt argument instead of dropping it, naming the accepted ones", () =>
+      Effect.gen(function* () {
+        const before = (yield* callOk<Page>("list_tickets", { limit: 100 })).tickets.length
+        const misspelt = yield* callTool("create_ticket", { title: "Unassigned?", reporterId: 1, assignee_id: 2 })
+        expect(misspelt.isError).toBe(true)
+        expect(textOf(misspelt)).toBe(
+          'Invalid arguments for tool "create_ticket": assignee_id: unknown argument (accepted: title, description, priority, reporterId, assigneeId)'
+        )
+        // Nothing was created.
+        expect((yield* callOk<Page>("list_tickets", { limit: 100 })).tickets).toHaveLength(before)
+        const state = yield* callTool("list_tickets", { state: "closed" })
+        expect(state.isError).toBe(true)
+        expect(textOf(state)).toContain(
+          "state: unknown argument (accepted: status, priority, assigneeId, search, limit, cursor)"
+        )
+      })
+    )
   })
 
   describe("update_ticket_status", () => {

@@ -132,7 +132,8 @@ export const authentication = (config: ServerConfig, options: RunOptions = {}) =
 
 /**
  * The bundled server over HTTP: `/mcp`, `/metrics`, `/healthz`, `/readyz`, and the admin API when enabled. The
- * layer also gives the services it runs on (the pipeline, the catalog, the audit log, tenancy, the database).
+ * layer also gives the services it runs on (the HTTP server with its address, the pipeline, the catalog, the audit
+ * log, tenancy, the database).
  */
 export const http = (config: ServerConfig, options: RunOptions = {}) => {
   const endpoint = Endpoint.layer({
@@ -162,7 +163,7 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     Layer.merge(announce),
     Layer.merge(reloading(options)),
     Layer.provide(McpHttp.routerSpanOff("/mcp")),
-    Layer.provide(
+    Layer.provideMerge(
       NodeHttpServer.layer(createServer, {
         port: config.http.port,
         host: config.http.host,

@@ -14,18 +14,8 @@ import { ErrorCode } from "../errors/McpError.ts"
 import type { McpResult } from "../request/McpRequest.ts"
 import type { PipelineError } from "./Stage.ts"
 
-/** How a request ended. */
-export type Outcome =
-  | "success"
-  | "tool_error"
-  | "input_required"
-  | "rejected"
-  | "protocol_error"
-  | "internal_error"
-  | "cancelled"
-
 /** Every outcome, in a fixed order. */
-export const outcomes: ReadonlyArray<Outcome> = [
+export const outcomes = [
   "success",
   "tool_error",
   "input_required",
@@ -33,7 +23,10 @@ export const outcomes: ReadonlyArray<Outcome> = [
   "protocol_error",
   "internal_error",
   "cancelled"
-]
+] as const
+
+/** How a request ended. */
+export type Outcome = (typeof outcomes)[number]
 
 /** Tells whether a string is an outcome. */
 export const isOutcome = (value: string): value is Outcome => (outcomes as ReadonlyArray<string>).includes(value)

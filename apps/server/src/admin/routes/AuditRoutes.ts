@@ -4,22 +4,13 @@
  *
  * @since 0.1.0
  */
-import { type AuditOutcome, auditRecordToJson, maxQueryLimit, query, verifyChain } from "@bulwark/audit"
+import { auditRecordToJson, maxQueryLimit, outcomes, query, verifyChain } from "@bulwark/audit"
 import { Effect, Layer, Schema } from "effect"
 import { HttpRouter } from "effect/http"
 import { SqlClient } from "effect/sql/SqlClient"
 import { AdminUnavailable } from "../AdminErrors.ts"
 import { type AdminEnv, handler, reply } from "../AdminHandler.ts"
 import * as AdminInput from "../AdminInput.ts"
-
-const outcomes = [
-  "success",
-  "tool_error",
-  "input_required",
-  "protocol_error",
-  "rejected",
-  "cancelled"
-] as const satisfies ReadonlyArray<AuditOutcome>
 
 /** The query string of `GET /admin/audit`; `from`/`to` are ISO 8601, `limit` 1 to 1000 (default 50). */
 export const AuditQueryParams = Schema.Struct({
