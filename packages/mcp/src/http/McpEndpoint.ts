@@ -167,8 +167,7 @@ export const makeEndpoint = (
             Effect.andThen(Option.isSome(refusals) ? refusals.value.record(record) : Effect.void),
             Effect.as(new Response(refused.body, { status: refused.status, headers: { ...refused.headers } }))
           )
-        }),
-        Effect.withSpan("identity.authenticate")
+        })
       )
     }
 
