@@ -1,7 +1,8 @@
 /**
  * Server CPU time per request, from /proc, for the same tools/call answered by: a bare node:http JSON-RPC handler
- * (the baseline), the MCP SDK alone, and Bulwark (full pipeline). Reported as ratios against the baseline measured in
- * the same run; requests per second are printed but not compared (they swing on this shared machine).
+ * (the baseline), the MCP SDK alone, and Bulwark as users run it (`BulwarkServer.http`: API key, tenant, guards,
+ * audit, logs; on `DATABASE_URL` when set). Reported as ratios against the baseline measured in the same run;
+ * requests per second are printed but not compared (they swing on this shared machine).
  *
  *   node bench/http-cpu.ts [--requests 4000] [--concurrency 16] [--rounds 3]
  */
@@ -9,6 +10,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { Agent, request as httpRequest } from "node:http"
 import { parseArgs } from "node:util"
+import { generateApiKey } from "@bulwark/identity"
+import { Redacted } from "effect"
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +24,8 @@ const REQUESTS = Number(values.requests)
 const CONCURRENCY = Number(values.concurrency)
 const ROUNDS = Number(values.rounds)
 const TICKS = 100 // USER_HZ on Linux
+/** The API key Bulwark is started with and every request presents (the other servers ignore it). */
+const API_KEY = Redacted.value(generateApiKey().key)
 
 interface Variant {
   readonly name: string
@@ -46,7 +51,7 @@ const start = (script: string): Promise<{ child: ChildProcess; port: number }> =
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname], {
       stdio: ["ignore", "pipe", "ignore"],
-      env: { ...process.env, PORT: "0" }
+      env: { ...process.env, PORT: "0", BULWARK_API_KEY: API_KEY }
     })
     let seen = ""
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -73,6 +78,7 @@ const headersFor = (era: Variant["era"], body: string): Record<string, string | 
   "content-type": "application/json",
   accept: "application/json, text/event-stream",
   "content-length": Buffer.byteLength(body),
+  authorization: `Bearer ${API_KEY}`,
   ...(era === "modern" ? { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo" } : {}),
   ...(era === "legacy" ? { "mcp-protocol-version": "2025-11-25" } : {})
 })

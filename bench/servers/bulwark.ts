@@ -1,11 +1,12 @@
-// Bulwark: the echo plugin through the full pipeline and endpoint, as the bundled server mounts it.
-import { createServer } from "node:http"
-import { Catalog, Pipeline } from "@bulwark/core"
-import { ClientSinks, Endpoint, McpHttp } from "@bulwark/mcp"
-import { JsonLogs } from "@bulwark/observability"
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+// Bulwark as users run it: the production composition (`BulwarkServer.http`) with the echo plugin, API keys, the
+// default tenant, rate limits and concurrency unset (nothing refused), audit records written to the database, JSON
+// logs at the default level. On `DATABASE_URL` when set, else an in-memory embedded database. The first API key is
+// `BULWARK_API_KEY`. Prints its port on stdout once it listens.
+import { Plugin } from "@bulwark/core"
+import { BulwarkServer, decodeConfig } from "@bulwark/server"
+import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { HttpRouter, HttpServer } from "effect/http"
+import { HttpServer } from "effect/http"
 import { EchoPlugin } from "./echoPlugin.ts"
 
 const announce = Layer.effectDiscard(
@@ -13,17 +14,17 @@ const announce = Layer.effectDiscard(
     Effect.sync(() => process.stdout.write(`${server.address._tag === "UnixPathAddress" ? 0 : server.address.port}\n`))
   )
 )
-HttpRouter.serve(McpHttp.route("/mcp"), { disableLogger: true }).pipe(
-  Layer.merge(announce),
-  Layer.provide(
-    Endpoint.layer({ name: "bulwark", version: "1.0.0" }).pipe(
-      Layer.provideMerge(Pipeline.layer()),
-      Layer.provide(Catalog.layer([EchoPlugin])),
-      Layer.provideMerge(ClientSinks.layer)
-    )
-  ),
-  Layer.provide(NodeHttpServer.layer(createServer, { port: Number(process.env.PORT ?? 0), host: "127.0.0.1" })),
-  Layer.provide(JsonLogs.layer("info")),
-  Layer.launch,
-  NodeRuntime.runMain
-)
+
+Effect.gen(function* () {
+  const config = yield* decodeConfig({
+    http: { port: Number(process.env.PORT ?? 0) },
+    plugins: { tickets: { enabled: false } },
+    ...(process.env.DATABASE_URL === undefined ? {} : { database: { url: process.env.DATABASE_URL } }),
+    ...(process.env.BULWARK_API_KEY === undefined ? {} : { bootstrapApiKey: process.env.BULWARK_API_KEY })
+  })
+  const server = BulwarkServer.http(config, {
+    inMemory: process.env.DATABASE_URL === undefined,
+    plugins: [Plugin.install(EchoPlugin, Layer.empty)]
+  })
+  return yield* Layer.launch(Layer.provideMerge(announce, server))
+}).pipe(NodeRuntime.runMain)

@@ -89,10 +89,14 @@ describe("three tenants side by side", () => {
   it("refuses a tool outside the allow-list, whatever the client sends", async () => {
     const refused = await tool("globex", "create_ticket", { title: "nope", reporterId: acmeUser })
     expect(refused.message.error).toMatchObject({ code: -32003, message: 'Tool "create_ticket" is not available' })
-    const unknownTenant = await callAs(server.mcpUrl, keys[limited]!, "resources/read", {
+    // A tenant without resources reads one: answered as a resource that does not exist (on this wire SEP-2164's
+    // -32602 with the URI in data), so it cannot tell "not allowed" from "not there".
+    const notAllowed = await callAs(server.mcpUrl, keys[limited]!, "resources/read", {
       uri: `ticket://${acmeTicket}`
     })
-    expect(unknownTenant.message.error?.code).toBe(-32003)
+    const nonexistent = await callAs(server.mcpUrl, keys.acme!, "resources/read", { uri: "nothing://here" })
+    expect(notAllowed.message.error?.code).toBe(nonexistent.message.error?.code)
+    expect(notAllowed.message.error?.data).toEqual({ uri: `ticket://${acmeTicket}` })
   })
 
   it("never lets another tenant read, change or learn of a ticket (every tool and the resource)", async () => {

@@ -24,8 +24,15 @@ export * as Content from "./content/Content.ts"
 
 /** Failures: protocol errors, refusals, domain errors, requests for input. */
 export { InputRequired } from "./errors/InputRequired.ts"
-export { ErrorCode, internalError, invalidParams, McpError } from "./errors/McpError.ts"
-export { forbidden, type LimitDetails, limitExceeded, Refused, retryAfterSeconds } from "./errors/Refused.ts"
+export { ErrorCode, internalError, invalidParams, McpError, resourceNotFound } from "./errors/McpError.ts"
+export {
+  forbidden,
+  type LimitDetails,
+  limitExceeded,
+  Refused,
+  refusedAs,
+  retryAfterSeconds
+} from "./errors/Refused.ts"
 export { type Declared, type DomainError, type DomainErrorSchema, ToolError } from "./errors/ToolError.ts"
 
 /** Change events from handlers to connected clients. */

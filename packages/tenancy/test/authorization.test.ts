@@ -37,7 +37,8 @@ describe("authorization", () => {
             cacheScope: "private"
           })
           expect(outcome(yield* callTool(who, "search_tickets"))).toBe(-32003)
-          expect(outcome(yield* attempt(request("resources/read", { uri: "ticket://1" }, who)))).toBe(-32003)
+          // A resource one may not read is answered as one that does not exist (-32002, the URI in data).
+          expect(outcome(yield* attempt(request("resources/read", { uri: "ticket://1" }, who)))).toBe(-32002)
           expect(outcome(yield* attempt(request("prompts/get", { name: "triage", arguments: { id: "1" } }, who)))).toBe(
             -32003
           )
@@ -131,10 +132,16 @@ describe("authorization", () => {
           const readNoScope = yield* attempt(request("resources/read", { uri: "ticket://7" }, nobody))
           const readOther = yield* attempt(request("resources/read", { uri: "reports://latest" }, reader))
           const readMissing = yield* attempt(request("resources/read", { uri: "nothing://here" }, reader))
-          expect([outcome(readNoScope), outcome(readOther), outcome(readMissing)]).toEqual([-32003, -32003, -32003])
+          // Not allowed, not listed, not existing: one answer, that of a resource that does not exist.
+          expect([readNoScope, readOther, readMissing].map(outcome)).toEqual([-32002, -32002, -32002])
+          expect(
+            [readNoScope, readOther, readMissing].map((exit) =>
+              Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" ? exit.cause.reasons[0].error.data : null
+            )
+          ).toEqual([{ uri: "ticket://7" }, { uri: "reports://latest" }, { uri: "nothing://here" }])
           for (const method of ["resources/subscribe", "resources/unsubscribe"]) {
             expect(outcome(yield* attempt(request(method, { uri: "ticket://7" }, reader)))).toBe("ok")
-            expect(outcome(yield* attempt(request(method, { uri: "reports://latest" }, reader)))).toBe(-32003)
+            expect(outcome(yield* attempt(request(method, { uri: "reports://latest" }, reader)))).toBe(-32002)
           }
 
           expect(

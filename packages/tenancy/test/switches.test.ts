@@ -88,7 +88,7 @@ describe("kill switches", () => {
           yield* set("plugin", "reports")
           expect(outcome(yield* callTool(who, "generate_report"))).toBe(-32003)
           expect(outcome(yield* Effect.exit(handle(request("resources/read", { uri: "reports://latest" }, who))))).toBe(
-            -32003
+            -32002
           )
           expect(outcome(yield* Effect.exit(handle(request("prompts/get", { name: "summarize" }, who))))).toBe(-32003)
           const prompts = yield* handle(request("prompts/list", {}, who))

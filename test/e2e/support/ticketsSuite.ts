@@ -305,11 +305,13 @@ export const describeTicketsSuite = (backend: string, server: () => ServerProces
         message: expect.stringContaining(`Ticket ${missingId} does not exist`),
         data: { uri: missingUri }
       })
-      // A URI no template matches is refused by authorization like anything the tenant may not use (-32003), so
-      // that a principal cannot tell what exists from what it is not allowed.
+      // A URI no template matches is refused by authorization with the answer of a resource that does not exist
+      // (the URI in data, as SEP-2164 asks), the same a resource the tenant may not read gets: a principal cannot
+      // tell what exists from what it is not allowed.
       await expect(client.readResource({ uri: "nothing://1" }, { cacheMode: "bypass" })).rejects.toMatchObject({
-        code: -32003,
-        message: 'Resource "nothing://1" is not available'
+        code: -32602,
+        message: "Resource not found: nothing://1",
+        data: { uri: "nothing://1" }
       })
 
       const prefix = String(ticket.id)

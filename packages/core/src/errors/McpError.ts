@@ -40,3 +40,7 @@ export const internalError = (requestId: string): McpError =>
     message: `Internal error (request id ${requestId})`,
     data: { requestId }
   })
+
+/** The error for a resource URI that names nothing (SEP-2164: the URI in `data` tells it from other bad params). */
+export const resourceNotFound = (uri: string): McpError =>
+  new McpError({ code: ErrorCode.ResourceNotFound, message: `Resource not found: ${uri}`, data: { uri } })

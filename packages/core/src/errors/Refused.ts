@@ -4,7 +4,7 @@
  * and the HTTP edge can answer a refused limit with 429 and `Retry-After`. It reaches the client as a JSON-RPC error.
  */
 import { Data } from "effect"
-import { ErrorCode } from "./McpError.ts"
+import { ErrorCode, type McpError } from "./McpError.ts"
 
 /** Which limit refused a request, and when trying again makes sense. */
 export interface LimitDetails {
@@ -21,6 +21,10 @@ export class Refused extends Data.TaggedError("Refused")<{
   readonly message: string
   readonly data?: unknown
 }> {}
+
+/** Refuses a request with the answer `error` would give (e.g. "not found" for what the principal may not see). */
+export const refusedAs = (by: string, error: McpError): Refused =>
+  new Refused({ by, code: error.code, message: error.message, data: error.data })
 
 /** Refuses a request the principal may not make. */
 export const forbidden = (by: string, message: string): Refused =>

@@ -2,7 +2,9 @@
  * The authorization guard (`admit` phase): decides what the principal may see and use (`AccessPolicy`), hands it to
  * the rest of the chain as `CurrentAccess`, refuses a request for anything outside it with `forbidden` (-32003), and
  * filters every listing down to what the principal may see (marked `cacheScope: "private"` for 2026-07-28 clients, so
- * that no shared cache hands one tenant's view to another). Unknown and not-allowed items get the same answer.
+ * that no shared cache hands one tenant's view to another). Unknown and not-allowed items get the same answer: for
+ * tools and prompts `forbidden` (-32003); for a resource the answer MCP gives a resource that does not exist
+ * (SEP-2164: the error names the URI in `data`), so the two cannot be told apart there either.
  *
  * @since 0.1.0
  */
@@ -16,6 +18,8 @@ import {
   forbidden,
   type McpResult,
   type Refused,
+  refusedAs,
+  resourceNotFound,
   Stage
 } from "@bulwark/core"
 import { Effect } from "effect"
@@ -28,6 +32,9 @@ export const name = "authorization"
 
 const notAvailable = (what: string, id: string) => forbidden(name, `${what} "${id}" is not available`)
 
+/** The answer to a resource the principal may not read: that of a resource that does not exist. */
+const notFound = (uri: string) => refusedAs(name, resourceNotFound(uri))
+
 /** Checks what the request is about against `access`. */
 export const check = (call: Call, access: Access): Refused | undefined => {
   const target = call.target
@@ -37,9 +44,7 @@ export const check = (call: Call, access: Access): Refused | undefined => {
     case "PromptGet":
       return access.prompt(target.name) ? undefined : notAvailable("Prompt", target.name)
     case "ResourceAccess":
-      return target.resource !== undefined && access.resource(target.resource.key)
-        ? undefined
-        : notAvailable("Resource", target.uri)
+      return target.resource !== undefined && access.resource(target.resource.key) ? undefined : notFound(target.uri)
     case "Completion": {
       const ref = target.ref
       if (ref.kind === "prompt") return access.prompt(ref.name) ? undefined : notAvailable("Prompt", ref.name)

@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import type { CatalogShape } from "../../catalog/Catalog.ts"
 import { findResource } from "../../catalog/findResource.ts"
-import { ErrorCode, McpError } from "../../errors/McpError.ts"
+import { resourceNotFound } from "../../errors/McpError.ts"
 import type { NotifierShape } from "../../notify/Notifier.ts"
 import type { McpResult } from "../../request/McpRequest.ts"
 import { makeToolContext } from "../../tool/ToolContext.ts"
@@ -17,9 +17,6 @@ import { domainToMcp } from "./domainFailure.ts"
 import { requiredString } from "./params.ts"
 
 const capabilities = { resources: { subscribe: true, listChanged: true } }
-
-const notFound = (uri: string) =>
-  new McpError({ code: ErrorCode.ResourceNotFound, message: `Resource not found: ${uri}`, data: { uri } })
 
 /** The resource methods over a catalog. */
 export const resourceMethods = (catalog: CatalogShape, notifier: NotifierShape): ReadonlyArray<Method> => {
@@ -36,7 +33,7 @@ export const resourceMethods = (catalog: CatalogShape, notifier: NotifierShape):
     serve: (call) => {
       const target = call.target
       if (target._tag !== "ResourceAccess") return Effect.die(new Error(`${name} served a ${target._tag} target`))
-      if (target.resource === undefined) return Effect.fail(notFound(target.uri))
+      if (target.resource === undefined) return Effect.fail(resourceNotFound(target.uri))
       // The resource exists; the transport remembers a subscription for its connection.
       if (action !== "read") return Effect.succeed({})
       return target.resource.read(makeToolContext(call, notifier)).pipe(

@@ -8,7 +8,7 @@
  */
 import { Effect, Result } from "effect"
 import { text } from "../../content/Content.ts"
-import { ErrorCode, invalidParams, McpError } from "../../errors/McpError.ts"
+import { invalidParams, resourceNotFound } from "../../errors/McpError.ts"
 import { describeIssues } from "../../schema/Decoder.ts"
 import * as Stage from "../Stage.ts"
 
@@ -50,15 +50,7 @@ export const validation = Stage.make("validation", "validate", (next) => (call) 
       return next({ ...call, input: decoded.success })
     }
     case "ResourceAccess":
-      return target.resource === undefined
-        ? Effect.fail(
-            new McpError({
-              code: ErrorCode.ResourceNotFound,
-              message: `Resource not found: ${target.uri}`,
-              data: { uri: target.uri }
-            })
-          )
-        : next(call)
+      return target.resource === undefined ? Effect.fail(resourceNotFound(target.uri)) : next(call)
     default:
       return next(call)
   }
