@@ -13,7 +13,7 @@ import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistr
 import { Authenticator, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Tracing } from "@bulwark/observability"
-import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy } from "@bulwark/tenancy"
+import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy, type Tenants } from "@bulwark/tenancy"
 import { NodeHttpServer, NodeRedis } from "@effect/platform-node"
 import { Duration, Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
@@ -32,6 +32,9 @@ import { syncTenants } from "./tenants.ts"
 /** What the server provides to plugin layers: its database pool and its migration registry. */
 export type PluginServices = SqlClient | MigrationRegistryService
 
+/** Work a composition runs in every tenant's scope while the tenant is up (supervised, restarted with backoff). */
+export type TenantWork = Pick<Tenants.TenantsOptions, "background" | "backoff">
+
 /** How this process runs. */
 export interface RunOptions {
   readonly inMemory?: boolean
@@ -47,6 +50,8 @@ export interface RunOptions {
   readonly authentication?: Layer.Layer<Authentication.Authentication>
   /** Where logs go; by default JSON lines on stderr at `config.logLevel` (and OTLP traces when configured). */
   readonly observability?: Layer.Layer<never>
+  /** Per-tenant background work, if the composition has any. */
+  readonly tenantWork?: TenantWork
 }
 
 /** Hot reload of tenants when the configuration's sources are known. */
@@ -107,6 +112,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
     Layer.provideMerge(AuditLog.layer(config.audit)),
     Layer.provideMerge(
       Tenancy.layer({
+        ...options.tenantWork,
         propagation: ChangeFeed.modeFor(database),
         idleTimeToLive: config.tenancy.idleTimeToLive,
         resyncInterval: config.tenancy.resyncInterval

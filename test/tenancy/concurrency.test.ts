@@ -1,7 +1,8 @@
 import { retryAfterSeconds } from "@bulwark/core"
+import { TestDatabase } from "@bulwark/database/testing"
+import { TenancyMetrics, TenantDirectory } from "@bulwark/tenancy"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Queue } from "effect"
-import { TenancyMetrics, TenantDirectory } from "../src/index.ts"
 import {
   callTool,
   counter,
@@ -16,7 +17,6 @@ import {
   unique,
   withInstance
 } from "./support/Fixtures.ts"
-import { TestDatabase } from "./support/TestDatabase.ts"
 
 const upsert = (config: ReturnType<typeof tenant>) =>
   TenantDirectory.TenantDirectory.use((directory) => directory.upsert(config))

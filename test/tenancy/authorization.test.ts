@@ -1,6 +1,7 @@
+import { TestDatabase } from "@bulwark/database/testing"
+import { TenantDirectory } from "@bulwark/tenancy"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { TenantDirectory } from "../src/index.ts"
 import {
   attempt,
   callTool,
@@ -12,7 +13,6 @@ import {
   unique,
   withInstance
 } from "./support/Fixtures.ts"
-import { TestDatabase } from "./support/TestDatabase.ts"
 
 const names = (result: Record<string, unknown>, key: string, field: string) =>
   (result[key] as Array<Record<string, unknown>>).map((item) => item[field]).sort()

@@ -1,6 +1,7 @@
+import { TestDatabase } from "@bulwark/database/testing"
+import { TenancyMetrics, type TenantConfigInvalid, TenantDirectory, Tenants } from "@bulwark/tenancy"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Logger, Queue, Ref } from "effect"
-import { TenancyMetrics, type TenantConfigInvalid, TenantDirectory, Tenants } from "../src/index.ts"
 import {
   buildInstance,
   callTool,
@@ -17,7 +18,6 @@ import {
   unique,
   withInstance
 } from "./support/Fixtures.ts"
-import { TestDatabase } from "./support/TestDatabase.ts"
 
 const directory = TenantDirectory.TenantDirectory
 const upsert = (config: ReturnType<typeof tenant>) => directory.use((d) => d.upsert(config))

@@ -1,32 +1,31 @@
+import { TestDatabase } from "@bulwark/database/testing"
+import { Switches, TenantDirectory } from "@bulwark/tenancy"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Queue } from "effect"
-import { Switches, TenantDirectory } from "../src/index.ts"
-import type { SwitchKind } from "../src/Switches.ts"
 import {
   buildInstance,
   callTool,
+  countChanges,
   handle,
   type Instance,
   makeGate,
   outcome,
   principal,
   quiet,
-  recordingNotifier,
   request,
   tenant,
   ticketStore,
   unique,
   withInstance
 } from "./support/Fixtures.ts"
-import { TestDatabase } from "./support/TestDatabase.ts"
 
 const upsert = (config: ReturnType<typeof tenant>) =>
   TenantDirectory.TenantDirectory.use((directory) => directory.upsert(config))
 
-const set = (kind: SwitchKind, target: string, reason = "incident 42") =>
+const set = (kind: Switches.SwitchKind, target: string, reason = "incident 42") =>
   Switches.Switches.use((switches) => switches.set({ kind, target, reason, actor: "ops@example.com" }))
 
-const clear = (kind: SwitchKind, target: string) =>
+const clear = (kind: Switches.SwitchKind, target: string) =>
   Switches.Switches.use((switches) => switches.clear({ kind, target, actor: "ops@example.com" }))
 
 const toolNames = (who: ReturnType<typeof principal>) =>
@@ -147,8 +146,8 @@ describe("kill switches", () => {
           const a = yield* buildInstance()
           const id = unique("spread")
           yield* upsert(everything(id)).pipe(Effect.provideContext(a))
-          const notified = recordingNotifier()
-          const b = yield* buildInstance({ notifier: notified.layer })
+          const b = yield* buildInstance()
+          const notified = countChanges(b)
           const who = principal(id)
           const onB = <X, E>(effect: Effect.Effect<X, E, Instance>) => Effect.provideContext(effect, b)
           expect(outcome(yield* onB(callTool(who, "generate_report")))).toBe("ok")
@@ -166,7 +165,7 @@ describe("kill switches", () => {
           expect(seenOnB).toBeLessThan(1000)
           expect(outcome(yield* onB(callTool(who, tool)))).toBe(-32003)
           // B's clients are told to list again.
-          expect(notified.sent).toEqual({ tools: 1, resources: 1, prompts: 1 })
+          expect(notified).toEqual({ tools: 1, resources: 1, prompts: 1 })
 
           // A new instance (a restart) loads it from PostgreSQL.
           const c = yield* buildInstance()

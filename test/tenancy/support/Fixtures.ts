@@ -1,14 +1,13 @@
 /**
- * What the tenancy tests share: two demo plugins, a server instance (real catalog, pipeline with the tenancy guards,
- * PostgreSQL, a rate limiter), requests with a principal and edge hints, and tenant configurations.
+ * What the tenancy tests share: two demo plugins, a server instance as the production builder composes it (real
+ * catalog, pipeline with the tenancy guards and the audit log, PostgreSQL, a rate limiter in memory or on Redis),
+ * requests with a principal, and tenant configurations.
  */
 import { randomBytes } from "node:crypto"
 import {
-  Catalog,
   type McpRequest,
   type McpResult,
   makeRequest,
-  Notifier,
   Pipeline,
   type PipelineError,
   Plugin,
@@ -17,13 +16,13 @@ import {
   Resource,
   Tool
 } from "@bulwark/core"
-import { Database, DatabaseConfig, MigrationRegistry } from "@bulwark/database"
+import { TestDatabase } from "@bulwark/database/testing"
+import { ClientSinks } from "@bulwark/mcp"
+import { BulwarkServer, decodeConfig } from "@bulwark/server"
+import { TenantConfig } from "@bulwark/tenancy"
 import { NodeRedis } from "@effect/platform-node"
-import { type Context, Effect, Exit, Latch, Layer, Metric, Queue, References, Schema, type Scope } from "effect"
-import { type RateLimiter, Redis } from "effect/persistence"
-import type { PropagationMode } from "../../src/ChangeFeed.ts"
-import { Guards, ListChanges, RateLimits, Tenancy, TenantConfig, type Tenants } from "../../src/index.ts"
-import { TestDatabase } from "./TestDatabase.ts"
+import { Context, Effect, Exit, Latch, Layer, Metric, Queue, References, Schema, type Scope } from "effect"
+import { Redis } from "effect/persistence"
 
 /** Lets a test hold a `hold` tool call in flight: the handler reports it entered, then waits for the latch. */
 export interface Gate {
@@ -106,32 +105,43 @@ export const plugins = (gate: Gate) => [
 
 /** How a test server instance is built. */
 export interface InstanceOptions {
-  readonly rateLimiter?: Layer.Layer<RateLimiter.RateLimiter>
-  readonly tenants?: Tenants.TenantsOptions
-  readonly propagation?: PropagationMode
+  /** Rate limits (and the replay cache) shared through this Redis, as several server processes would share it. */
+  readonly redisUrl?: string
   readonly gate?: Gate
-  readonly notifier?: Layer.Layer<Notifier>
+  /** Tenants' idle time (as the configuration sets it) and per-tenant background work (as a composition may). */
+  readonly tenants?: BulwarkServer.TenantWork & { readonly idleTimeToLive?: string }
 }
 
-/** One server instance over the test database: what a server process would run. */
-export const instanceLayer = (url: string, gate: Gate, options: InstanceOptions = {}) => {
-  const database = Database.layer(Schema.decodeUnknownSync(DatabaseConfig)({ url, poolSize: 4 }))
-  const pipeline = Pipeline.layerWith(Effect.map(Guards.make, (stages) => ({ ...Pipeline.defaultConfig, stages })))
-  return Layer.merge(pipeline, ListChanges.layer).pipe(
-    Layer.provideMerge(Catalog.layer(plugins(gate))),
-    Layer.provide(options.notifier ?? Notifier.none),
-    Layer.provideMerge(
-      Tenancy.layer({
-        propagation: options.propagation ?? "notify",
-        ...options.tenants
-      })
-    ),
-    Layer.provideMerge(options.rateLimiter ?? RateLimits.layerMemory),
-    Layer.provideMerge(MigrationRegistry.layer),
-    Layer.provideMerge(database),
-    Layer.orDie
-  )
-}
+/**
+ * One server instance over the test database, composed by the production builder (`BulwarkServer.core`: tenancy,
+ * rate limits, quotas, the audit log, the pipeline) with the demo plugins instead of the bundled ones.
+ */
+export const instanceLayer = (url: string, gate: Gate, options: InstanceOptions = {}) =>
+  Layer.unwrap(
+    Effect.map(
+      decodeConfig({
+        database: { url, poolSize: 4 },
+        plugins: { tickets: { enabled: false } },
+        audit: { flushInterval: "20 millis" },
+        ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+        ...(options.tenants?.idleTimeToLive === undefined
+          ? {}
+          : { tenancy: { idleTimeToLive: options.tenants.idleTimeToLive } })
+      }),
+      (config) =>
+        BulwarkServer.core(config, {
+          plugins: plugins(gate).map((plugin) => Plugin.install(plugin, Layer.empty)),
+          ...(options.tenants === undefined
+            ? {}
+            : {
+                tenantWork: {
+                  ...(options.tenants.background === undefined ? {} : { background: options.tenants.background }),
+                  ...(options.tenants.backoff === undefined ? {} : { backoff: options.tenants.backoff })
+                }
+              })
+        })
+    )
+  ).pipe(Layer.orDie)
 
 /** The services of an instance. */
 export type Instance = Layer.Success<ReturnType<typeof instanceLayer>>
@@ -164,30 +174,26 @@ export const quiet = <A, E, R>(self: Effect.Effect<A, E, R>) =>
 /** The shared Redis (another via `BULWARK_TEST_REDIS_URL`). */
 export const redisUrl = process.env.BULWARK_TEST_REDIS_URL ?? "redis://127.0.0.1:6379"
 
-/** A rate limiter on Redis with its own connection, as a separate server process would have. */
-export const redisLimiter = (prefix: string): Layer.Layer<RateLimiter.RateLimiter> =>
-  RateLimits.layerRedis({ prefix }).pipe(Layer.provide(NodeRedis.layer({ url: redisUrl })), Layer.orDie)
-
-/** Deletes the Redis keys under `prefix` when the scope closes. */
-export const cleanRedisOnExit = (prefix: string): Effect.Effect<void, never, Scope.Scope> =>
+/** Deletes the Redis keys of tenant `tenantId` (rate limits) when the scope closes. */
+export const cleanRedisOnExit = (tenantId: string): Effect.Effect<void, never, Scope.Scope> =>
   Effect.addFinalizer(() =>
     Effect.gen(function* () {
       const redis = yield* Redis.Redis
-      const keys = yield* redis.send<ReadonlyArray<string>>("KEYS", `${prefix}*`)
+      const keys = yield* redis.send<ReadonlyArray<string>>("KEYS", `*${tenantId}*`)
       if (keys.length > 0) yield* redis.send("DEL", ...keys)
     }).pipe(Effect.provide(NodeRedis.layer({ url: redisUrl })), Effect.orDie)
   )
 
-/** A notifier that counts what it was asked to send. */
-export const recordingNotifier = () => {
+/** Counts the change events an instance sends its connected clients (a sink registered as a transport would). */
+export const countChanges = (instance: Context.Context<Instance>) => {
   const sent = { tools: 0, resources: 0, prompts: 0 }
-  const layer = Layer.succeed(Notifier, {
-    toolsChanged: Effect.sync(() => void sent.tools++),
-    resourcesChanged: Effect.sync(() => void sent.resources++),
-    promptsChanged: Effect.sync(() => void sent.prompts++),
-    resourceUpdated: () => Effect.void
+  Context.get(instance, ClientSinks.ClientSinks).add({
+    toolsChanged: () => void sent.tools++,
+    resourcesChanged: () => void sent.resources++,
+    promptsChanged: () => void sent.prompts++,
+    resourceUpdated: () => undefined
   })
-  return { sent, layer }
+  return sent
 }
 
 /** A unique name for this run (tenant ids, key prefixes). */

@@ -1,6 +1,7 @@
+import { TestDatabase } from "@bulwark/database/testing"
+import { Quotas, TenancyMetrics, TenantDirectory } from "@bulwark/tenancy"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Queue } from "effect"
-import { Quotas, TenancyMetrics, TenantDirectory } from "../src/index.ts"
 import {
   callTool,
   counter,
@@ -12,7 +13,6 @@ import {
   unique,
   withInstance
 } from "./support/Fixtures.ts"
-import { TestDatabase } from "./support/TestDatabase.ts"
 
 const upsert = (config: ReturnType<typeof tenant>) =>
   TenantDirectory.TenantDirectory.use((directory) => directory.upsert(config))

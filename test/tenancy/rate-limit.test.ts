@@ -1,7 +1,8 @@
 import { type McpRequest, retryAfterSeconds } from "@bulwark/core"
+import { TestDatabase } from "@bulwark/database/testing"
+import { TenancyMetrics, TenantDirectory } from "@bulwark/tenancy"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
-import { RateLimits, TenancyMetrics, TenantDirectory } from "../src/index.ts"
+import { Effect } from "effect"
 import {
   buildInstance,
   callTool,
@@ -12,13 +13,12 @@ import {
   outcome,
   principal,
   quiet,
-  redisLimiter,
+  redisUrl,
   request,
   tenant,
   unique,
   withInstance
 } from "./support/Fixtures.ts"
-import { TestDatabase } from "./support/TestDatabase.ts"
 
 const limited = (id: string, extra: Record<string, unknown> = {}) =>
   tenant({
@@ -95,11 +95,10 @@ describe("rate limits", () => {
     it.effect("shares one budget between two server instances through Redis", () =>
       Effect.scoped(
         Effect.gen(function* () {
-          const prefix = `${unique("bulwark-test")}:`
-          yield* cleanRedisOnExit(prefix)
-          const a = yield* buildInstance({ rateLimiter: redisLimiter(prefix) })
-          const b = yield* buildInstance({ rateLimiter: redisLimiter(prefix) })
           const id = unique("shared")
+          yield* cleanRedisOnExit(id)
+          const a = yield* buildInstance({ redisUrl })
+          const b = yield* buildInstance({ redisUrl })
           yield* upsert(limited(id)).pipe(Effect.provideContext(a))
           const who = principal(id)
           const on = (instance: typeof a) => Effect.provideContext(callTool(who, "search_tickets"), instance)
@@ -118,8 +117,9 @@ describe("rate limits", () => {
     it.effect("keeps separate budgets per instance with the in-memory limiter", () =>
       Effect.scoped(
         Effect.gen(function* () {
-          const a = yield* buildInstance({ rateLimiter: RateLimits.layerMemory.pipe(Layer.fresh) })
-          const b = yield* buildInstance({ rateLimiter: RateLimits.layerMemory.pipe(Layer.fresh) })
+          // Without Redis, each instance keeps its own limits in memory.
+          const a = yield* buildInstance()
+          const b = yield* buildInstance()
           const id = unique("local")
           yield* upsert(limited(id)).pipe(Effect.provideContext(a))
           const who = principal(id)

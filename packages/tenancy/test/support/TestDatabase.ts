@@ -1,1 +1,0 @@
-export { TestDatabase } from "@bulwark/database/testing"
