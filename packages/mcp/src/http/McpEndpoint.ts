@@ -172,113 +172,109 @@ export const makeEndpoint = (
     }
 
     /** Serves an authenticated (or unauthenticated, without the port) request on the route it belongs to. */
-    const route = (
+    const route = Effect.fnUntraced(function* (
       request: Request,
       body: unknown,
       principal: Principal | undefined,
       span: Tracer.Span | undefined
-    ): Effect.Effect<Response, never, Scope.Scope> =>
-      Effect.gen(function* () {
-        const edge = EdgeHints.make()
-        const extra: EdgeContext = { principal, edge, span }
-        const authInfo: AuthInfo = {
-          token: "",
-          clientId: principal?.subject ?? "anonymous",
-          scopes: [...(principal?.scopes ?? [])],
-          extra: extra as unknown as Record<string, unknown>
-        }
-        const sessionId = request.headers.get("mcp-session-id")
-        if (request.method !== "POST") {
-          if (sessionId === null) return yield* Effect.promise(() => modern.fetch(request, { authInfo }))
-          const session = yield* sessions.find(sessionId, principal)
-          if (Option.isNone(session)) return jsonRpcErrorResponse(404, -32001, "Session not found")
-          return yield* Effect.promise(() => session.value.transport.handleRequest(request, { authInfo }))
-        }
-        let response: Response
-        if (sessionId !== null) {
-          const session = yield* sessions.find(sessionId, principal)
-          if (Option.isNone(session)) return jsonRpcErrorResponse(404, -32001, "Session not found")
-          response = yield* Effect.promise(() =>
-            session.value.transport.handleRequest(request, { parsedBody: body, authInfo })
-          )
-        } else if (
-          !(yield* Effect.promise(() => isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })))
-        ) {
-          response = yield* Effect.promise(() => modern.fetch(request, { parsedBody: body, authInfo }))
-        } else if (isInitializeRequest(body)) {
-          response = yield* sessions.open(
-            principal,
-            (session) => session.transport.handleRequest(request, { parsedBody: body, authInfo }),
-            () => jsonRpcErrorResponse(503, -32000, "Too many open sessions; retry later")
-          )
-        } else {
-          response = yield* Effect.promise(() =>
-            serveStatelessLegacy(factory({ era: "legacy" }, undefined, principal), request, body, {
-              maxBodyBytes,
-              authInfo
-            })
-          )
-        }
-        return EdgeHints.apply(response, edge)
-      })
-
-    const handle = (request: Request): Effect.Effect<Response> =>
-      Effect.gen(function* () {
-        const startedAt = performance.now()
-        // In-process requests carry no Host header (it is a forbidden header for web Requests): use the URL's.
-        const host = validateHostHeader(request.headers.get("host") ?? new URL(request.url).host, allowedHosts)
-        if (!host.ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: ${host.message}`)
-        const rejected = originValidationResponse(request, allowedOrigins)
-        if (rejected !== undefined) return rejected
-
-        let text = ""
-        let body: unknown
-        let parsed = true
-        if (request.method === "POST") {
-          if (!isJsonContentType(request.headers.get("content-type"))) {
-            return jsonRpcErrorResponse(415, -32600, "Unsupported Media Type: Content-Type must be application/json")
-          }
-          const read = yield* Effect.promise(() => readRequestBody(request, maxBodyBytes))
-          if (read.tooLarge) {
-            return jsonRpcErrorResponse(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`)
-          }
-          text = read.text
-          try {
-            body = JSON.parse(text)
-          } catch {
-            parsed = false
-          }
-        }
-
-        const described = describeRequest(request.headers, parsed ? body : undefined)
-        const parent = callerTrace(request, described)
-        const span = yield* Effect.makeSpan(`mcp ${described.method ?? request.method}`, {
-          kind: "server",
-          ...(Option.isSome(parent) ? { parent: parent.value } : {}),
-          attributes: { "http.request.method": request.method }
-        })
-        const serve = Effect.gen(function* () {
-          // Authentication comes before answering anything about the body: an unauthenticated caller learns
-          // nothing, not even whether its JSON was valid.
-          const principal = yield* authenticate(request, text, described, span, startedAt)
-          if (principal instanceof Response) return principal
-          if (!parsed) return jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
-          // A span is handed to the pipeline only when the exchange carries exactly one request.
-          return yield* Effect.scoped(route(request, body, principal, described.single ? span : undefined))
-        }).pipe(Effect.withParentSpan(span))
-        const clock = yield* Clock.Clock
-        return yield* serve.pipe(
-          Effect.catchCause((cause) =>
-            Cause.hasInterruptsOnly(cause)
-              ? Effect.failCause(cause)
-              : Effect.logError("the MCP endpoint failed unexpectedly", cause).pipe(
-                  Effect.as(jsonRpcErrorResponse(500, -32603, "Internal error"))
-                )
-          ),
-          Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
-          Effect.map((response) => endWhenSent(span, clock, response))
+    ): Effect.fn.Return<Response, never, Scope.Scope> {
+      const edge = EdgeHints.make()
+      const extra: EdgeContext = { principal, edge, span }
+      const authInfo: AuthInfo = {
+        token: "",
+        clientId: principal?.subject ?? "anonymous",
+        scopes: [...(principal?.scopes ?? [])],
+        extra: extra as unknown as Record<string, unknown>
+      }
+      const sessionId = request.headers.get("mcp-session-id")
+      if (request.method !== "POST") {
+        if (sessionId === null) return yield* Effect.promise(() => modern.fetch(request, { authInfo }))
+        const session = yield* sessions.find(sessionId, principal)
+        if (Option.isNone(session)) return jsonRpcErrorResponse(404, -32001, "Session not found")
+        return yield* Effect.promise(() => session.value.transport.handleRequest(request, { authInfo }))
+      }
+      let response: Response
+      if (sessionId !== null) {
+        const session = yield* sessions.find(sessionId, principal)
+        if (Option.isNone(session)) return jsonRpcErrorResponse(404, -32001, "Session not found")
+        response = yield* Effect.promise(() =>
+          session.value.transport.handleRequest(request, { parsedBody: body, authInfo })
         )
+      } else if (!(yield* Effect.promise(() => isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })))) {
+        response = yield* Effect.promise(() => modern.fetch(request, { parsedBody: body, authInfo }))
+      } else if (isInitializeRequest(body)) {
+        response = yield* sessions.open(
+          principal,
+          (session) => session.transport.handleRequest(request, { parsedBody: body, authInfo }),
+          () => jsonRpcErrorResponse(503, -32000, "Too many open sessions; retry later")
+        )
+      } else {
+        response = yield* Effect.promise(() =>
+          serveStatelessLegacy(factory({ era: "legacy" }, undefined, principal), request, body, {
+            maxBodyBytes,
+            authInfo
+          })
+        )
+      }
+      return EdgeHints.apply(response, edge)
+    })
+
+    const handle = Effect.fnUntraced(function* (request: Request): Effect.fn.Return<Response> {
+      const startedAt = performance.now()
+      // In-process requests carry no Host header (it is a forbidden header for web Requests): use the URL's.
+      const host = validateHostHeader(request.headers.get("host") ?? new URL(request.url).host, allowedHosts)
+      if (!host.ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: ${host.message}`)
+      const rejected = originValidationResponse(request, allowedOrigins)
+      if (rejected !== undefined) return rejected
+
+      let text = ""
+      let body: unknown
+      let parsed = true
+      if (request.method === "POST") {
+        if (!isJsonContentType(request.headers.get("content-type"))) {
+          return jsonRpcErrorResponse(415, -32600, "Unsupported Media Type: Content-Type must be application/json")
+        }
+        const read = yield* Effect.promise(() => readRequestBody(request, maxBodyBytes))
+        if (read.tooLarge) {
+          return jsonRpcErrorResponse(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`)
+        }
+        text = read.text
+        try {
+          body = JSON.parse(text)
+        } catch {
+          parsed = false
+        }
+      }
+
+      const described = describeRequest(request.headers, parsed ? body : undefined)
+      const parent = callerTrace(request, described)
+      const span = yield* Effect.makeSpan(`mcp ${described.method ?? request.method}`, {
+        kind: "server",
+        ...(Option.isSome(parent) ? { parent: parent.value } : {}),
+        attributes: { "http.request.method": request.method }
       })
+      const serve = Effect.gen(function* () {
+        // Authentication comes before answering anything about the body: an unauthenticated caller learns
+        // nothing, not even whether its JSON was valid.
+        const principal = yield* authenticate(request, text, described, span, startedAt)
+        if (principal instanceof Response) return principal
+        if (!parsed) return jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
+        // A span is handed to the pipeline only when the exchange carries exactly one request.
+        return yield* Effect.scoped(route(request, body, principal, described.single ? span : undefined))
+      }).pipe(Effect.withParentSpan(span))
+      const clock = yield* Clock.Clock
+      return yield* serve.pipe(
+        Effect.catchCause((cause) =>
+          Cause.hasInterruptsOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.logError("the MCP endpoint failed unexpectedly", cause).pipe(
+                Effect.as(jsonRpcErrorResponse(500, -32603, "Internal error"))
+              )
+        ),
+        Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
+        Effect.map((response) => endWhenSent(span, clock, response))
+      )
+    })
 
     const runPromise = Effect.runPromiseWith(services)
     return {

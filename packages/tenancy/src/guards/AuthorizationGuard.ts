@@ -104,8 +104,8 @@ export const make: Effect.Effect<Stage.Stage, never, Catalog.Catalog | Switches>
   return Stage.make(
     name,
     "admit",
-    (next) => (call) =>
-      Effect.gen(function* () {
+    (next) =>
+      Effect.fnUntraced(function* (call) {
         const { config } = yield* requireTenant(name)
         const access = accessFor({
           config,

@@ -17,31 +17,28 @@ export const name = "concurrency"
 export const retryAfterMs = 1000
 
 /** The concurrency guard. */
-export const guard: Stage.Stage = Stage.make(
-  name,
-  "limit",
-  (next) => (call) =>
-    Effect.gen(function* () {
-      const { tenant, config } = yield* requireTenant(name)
-      const concurrency = config.limits.concurrency
-      if (concurrency === undefined) return yield* next(call)
-      const refuse = TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
-        Effect.andThen(Effect.fail(limitExceeded(name, { limit: "concurrency", retryAfterMs })))
-      )
-      const permits = tenant.permits
-      if (Duration.toMillis(concurrency.maxWait) <= 0) {
-        const result = yield* permits.withPermitsIfAvailable(1)(next(call))
-        return Option.isSome(result) ? result.value : yield* refuse
-      }
-      return yield* Effect.uninterruptibleMask((restore) =>
-        restore(Effect.timeoutOption(permits.take(1), concurrency.maxWait)).pipe(
-          Effect.flatMap(
-            Option.match({
-              onNone: () => refuse,
-              onSome: () => restore(next(call)).pipe(Effect.ensuring(permits.release(1)))
-            })
-          )
+export const guard: Stage.Stage = Stage.make(name, "limit", (next) =>
+  Effect.fnUntraced(function* (call) {
+    const { tenant, config } = yield* requireTenant(name)
+    const concurrency = config.limits.concurrency
+    if (concurrency === undefined) return yield* next(call)
+    const refuse = TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
+      Effect.andThen(Effect.fail(limitExceeded(name, { limit: "concurrency", retryAfterMs })))
+    )
+    const permits = tenant.permits
+    if (Duration.toMillis(concurrency.maxWait) <= 0) {
+      const result = yield* permits.withPermitsIfAvailable(1)(next(call))
+      return Option.isSome(result) ? result.value : yield* refuse
+    }
+    return yield* Effect.uninterruptibleMask((restore) =>
+      restore(Effect.timeoutOption(permits.take(1), concurrency.maxWait)).pipe(
+        Effect.flatMap(
+          Option.match({
+            onNone: () => refuse,
+            onSome: () => restore(next(call)).pipe(Effect.ensuring(permits.release(1)))
+          })
         )
       )
-    })
+    )
+  })
 )

@@ -21,8 +21,8 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
   return Stage.make(
     name,
     "limit",
-    (next) => (call) =>
-      Effect.gen(function* () {
+    (next) =>
+      Effect.fnUntraced(function* (call) {
         if (call.target._tag !== "ToolCall") return yield* next(call)
         const tool = call.target.name
         const { tenant, config } = yield* requireTenant(name)

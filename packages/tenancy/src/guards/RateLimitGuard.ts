@@ -29,8 +29,8 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
   return Stage.make(
     name,
     "limit",
-    (next) => (call) =>
-      Effect.gen(function* () {
+    (next) =>
+      Effect.fnUntraced(function* (call) {
         const { tenant, config } = yield* requireTenant(name)
         const checks: Array<Check> = []
         const tool = call.target._tag === "ToolCall" ? call.target.name : undefined

@@ -1,2 +1,0 @@
-export type { Message, PromptSpec } from "./Prompt.ts"
-export * as Prompt from "./Prompt.ts"
