@@ -7,13 +7,13 @@
  */
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import { createDatabase, dropDatabases, type FreshDatabase, query } from "@bulwark/database/testing"
 import type { Client } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { interruptedLine } from "./fixtures/database-sleep-plugin.ts"
 import { closeAllClients, connectHttp, makeClient, type Negotiation, negotiations, textOf } from "./support/clients.ts"
 import { nodeBin, root, serverMain } from "./support/paths.ts"
-import { createDatabase, dropDatabases, type FreshDatabase, query } from "./support/postgres.ts"
 import { baseEnv, type ServerProcess, startServer, stopAllServers } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 

@@ -4,11 +4,11 @@
  * servers started at the same moment on one fresh database (migrations and demo data under concurrency).
  */
 import { execFile } from "node:child_process"
+import { createDatabase, dropDatabases, type FreshDatabase, query } from "@bulwark/database/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { closeAllClients } from "./support/clients.ts"
 import { authHeaders } from "./support/credentials.ts"
 import { nodeBin, root as repoRoot } from "./support/paths.ts"
-import { createDatabase, dropDatabases, type FreshDatabase, query } from "./support/postgres.ts"
 import { type ServerProcess, startServer, stopAllServers, stopServer } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 import { describeTicketsSuite } from "./support/ticketsSuite.ts"

@@ -4,7 +4,7 @@
  * byte of its stdout (the SDK's reader silently skips lines that are not JSON, so it cannot prove stdout is clean).
  */
 import { spawn } from "node:child_process"
-import { createServer } from "node:net"
+import { freePort } from "@bulwark/database/testing"
 import type { Client } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { afterAll, describe, expect, it } from "vitest"
@@ -186,21 +186,9 @@ describe("stdio, read byte for byte", () => {
   })
 })
 
-/** A TCP port on 127.0.0.1 that nothing listens on (bound, then closed). */
-const closedPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-
 describe("stdio, when the server cannot start", () => {
   it("says why on stderr as JSON, writes nothing on stdout, and exits non-zero", async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const run = await runServerToExit(
       ["--stdio"],
       { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nowhere` },

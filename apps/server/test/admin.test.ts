@@ -4,38 +4,18 @@
  * sockets.
  */
 import { randomBytes } from "node:crypto"
-import { createServer } from "node:net"
+import { createDatabase, dropDatabases, freePort } from "@bulwark/database/testing"
 import { generateApiKey } from "@bulwark/identity"
-import { PgClient } from "@effect/sql-pg"
 import { Cause, type Context, Effect, Exit, Layer, Logger, Redacted, References, Schema, Scope } from "effect"
-import * as Reactivity from "effect/reactivity/Reactivity"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AdminServer } from "../src/admin/index.ts"
 import * as BulwarkServer from "../src/compose/BulwarkServer.ts"
 import { decodeConfig } from "../src/config/loadConfig.ts"
 import { ServerConfig } from "../src/config/ServerConfig.ts"
 
-const pgAdminUrl = process.env.BULWARK_TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
-const dbName = `bulwark_test_admin_${randomBytes(5).toString("hex")}`
+const label = "admin"
 const adminToken = randomBytes(32).toString("base64url")
 const bootstrapKey = Redacted.value(generateApiKey().key)
-
-const pgAdmin = (statement: string) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.flatMap(PgClient.make({ url: Redacted.make(pgAdminUrl), maxConnections: 1 }), (sql) =>
-        sql.unsafe(statement)
-      )
-    ).pipe(Effect.provide(Reactivity.layer))
-  )
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()))
-    })
-  })
 
 /** Every log line the servers write, as JSON text. */
 const logLines: Array<string> = []
@@ -51,15 +31,13 @@ let adminUrl = ""
 let mcpUrl = ""
 
 beforeAll(async () => {
-  await pgAdmin(`CREATE DATABASE "${dbName}"`)
-  const url = new URL(pgAdminUrl)
-  url.pathname = `/${dbName}`
+  const url = (await createDatabase(label)).url
   const [mcpPort, adminPort] = [await freePort(), await freePort()]
   adminUrl = `http://127.0.0.1:${adminPort}`
   mcpUrl = `http://127.0.0.1:${mcpPort}/mcp`
   const config = await Effect.runPromise(
     decodeConfig({
-      database: { url: url.toString(), poolSize: 4 },
+      database: { url, poolSize: 4 },
       http: { port: mcpPort, host: "127.0.0.1", shutdownGrace: "1 second" },
       admin: { enabled: true, port: adminPort, token: adminToken },
       bootstrapApiKey: bootstrapKey,
@@ -74,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
-  await pgAdmin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)
+  await dropDatabases()
 })
 
 interface Answer {

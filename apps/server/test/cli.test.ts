@@ -6,13 +6,11 @@
 import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Exit, Layer, Redacted, Scope } from "effect"
-import * as Reactivity from "effect/reactivity/Reactivity"
+import { createDatabase, dropDatabases, freePort } from "@bulwark/database/testing"
+import { Effect, Exit, Layer, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as BulwarkServer from "../src/compose/BulwarkServer.ts"
 import { decodeConfig } from "../src/config/loadConfig.ts"
@@ -23,40 +21,20 @@ const nodeBin = existsSync(join(root, "node_modules/node/bin/node"))
   : process.execPath
 const cliMain = join(root, "apps/server/src/cli.ts")
 
-const pgAdminUrl = process.env.BULWARK_TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
-const dbName = `bulwark_test_cli_${randomBytes(5).toString("hex")}`
+const label = "cli"
 const adminToken = randomBytes(32).toString("base64url")
 const workDir = mkdtempSync(join(tmpdir(), "bulwark-cli-"))
-
-const pgAdmin = (statement: string) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.flatMap(PgClient.make({ url: Redacted.make(pgAdminUrl), maxConnections: 1 }), (sql) =>
-        sql.unsafe(statement)
-      )
-    ).pipe(Effect.provide(Reactivity.layer))
-  )
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()))
-    })
-  })
 
 let scope: Scope.Closeable
 let adminUrl = ""
 
 beforeAll(async () => {
-  await pgAdmin(`CREATE DATABASE "${dbName}"`)
-  const url = new URL(pgAdminUrl)
-  url.pathname = `/${dbName}`
+  const url = (await createDatabase(label)).url
   const port = await freePort()
   adminUrl = `http://127.0.0.1:${port}`
   const config = await Effect.runPromise(
     decodeConfig({
-      database: { url: url.toString(), poolSize: 4 },
+      database: { url, poolSize: 4 },
       http: { port: 0 },
       logLevel: "warn",
       admin: { enabled: true, port, token: adminToken },
@@ -70,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
-  await pgAdmin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)
+  await dropDatabases()
   rmSync(workDir, { recursive: true, force: true })
 })
 

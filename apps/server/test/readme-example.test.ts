@@ -12,18 +12,10 @@ export const runBundledServer = (file: string | undefined, env: Record<string, s
 
 // #endregion readme
 
-import { createServer } from "node:net"
+import { freePort } from "@bulwark/database/testing"
 import { generateApiKey } from "@bulwark/identity"
 import { describe, expect, it } from "@effect/vitest"
 import { Fiber, Redacted } from "effect"
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 describe("README example", () => {
   it.live(

@@ -4,10 +4,10 @@
  * holds the request back, and once the server is back every record is written and the chain verifies.
  */
 import { AuditLog, AuditMetrics, verifyChain } from "@bulwark/audit"
+import { DisposablePostgres } from "@bulwark/database/testing"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer, Logger, Metric } from "effect"
 import { auditInstance } from "./support/AuditDatabase.ts"
-import { DisposablePostgres } from "./support/DisposablePostgres.ts"
 import { PipelineWithAudit, request, send } from "./support/demo.ts"
 import { allRows } from "./support/rows.ts"
 

@@ -10,7 +10,7 @@ import { makeToolContext } from "../../tool/ToolContext.ts"
 import { CurrentCall } from "../Call.ts"
 import type { Method } from "../Method.ts"
 import { domainToMcp } from "./domainFailure.ts"
-import { argumentsOf, requiredString } from "./params.ts"
+import { argumentsOf, listingMethod, requiredString } from "./params.ts"
 import { notValidated } from "./tools.ts"
 
 const capabilities = { prompts: { listChanged: true } }
@@ -19,12 +19,7 @@ const capabilities = { prompts: { listChanged: true } }
 export const promptMethods = (catalog: CatalogShape, notifier: NotifierShape): ReadonlyArray<Method> => {
   const list = { prompts: [...catalog.prompts.values()].map((prompt) => prompt.definition) }
   return [
-    {
-      name: "prompts/list",
-      capabilities,
-      resolve: () => ({ _tag: "Listing", kind: "prompts" }),
-      serve: () => Effect.succeed(list)
-    },
+    listingMethod("prompts/list", "prompts", list, capabilities),
     {
       name: "prompts/get",
       capabilities,

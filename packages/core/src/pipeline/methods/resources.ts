@@ -14,7 +14,7 @@ import { CurrentCall } from "../Call.ts"
 import type { Method } from "../Method.ts"
 import type { ResourceAccess } from "../Target.ts"
 import { domainToMcp } from "./domainFailure.ts"
-import { requiredString } from "./params.ts"
+import { listingMethod, requiredString } from "./params.ts"
 
 const capabilities = { resources: { subscribe: true, listChanged: true } }
 
@@ -44,12 +44,7 @@ export const resourceMethods = (catalog: CatalogShape, notifier: NotifierShape):
     }
   })
   return [
-    {
-      name: "resources/templates/list",
-      capabilities,
-      resolve: () => ({ _tag: "Listing", kind: "resourceTemplates" }),
-      serve: () => Effect.succeed(templateList)
-    },
+    listingMethod("resources/templates/list", "resourceTemplates", templateList, capabilities),
     {
       name: "resources/list",
       capabilities,

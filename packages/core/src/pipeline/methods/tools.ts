@@ -11,7 +11,7 @@ import type { McpResult } from "../../request/McpRequest.ts"
 import { makeToolContext } from "../../tool/ToolContext.ts"
 import { CurrentCall } from "../Call.ts"
 import type { Method } from "../Method.ts"
-import { argumentsOf, requiredString } from "./params.ts"
+import { argumentsOf, listingMethod, requiredString } from "./params.ts"
 
 const capabilities = { tools: { listChanged: true } }
 
@@ -23,12 +23,7 @@ export const notValidated = (method: string) =>
 export const toolMethods = (catalog: CatalogShape, notifier: NotifierShape): ReadonlyArray<Method> => {
   const list = { tools: [...catalog.tools.values()].map((tool) => tool.definition) }
   return [
-    {
-      name: "tools/list",
-      capabilities,
-      resolve: () => ({ _tag: "Listing", kind: "tools" }),
-      serve: () => Effect.succeed(list)
-    },
+    listingMethod("tools/list", "tools", list, capabilities),
     {
       name: "tools/call",
       capabilities,

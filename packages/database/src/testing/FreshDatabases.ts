@@ -1,14 +1,14 @@
 /**
- * Fresh, uniquely named databases on the real PostgreSQL at 127.0.0.1:5432 (trust, user postgres), created through a
- * connection to the `postgres` database and dropped `WITH (FORCE)` at the end. `BULWARK_TEST_PG_ADMIN_URL` points
- * at another server. Uses the product's own database layer as a plain SQL client.
+ * Fresh, uniquely named databases on the real PostgreSQL at 127.0.0.1:5432 (trust, user postgres), for tests that
+ * start servers as processes (Promise-based, for `beforeAll`/`afterAll`): created through a connection to the
+ * `postgres` database and dropped `WITH (FORCE)` at the end. `BULWARK_TEST_PG_ADMIN_URL` points at another server.
+ * Uses the product's own database layer as a plain SQL client.
  */
 import { randomBytes } from "node:crypto"
-import { Database } from "@bulwark/database"
 import { Effect, Redacted, References } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-
-const adminUrl = process.env.BULWARK_TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
+import * as Database from "../Database.ts"
+import { adminUrl } from "./TestDatabase.ts"
 
 /** Runs one statement against the database at `url` over a short-lived connection. */
 export const query = (url: string, statement: string): Promise<ReadonlyArray<Record<string, unknown>>> =>
@@ -30,9 +30,9 @@ export interface FreshDatabase {
   readonly url: string
 }
 
-/** Creates `bulwark_e2e_<label>_<random>`. */
+/** Creates `bulwark_test_<label>_<random>`. */
 export const createDatabase = async (label: string): Promise<FreshDatabase> => {
-  const name = `bulwark_e2e_${label}_${randomBytes(5).toString("hex")}`
+  const name = `bulwark_test_${label}_${randomBytes(5).toString("hex")}`
   await adminQuery(`CREATE DATABASE "${name}"`)
   created.add(name)
   const url = new URL(adminUrl)

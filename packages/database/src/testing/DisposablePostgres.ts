@@ -1,14 +1,14 @@
 /**
  * A PostgreSQL 15 server of the test's own (initdb + pg_ctl as user postgres, a random port, a temporary directory),
  * which the test may stop and start again to simulate an outage. Released: stopped (immediately) and removed.
- * Never the shared server.
+ * Failure tests own their failures this way: never the shared server.
  */
 import { execFile } from "node:child_process"
 import * as fs from "node:fs/promises"
-import { createServer } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Context, Effect, Layer } from "effect"
+import { freePort } from "./freePort.ts"
 
 const bin = "/usr/lib/postgresql/15/bin"
 
@@ -27,19 +27,6 @@ const exec = (command: string, args: ReadonlyArray<string>) =>
 const run = (command: string, args: ReadonlyArray<string>) =>
   exec("runuser", ["-u", "postgres", "--", command, ...args])
 
-const freePort = Effect.promise(
-  () =>
-    new Promise<number>((resolve, reject) => {
-      const server = createServer()
-      server.once("error", reject)
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        const port = typeof address === "object" && address !== null ? address.port : 0
-        server.close(() => resolve(port))
-      })
-    })
-)
-
 /** The disposable server: its URL, and stopping and starting it. */
 export class DisposablePostgres extends Context.Service<
   DisposablePostgres,
@@ -50,18 +37,18 @@ export class DisposablePostgres extends Context.Service<
     /** Starts it again on the same port and data, waiting until it accepts connections. */
     readonly start: Effect.Effect<void, Error>
   }
->()("@bulwark/audit/test/DisposablePostgres") {
+>()("@bulwark/database/testing/DisposablePostgres") {
   /** Creates, starts and finally stops and removes the server. */
   static readonly layer: Layer.Layer<DisposablePostgres, Error> = Layer.effect(
     DisposablePostgres,
     Effect.gen(function* () {
       const dir = yield* Effect.acquireRelease(
-        Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "bulwark-audit-pg-"))),
+        Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "bulwark-pg-"))),
         (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
       )
       yield* exec("chown", ["postgres", dir])
       const data = path.join(dir, "data")
-      const port = yield* freePort
+      const port = yield* Effect.promise(freePort)
       yield* run(`${bin}/initdb`, ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync"])
       const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`
       const start = run(`${bin}/pg_ctl`, ["-D", data, "-l", path.join(dir, "log"), "-o", options, "-w", "start"])
