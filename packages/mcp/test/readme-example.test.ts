@@ -27,8 +27,10 @@ export const McpLive = Endpoint.layer({ name: "greeter-server", version: "1.0.0"
 )
 
 // Over HTTP: mount it at /mcp and launch with `Layer.launch(HttpServerLive).pipe(NodeRuntime.runMain)`.
-// The listening socket is provided first so that it is built last, once the endpoint can answer.
+// The endpoint opens each request's span itself, so the router's own is turned off for /mcp. The listening socket
+// is provided first so that it is built last, once the endpoint can answer.
 export const HttpServerLive = HttpRouter.serve(McpHttp.route("/mcp")).pipe(
+  Layer.provide(McpHttp.routerSpanOff("/mcp")),
   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000, host: "127.0.0.1" })),
   Layer.provide(McpLive)
 )
