@@ -34,7 +34,7 @@ export interface FinishedRequest {
   readonly tenantId: string
   /** The `tool_name` label: see {@link toolName}. */
   readonly toolName: string
-  /** How the request ended, from a small fixed set such as `"ok"`, `"error"`, `"denied"`, `"timeout"`. */
+  /** How the request ended: core's `Outcome` (`success`, `tool_error`, `rejected`, `internal_error`, ...). */
   readonly status: string
   /** Wall-clock duration of the request in seconds. */
   readonly durationSeconds: number
