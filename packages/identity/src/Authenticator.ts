@@ -174,7 +174,7 @@ export const layer = (
         authenticate: (credentials) =>
           authenticate(credentials).pipe(
             Effect.tap((principal) => Effect.annotateCurrentSpan("identity.method", principal.method)),
-            Effect.withSpan("identity.authenticate")
+            Effect.withSpan("identity.authenticate", undefined, { captureStackTrace: false })
           )
       })
     })

@@ -41,9 +41,11 @@ export const toolMethods = (catalog: CatalogShape, notifier: NotifierShape): Rea
         const tool = target.tool
         return tool.run(call.input, makeToolContext(call, notifier)).pipe(
           Effect.map((result): McpResult => result as CallToolResult),
-          Effect.withSpan(`tool ${tool.name}`, {
-            attributes: { "mcp.tool.name": tool.name, "mcp.plugin": tool.plugin }
-          }),
+          Effect.withSpan(
+            `tool ${tool.name}`,
+            { attributes: { "mcp.tool.name": tool.name, "mcp.plugin": tool.plugin } },
+            { captureStackTrace: false }
+          ),
           Effect.provideService(CurrentCall, call)
         )
       }
