@@ -8,13 +8,15 @@
 import { Authentication, type Pipeline } from "@bulwark/core"
 import type { Server } from "@modelcontextprotocol/server"
 import { serveStdio } from "@modelcontextprotocol/server/stdio"
-import { Effect, Option, type Scope } from "effect"
+import { Data, Effect, Option, type Scope } from "effect"
 import { makeServerFactory, type ServerIdentity } from "../bridge/ServerFactory.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 
 /** Why a stdio connection could not start: authentication refused it. */
-export class StdioRefused extends Error {
-  override readonly name = "StdioRefused"
+export class StdioRefused extends Data.TaggedError("StdioRefused")<{ readonly reason: string }> {
+  override get message() {
+    return `the stdio connection was refused: ${this.reason}`
+  }
 }
 
 /** Serves the pipeline on stdin/stdout until stdin closes. */
@@ -27,7 +29,7 @@ export const serve = (
       ? undefined
       : yield* authentication.value
           .authenticate({ transport: "stdio", method: "", path: "", headers: {}, body: "" })
-          .pipe(Effect.mapError((refused) => new StdioRefused(`the stdio connection was refused: ${refused.reason}`)))
+          .pipe(Effect.mapError((refused) => new StdioRefused({ reason: refused.reason })))
     const factory = yield* makeServerFactory(identity)
     const runLog = Effect.runForkWith(yield* Effect.context<never>())
     const sinks = yield* ClientSinks
