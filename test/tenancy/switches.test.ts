@@ -16,6 +16,7 @@ import {
   tenant,
   ticketStore,
   unique,
+  waitFor,
   withInstance
 } from "./support/Fixtures.ts"
 
@@ -34,17 +35,6 @@ const toolNames = (who: ReturnType<typeof principal>) =>
   )
 
 const everything = (id: string) => tenant({ id, name: "Everything", tools: ["*"], resources: ["*"], prompts: ["*"] })
-
-/** Polls `check` every 10 ms until it holds; returns how long that took. */
-const waitFor = <E, R>(check: Effect.Effect<boolean, E, R>, limitMs = 3000) =>
-  Effect.gen(function* () {
-    const started = Date.now()
-    while (!(yield* check)) {
-      if (Date.now() - started > limitMs) return Number.POSITIVE_INFINITY
-      yield* Effect.sleep("10 millis")
-    }
-    return Date.now() - started
-  })
 
 describe("kill switches", () => {
   it.layer(TestDatabase.layer("switch"), { excludeTestServices: true })((it) => {

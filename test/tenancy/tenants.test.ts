@@ -16,6 +16,7 @@ import {
   request,
   tenant,
   unique,
+  waitFor,
   withInstance
 } from "./support/Fixtures.ts"
 
@@ -24,16 +25,6 @@ const upsert = (config: ReturnType<typeof tenant>) => directory.use((d) => d.ups
 const live = Tenants.Tenants.use((tenants) => tenants.live)
 /** The actor of a running tenant, looked at briefly. */
 const actor = (id: string) => Effect.scoped(Tenants.Tenants.use((tenants) => tenants.get(id)))
-
-const waitFor = <E, R>(check: Effect.Effect<boolean, E, R>, limitMs = 3000) =>
-  Effect.gen(function* () {
-    const started = Date.now()
-    while (!(yield* check)) {
-      if (Date.now() - started > limitMs) return Number.POSITIVE_INFINITY
-      yield* Effect.sleep("10 millis")
-    }
-    return Date.now() - started
-  })
 
 describe("tenants", () => {
   it.layer(TestDatabase.layer("tenants"), { excludeTestServices: true })((it) => {

@@ -245,3 +245,14 @@ export const counter = (metric: Metric.Counter<number>, attributes: Record<strin
 /** The error of a failed request. */
 export const errorOf = (exit: Exit.Exit<McpResult, PipelineError>): PipelineError | undefined =>
   Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" ? exit.cause.reasons[0].error : undefined
+
+/** Polls `check` every 10 ms until it holds; returns how long that took (infinity past `limitMs`). */
+export const waitFor = <E, R>(check: Effect.Effect<boolean, E, R>, limitMs = 3000) =>
+  Effect.gen(function* () {
+    const started = Date.now()
+    while (!(yield* check)) {
+      if (Date.now() - started > limitMs) return Number.POSITIVE_INFINITY
+      yield* Effect.sleep("10 millis")
+    }
+    return Date.now() - started
+  })
