@@ -9,13 +9,14 @@
  */
 import type { Principal } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
-import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { type CredentialInfo, type NewCredential, validateNew } from "./Credential.ts"
 import { ApiKeyRejected, type CredentialNotFound, type IdentityStoreError, InvalidCredentialRequest } from "./errors.ts"
 import * as IdentityMigrations from "./IdentityMigrations.ts"
 import { credentialTable } from "./internal/credentialTable.ts"
 import { constantTimeEquals, sha256 } from "./internal/crypto.ts"
+import * as RecentRows from "./internal/recentRows.ts"
 import { storeError, toBytes, withinLookupTimeout } from "./internal/sql.ts"
 import { generateApiKey, parseApiKey } from "./KeyFormat.ts"
 
@@ -36,7 +37,7 @@ interface VerifyRow {
   readonly scopes: ReadonlyArray<string>
   readonly secret_sha256: Uint8Array
   readonly revoked: boolean
-  readonly expired: boolean
+  readonly expires_at: Date | null
 }
 
 /** Creates, lists, revokes and verifies API keys. */
@@ -99,27 +100,31 @@ export class ApiKeys extends Context.Service<
         return { ...info, key }
       })
 
-      const { list, revoke } = credentialTable(sql, "identity_api_keys", "API key")
-
-      const verify = Effect.fn("ApiKeys.verify")(function* (presented: Redacted.Redacted<string>) {
-        const parsed = parseApiKey(Redacted.value(presented))
-        if (parsed === undefined) return yield* new ApiKeyRejected({ reason: "malformed" })
-        const rows = yield* sql<VerifyRow>`
-          SELECT key_id, tenant_id, scopes, secret_sha256,
-                 revoked_at IS NOT NULL AS revoked,
-                 (expires_at IS NOT NULL AND expires_at <= now()) AS expired
-          FROM identity_api_keys WHERE key_id = ${parsed.keyId}`.pipe(
+      const table = credentialTable(sql, "identity_api_keys", "API key")
+      const rows = yield* RecentRows.make((keyId) =>
+        sql<VerifyRow>`
+          SELECT key_id, tenant_id, scopes, secret_sha256, revoked_at IS NOT NULL AS revoked, expires_at
+          FROM identity_api_keys WHERE key_id = ${keyId}`.pipe(
+          Effect.map((found) => Option.fromUndefinedOr(found[0])),
           Effect.mapError(storeError("API key verification")),
           (lookup) => withinLookupTimeout("API key verification", lookup)
         )
-        const row = rows[0]
+      )
+      const revoke = (keyId: string) => Effect.tap(table.revoke(keyId), () => rows.forget(keyId))
+
+      const verify = Effect.fnUntraced(function* (presented: Redacted.Redacted<string>) {
+        const parsed = parseApiKey(Redacted.value(presented))
+        if (parsed === undefined) return yield* new ApiKeyRejected({ reason: "malformed" })
+        const row = Option.getOrUndefined(yield* rows.get(parsed.keyId))
         const stored = row === undefined ? undefined : toBytes(row.secret_sha256)
         const matches = constantTimeEquals(sha256(parsed.secret), stored ?? absentHash)
         const keyId = parsed.keyId
         if (row === undefined || stored === undefined) return yield* new ApiKeyRejected({ reason: "unknown", keyId })
         if (!matches) return yield* new ApiKeyRejected({ reason: "wrong-secret", keyId })
         if (row.revoked) return yield* new ApiKeyRejected({ reason: "revoked", keyId })
-        if (row.expired) return yield* new ApiKeyRejected({ reason: "expired", keyId })
+        if (row.expires_at !== null && new Date(row.expires_at).getTime() <= (yield* Clock.currentTimeMillis)) {
+          return yield* new ApiKeyRejected({ reason: "expired", keyId })
+        }
         const principal: Principal = {
           tenantId: row.tenant_id,
           subject: row.key_id,
@@ -165,7 +170,7 @@ export class ApiKeys extends Context.Service<
           )
       })
 
-      return ApiKeys.of({ create, list, revoke, verify, createFirst })
+      return ApiKeys.of({ create, list: table.list, revoke, verify, createFirst })
     })
   ).pipe(Layer.provide(IdentityMigrations.layer))
 }

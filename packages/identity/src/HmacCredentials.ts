@@ -7,7 +7,7 @@
  */
 import type { Principal } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
-import { Context, Effect, Layer, type Redacted, Result } from "effect"
+import { Clock, Context, Effect, Layer, Option, type Redacted, Result } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { type CredentialInfo, type NewCredential, validateNew } from "./Credential.ts"
 import {
@@ -19,6 +19,7 @@ import {
 } from "./errors.ts"
 import * as IdentityMigrations from "./IdentityMigrations.ts"
 import { credentialTable } from "./internal/credentialTable.ts"
+import * as RecentRows from "./internal/recentRows.ts"
 import * as SecretBox from "./internal/SecretBox.ts"
 import { storeError, toBytes, withinLookupTimeout } from "./internal/sql.ts"
 import { generateHmacKeyId, generateHmacSecret, isHmacKeyId } from "./KeyFormat.ts"
@@ -41,7 +42,7 @@ interface ResolveRow {
   readonly scopes: ReadonlyArray<string>
   readonly secret_sealed: Uint8Array
   readonly revoked: boolean
-  readonly expired: boolean
+  readonly expires_at: Date | null
 }
 
 /** Creates, lists and revokes HMAC credentials, and resolves a key id for signature checks. */
@@ -95,20 +96,22 @@ export class HmacCredentials extends Context.Service<
           return created
         })
 
-        const { list, revoke } = credentialTable(sql, "identity_hmac_credentials", "HMAC credential")
-
-        const resolve = Effect.fn("HmacCredentials.resolve")(function* (keyId: string) {
-          if (box === undefined) return yield* new HmacUnavailable()
-          if (!isHmacKeyId(keyId)) return yield* new HmacRejected({ reason: "malformed" })
-          const rows = yield* sql<ResolveRow>`
-            SELECT key_id, tenant_id, scopes, secret_sealed,
-                   revoked_at IS NOT NULL AS revoked,
-                   (expires_at IS NOT NULL AND expires_at <= now()) AS expired
+        const table = credentialTable(sql, "identity_hmac_credentials", "HMAC credential")
+        const rows = yield* RecentRows.make((keyId) =>
+          sql<ResolveRow>`
+            SELECT key_id, tenant_id, scopes, secret_sealed, revoked_at IS NOT NULL AS revoked, expires_at
             FROM identity_hmac_credentials WHERE key_id = ${keyId}`.pipe(
+            Effect.map((found) => Option.fromUndefinedOr(found[0])),
             Effect.mapError(storeError("HMAC credential lookup")),
             (lookup) => withinLookupTimeout("HMAC credential lookup", lookup)
           )
-          const row = rows[0]
+        )
+        const revoke = (keyId: string) => Effect.tap(table.revoke(keyId), () => rows.forget(keyId))
+
+        const resolve = Effect.fnUntraced(function* (keyId: string) {
+          if (box === undefined) return yield* new HmacUnavailable()
+          if (!isHmacKeyId(keyId)) return yield* new HmacRejected({ reason: "malformed" })
+          const row = Option.getOrUndefined(yield* rows.get(keyId))
           const sealed = row === undefined ? undefined : toBytes(row.secret_sealed)
           if (row === undefined || sealed === undefined) return yield* new HmacRejected({ reason: "unknown", keyId })
           const opened = box.open(sealed, row.key_id)
@@ -121,12 +124,16 @@ export class HmacCredentials extends Context.Service<
           const material: HmacKeyMaterial = {
             principal: { tenantId: row.tenant_id, subject: row.key_id, scopes: [...row.scopes], method: "hmac" },
             secret: opened.success,
-            status: row.revoked ? "revoked" : row.expired ? "expired" : "active"
+            status: row.revoked
+              ? "revoked"
+              : row.expires_at !== null && new Date(row.expires_at).getTime() <= (yield* Clock.currentTimeMillis)
+                ? "expired"
+                : "active"
           }
           return material
         })
 
-        return HmacCredentials.of({ create, list, revoke, resolve })
+        return HmacCredentials.of({ create, list: table.list, revoke, resolve })
       })
     ).pipe(Layer.provide(IdentityMigrations.layer))
 }
