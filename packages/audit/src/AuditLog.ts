@@ -48,10 +48,14 @@ export interface AuditLogShape {
   readonly backlog: Effect.Effect<number>
 }
 
-// The record's one log line: info while it goes on to the database, error when the log is closed and it will not.
-const logLine = (record: AuditRecord, unwritten: boolean) =>
-  (unwritten ? Effect.logError("audit record not written: the audit log is closed") : Effect.logInfo("audit")).pipe(
-    Effect.annotateLogs({ audit: toJson(record) })
+// A record that will not reach the database goes to the log instead, whole, at error level: nothing is lost. Records
+// that do reach it are not logged (they carry arguments, which may hold personal data).
+const logUnwritten = (records: ReadonlyArray<AuditRecord>, why: string) =>
+  Effect.forEach(
+    records,
+    (record) =>
+      Effect.logError(`audit record not written: ${why}`).pipe(Effect.annotateLogs({ audit: toJson(record) })),
+    { discard: true }
   )
 
 /**
@@ -105,7 +109,8 @@ export const make = (
         }),
         Effect.retry(retryPolicy),
         Effect.flatMap((inserted) => Metric.update(AuditMetrics.recordsWritten, inserted)),
-        Effect.andThen(settle(batch.length))
+        Effect.andThen(settle(batch.length)),
+        Effect.onInterrupt(() => logUnwritten(batch, "the audit log closed before the database took it"))
       )
     }
 
@@ -133,10 +138,11 @@ export const make = (
         yield* Queue.end(queue)
         const finished = yield* Effect.timeoutOption(Fiber.await(writer), config.shutdownTimeout)
         if (Option.isNone(finished)) {
-          yield* Fiber.interrupt(writer)
           yield* Effect.logError(
-            `audit log closed with ${accepted - written} records not written to the database within ${Duration.format(config.shutdownTimeout)}; each is in this log as an "audit" line`
+            `audit log closed with ${accepted - written} records not written to the database within ${Duration.format(config.shutdownTimeout)}; each follows in this log as an "audit record not written" line`
           )
+          yield* Fiber.interrupt(writer)
+          yield* logUnwritten(yield* Queue.clear(queue), "the audit log closed before the database took it")
         }
         yield* wakeWaiters(true)
         yield* permits.releaseAll
@@ -147,16 +153,13 @@ export const make = (
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function* () {
           const entry = normalizeRecord(input, config.maxArgumentBytes)
-          if (closed) return yield* logLine(entry, true)
-          yield* logLine(entry, false)
+          if (closed) return yield* logUnwritten([entry], "the audit log is closed")
           yield* restore(permits.take(1))
           const offered = yield* Queue.offer(queue, entry)
           if (!offered) {
-            // Closed while this record waited for room: its audit line is above, it will not reach the database.
+            // Closed while this record waited for room: it will not reach the database.
             yield* permits.release(1)
-            return yield* Effect.logError("audit record not written: the audit log closed").pipe(
-              Effect.annotateLogs({ auditRequestId: entry.requestId })
-            )
+            return yield* logUnwritten([entry], "the audit log closed")
           }
           accepted += 1
           yield* Metric.modify(AuditMetrics.backlog, 1)

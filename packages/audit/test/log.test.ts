@@ -17,6 +17,7 @@ import { Context, Effect, Exit, Fiber, Layer, Logger, Metric, Redacted, Scope } 
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { appendBatch, chainLockKey } from "../src/AuditTable.ts"
 import { auditInstance } from "./support/AuditDatabase.ts"
+import { auditLines, LogCapture } from "./support/LogCapture.ts"
 import { sampleRecord } from "./support/records.ts"
 import { allRows, rowCount } from "./support/rows.ts"
 import { TestDatabase } from "./support/TestDatabase.ts"
@@ -110,6 +111,41 @@ layer(Live, { excludeTestServices: true })("audit log", (it) => {
       yield* log.record(sampleRecord(99, { tenantId: "shutdown" }))
       expect((yield* rowCount) - before).toBe(20)
     })
+  )
+
+  it.effect("logs, whole and at error level, every record the database did not take before the shutdown timeout", () =>
+    Effect.gen(function* () {
+      const { lines } = yield* LogCapture
+      const scope = yield* testScope
+      const log = yield* instance({ batchSize: 3, flushInterval: "5 millis", shutdownTimeout: "300 millis" }, scope)
+      const before = yield* rowCount
+      // Another instance holds the chain's lock: no batch can be written.
+      const { url } = yield* TestDatabase
+      const holder = yield* PgClient.make({ url: Redacted.make(url), maxConnections: 1 }).pipe(
+        Effect.provide(Reactivity.layer)
+      )
+      yield* holder`SELECT pg_advisory_lock(${holder.literal(String(chainLockKey))})`
+      yield* Effect.forEach(
+        range(8),
+        (n) => log.record(sampleRecord(n, { tenantId: "stuck", requestId: `stuck-${n}` })),
+        {
+          discard: true
+        }
+      )
+      yield* Effect.sleep("50 millis")
+      yield* Scope.close(scope, Exit.void)
+      yield* log.record(sampleRecord(8, { tenantId: "stuck", requestId: "stuck-8" }))
+      yield* holder`SELECT pg_advisory_unlock(${holder.literal(String(chainLockKey))})`
+
+      const unwritten = lines.filter(
+        (line) => line.level === "Error" && String(line.message).startsWith("audit record not written")
+      )
+      const ids = auditLines(unwritten).map((record) => record.requestId)
+      expect(ids.toSorted()).toEqual(range(9).map((n) => `stuck-${n}`))
+      expect(auditLines(unwritten)[0]).toMatchObject({ tenantId: "stuck", outcome: "success" })
+      expect(lines.some((line) => String(line.message).includes("8 records not written"))).toBe(true)
+      expect((yield* rowCount) - before).toBe(0)
+    }).pipe(Effect.provide(LogCapture.layer))
   )
 
   it.effect("keeps one linear chain when two instances write at the same time", () =>

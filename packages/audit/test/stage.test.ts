@@ -169,23 +169,21 @@ layer(Live, { excludeTestServices: true })("audit stage", (it) => {
     })
   )
 
-  it.effect("never lets a field marked sensitive reach the table or the log, and logs one audit line per record", () =>
-    Effect.gen(function* () {
-      const { lines } = yield* LogCapture
-      const sql = yield* SqlClient
-      const leaked = yield* sql<{
-        readonly n: bigint
-      }>`SELECT count(*) AS n FROM audit_log t WHERE t::text LIKE '%SECRET%'`
-      expect(Number(leaked[0]?.n)).toBe(0)
-      const audit = auditLines(lines)
-      expect(audit).toHaveLength(13)
-      expect(lines.length).toBeGreaterThan(audit.length)
-      for (const line of lines) expect(JSON.stringify(line)).not.toContain("SECRET")
-      expect(audit.find((line) => line.target === "login")).toMatchObject({
-        outcome: "success",
-        arguments: { password: "[REDACTED]" }
+  it.effect(
+    "never lets a field marked sensitive reach the table or the log, and keeps written records out of the log",
+    () =>
+      Effect.gen(function* () {
+        const { lines } = yield* LogCapture
+        const sql = yield* SqlClient
+        const leaked = yield* sql<{
+          readonly n: bigint
+        }>`SELECT count(*) AS n FROM audit_log t WHERE t::text LIKE '%SECRET%'`
+        expect(Number(leaked[0]?.n)).toBe(0)
+        // Every record reached the database, so none is in the log: the log has the requests, not their arguments.
+        expect(auditLines(lines)).toHaveLength(0)
+        expect(lines.length).toBeGreaterThan(0)
+        for (const line of lines) expect(JSON.stringify(line)).not.toContain("SECRET")
       })
-    })
   )
 
   it.effect("leaves a chain that verifies", () =>

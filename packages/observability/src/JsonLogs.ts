@@ -3,7 +3,9 @@
  *
  * Stdout carries the MCP stdio protocol, so every log line goes to stderr: one JSON object per line with `time`,
  * `level`, `message`, every log annotation, the current span's `traceId`/`spanId` and, when present, the pretty
- * `cause`.
+ * `cause`. Lines are written in bulk, not one system call each: they collect during a turn of the event loop and go
+ * out in one write after it. An error or fatal line is written at once (with everything before it), and whatever is
+ * pending is written when the layer is released and when the process exits, so no line is lost to buffering.
  *
  * @since 0.1.0
  */
@@ -64,10 +66,42 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
   return Formatter.formatJson(entry)
 })
 
-/** Writes each {@link formatter} line to the process's stderr. */
-export const logger: Logger.Logger<unknown, void> = Logger.map(formatter, (line) => {
-  process.stderr.write(`${line}\n`)
+/** Lines formatted but not yet written. */
+const pending: Array<string> = []
+let scheduled = false
+
+/** Writes every pending line to stderr in one write. */
+export const flush = (): void => {
+  scheduled = false
+  if (pending.length === 0) return
+  const text = pending.join("")
+  pending.length = 0
+  process.stderr.write(text)
+}
+
+const urgent: ReadonlySet<LogLevel.LogLevel> = new Set(["Error", "Fatal"])
+
+/** Writes each {@link formatter} line to the process's stderr, in bulk (see the module's description). */
+export const logger: Logger.Logger<unknown, void> = Logger.make((options) => {
+  pending.push(`${formatter.log(options)}\n`)
+  if (urgent.has(options.logLevel)) flush()
+  else if (!scheduled) {
+    scheduled = true
+    setImmediate(flush)
+  }
 })
+
+/** Writes what is pending when the layer is released or the process exits. */
+const flushOnExit: Layer.Layer<never> = Layer.effectDiscard(
+  Effect.acquireRelease(
+    Effect.sync(() => process.on("exit", flush)),
+    () =>
+      Effect.sync(() => {
+        process.off("exit", flush)
+        flush()
+      })
+  )
+)
 
 /**
  * Replaces the default logger with {@link logger} (keeping span events via `Logger.tracerLogger`) and sets the
@@ -79,7 +113,8 @@ export const layer = (setting: string | undefined): Layer.Layer<never> => {
   const base = Layer.mergeAll(
     Logger.layer([logger, Logger.tracerLogger]),
     Layer.succeed(References.MinimumLogLevel, level ?? "Info"),
-    Layer.succeed(Logger.LogToStderr, true)
+    Layer.succeed(Logger.LogToStderr, true),
+    flushOnExit
   )
   if (level !== undefined) return base
   return Layer.effectDiscard(

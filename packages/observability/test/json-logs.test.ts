@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { JsonLogs } from "../src/index.ts"
 
 const fixture = fileURLToPath(new URL("./fixtures/log-child.ts", import.meta.url))
+const burstFixture = fileURLToPath(new URL("./fixtures/log-burst.ts", import.meta.url))
 
 interface Output {
   readonly code: number | null
@@ -13,12 +14,12 @@ interface Output {
 }
 
 // Runs the fixture on the Node that runs the tests (Node 24 via `pnpm exec`), killed if the test is interrupted.
-const runChild = (logLevel: string | undefined) =>
+const runChild = (logLevel: string | undefined, script = fixture, extraEnv: NodeJS.ProcessEnv = {}) =>
   Effect.callback<Output, Error>((resume) => {
-    const env: NodeJS.ProcessEnv = { ...process.env }
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv }
     delete env.LOG_LEVEL
     if (logLevel !== undefined) env.LOG_LEVEL = logLevel
-    const child = spawn(process.execPath, [fixture], { env, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => {
@@ -99,6 +100,25 @@ describe("JsonLogs", () => {
       expect(lines[0]).toMatchObject({ level: "warn", setting: "loud" })
       expect(lines.map((line) => line.message)).not.toContain("debug line")
       expect(lines.map((line) => line.message)).toContain("request done")
+    })
+  )
+
+  it.live("writes a turn's lines in one write, an error line at once, and everything before the process exits", () =>
+    Effect.gen(function* () {
+      const turn = yield* runChild(undefined, burstFixture, { BURST_END: "turn" })
+      expect(turn.code).toBe(0)
+      const lines = parseLines(turn.stderr)
+      expect(lines.map((line) => line.message)).toEqual([
+        ...Array.from({ length: 20 }, (_, n) => `line ${n}`),
+        "urgent",
+        "later"
+      ])
+      // The burst and the error went out together at the error; the last line after the turn.
+      expect(JSON.parse(turn.stdout)).toEqual({ afterError: 1, total: 2 })
+
+      const exit = yield* runChild(undefined, burstFixture, { BURST_END: "exit" })
+      expect(exit.code).toBe(0)
+      expect(parseLines(exit.stderr)).toHaveLength(20)
     })
   )
 
