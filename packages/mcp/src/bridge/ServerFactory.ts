@@ -6,11 +6,10 @@
  * connection) aborts the SDK's signal, and the bridge interrupts the request's fiber with it: the handler stops, its
  * permits and connections are released, and it is logged and audited as cancelled.
  */
-import { randomBytes } from "node:crypto"
-import { Pipeline, type PipelineError, type Principal, type ProtocolEra, retryAfterSeconds } from "@bulwark/core"
+import { Pipeline, type Principal, type ProtocolEra } from "@bulwark/core"
 import {
   type CacheHint,
-  createRequestStateCodec,
+  type Implementation,
   type McpRequestContext,
   ProtocolError,
   type RequestMethod,
@@ -18,7 +17,9 @@ import {
   type ServerContext,
   type StandardSchemaV1
 } from "@modelcontextprotocol/server"
-import { Cause, Effect, Exit } from "effect"
+import { Effect, Exit } from "effect"
+import { failureAnswer } from "./failureAnswer.ts"
+import { makeRequestStateSeal, type RequestStateSeal } from "./RequestStateSeal.ts"
 import { edgeContext, toMcpRequest } from "./toMcpRequest.ts"
 
 /** Who the server says it is, and what it tells clients about itself. */
@@ -50,8 +51,6 @@ export type ServerFactory = (
   principal?: Principal
 ) => Server
 
-const toProtocolError = (error: PipelineError) => new ProtocolError(error.code, error.message, error.data)
-
 /** Params of a method the specification does not define: any object, validated by the method's own resolve. */
 const anyParams: StandardSchemaV1<Record<string, unknown>> = {
   "~standard": { version: 1, vendor: "bulwark", validate: (value) => ({ value: value as Record<string, unknown> }) }
@@ -62,25 +61,30 @@ type RequestHandler = (
   ctx: ServerContext
 ) => Promise<never>
 
+/** Who the server says it is in every answer (`serverInfo`). */
+export const serverInfo = (identity: ServerIdentity): Implementation => ({
+  name: identity.name,
+  version: identity.version,
+  ...(identity.title ? { title: identity.title } : {})
+})
+
 /**
  * Makes the factory. The pipeline is built once; what each call constructs is a bare SDK `Server` with one handler
  * per method, all of them entering the same pipeline.
  */
-export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<ServerFactory, never, Pipeline.Pipeline> =>
+export const makeServerFactory = (
+  identity: ServerIdentity,
+  seal: RequestStateSeal = makeRequestStateSeal(identity.requestStateKey)
+): Effect.Effect<ServerFactory, never, Pipeline.Pipeline> =>
   Effect.gen(function* () {
     const pipeline = yield* Pipeline.Pipeline
     const context = yield* Effect.context<never>()
     const run = Effect.runPromiseExitWith(context)
     const listHint: CacheHint = { ttlMs: identity.listTtlMs ?? 0, cacheScope: "public" }
-    // Bound to the method, so that a state minted for one kind of request is refused on another.
-    const stateCodec = createRequestStateCodec<unknown>({
-      key: identity.requestStateKey ?? randomBytes(32),
-      bind: (ctx) => ctx.mcpReq.method
-    })
     const options = {
       // The SDK answers `logging/setLevel`; the methods contribute the rest.
       capabilities: { ...pipeline.capabilities, logging: {} },
-      requestState: { verify: (state: string, ctx: ServerContext) => stateCodec.verify(state, ctx) },
+      requestState: { verify: seal.verify },
       ...(identity.instructions === undefined ? {} : { instructions: identity.instructions }),
       cacheHints: {
         "tools/list": listHint,
@@ -89,27 +93,26 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
         "server/discover": listHint
       }
     }
-    const info = {
-      name: identity.name,
-      version: identity.version,
-      ...(identity.title ? { title: identity.title } : {})
-    }
+    const info = serverInfo(identity)
 
     return (requestContext, hooks, principal) => {
       const era = requestContext.era
       const server = new Server(info, options)
       for (const method of pipeline.methods) {
         const handler: RequestHandler = async (request, ctx) => {
-          const exit = await run(
-            pipeline.handle(
-              toMcpRequest(request, ctx, era, {
-                sessionCapabilities: server.getClientCapabilities(),
-                mintRequestState: (payload, requestCtx) => stateCodec.mint(payload, requestCtx),
-                principal
-              })
-            ),
-            { signal: ctx.mcpReq.signal }
-          )
+          // The fast path hands over a call it already ran, for the SDK to check and encode the outcome.
+          const exit =
+            edgeContext(ctx)?.settled ??
+            (await run(
+              pipeline.handle(
+                toMcpRequest(request, ctx, era, {
+                  sessionCapabilities: server.getClientCapabilities(),
+                  mintRequestState: (payload, requestCtx) => seal.mint(payload, requestCtx.mcpReq.method),
+                  principal
+                })
+              ),
+              { signal: ctx.mcpReq.signal }
+            ))
           if (Exit.isSuccess(exit)) {
             if (hooks !== undefined && typeof request.params?.uri === "string") {
               if (method.name === "resources/subscribe") hooks.subscribe(request.params.uri, server)
@@ -117,19 +120,16 @@ export const makeServerFactory = (identity: ServerIdentity): Effect.Effect<Serve
             }
             return exit.value as never
           }
-          const failure = Cause.findErrorOption(exit.cause)
-          if (failure._tag === "Some") {
-            const edge = edgeContext(ctx)?.edge
-            const retryAfter = failure.value._tag === "Refused" ? retryAfterSeconds(failure.value) : undefined
-            if (edge !== undefined && retryAfter !== undefined) {
-              edge.status = 429
-              edge.headers["retry-after"] = String(retryAfter)
-            }
-            throw toProtocolError(failure.value)
-          }
+          const answer = failureAnswer(exit.cause)
           // Interrupted: the client cancelled or went away (the SDK sends nothing for an aborted request), or the
           // server is stopping.
-          throw new ProtocolError(-32603, "Request was cancelled")
+          if (answer === undefined) throw new ProtocolError(-32603, "Request was cancelled")
+          const edge = edgeContext(ctx)?.edge
+          if (edge !== undefined && answer.retryAfter !== undefined) {
+            edge.status = 429
+            edge.headers["retry-after"] = String(answer.retryAfter)
+          }
+          throw new ProtocolError(answer.code, answer.message, answer.data)
         }
         if (method.custom === true) {
           server.setRequestHandler(method.name, { params: anyParams }, (params, ctx) =>

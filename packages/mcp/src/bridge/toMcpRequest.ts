@@ -3,14 +3,14 @@
  * without `_meta`, the envelope's client capabilities, the verified `requestState`, the principal (from the HTTP
  * edge, or the connection's), the request's span, and the way back to the client.
  */
-import type { McpRequest, Principal, ProtocolEra } from "@bulwark/core"
+import type { McpRequest, McpResult, PipelineError, Principal, ProtocolEra } from "@bulwark/core"
 import {
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
   type LoggingLevel,
   type ServerContext
 } from "@modelcontextprotocol/server"
-import type { Tracer } from "effect"
+import type { Exit, Tracer } from "effect"
 import type { EdgeHints } from "../http/EdgeHints.ts"
 
 const EMPTY: Readonly<Record<string, never>> = {}
@@ -39,6 +39,8 @@ export interface EdgeContext {
   readonly edge: EdgeHints
   /** The span the edge opened for this HTTP exchange, when it carries exactly one request. */
   readonly span: Tracer.Span | undefined
+  /** The outcome of a call the fast path already ran, for the SDK to check and encode instead of running it. */
+  readonly settled?: Exit.Exit<McpResult, PipelineError>
 }
 
 /** The edge's context of a request, when it came through the HTTP edge. */

@@ -1,0 +1,30 @@
+/**
+ * What a failed pipeline run answers, on every transport: the JSON-RPC error the pipeline failed with and, for a
+ * refused limit, the seconds the client should wait (HTTP answers it with 429 and `Retry-After`). An interruption
+ * has no answer: the client cancelled or went away, or the server is stopping.
+ */
+import { type PipelineError, retryAfterSeconds } from "@bulwark/core"
+import { Cause } from "effect"
+
+/** The error to send for a failed run. */
+export interface FailureAnswer {
+  readonly code: number
+  readonly message: string
+  readonly data?: unknown
+  /** Seconds until a refused limit may admit the request again (HTTP: 429 with `Retry-After`). */
+  readonly retryAfter?: number
+}
+
+/** The answer to a failed run; undefined when it was interrupted. */
+export const failureAnswer = (cause: Cause.Cause<PipelineError>): FailureAnswer | undefined => {
+  const failure = Cause.findErrorOption(cause)
+  if (failure._tag === "None") return undefined
+  const error = failure.value
+  const retryAfter = error._tag === "Refused" ? retryAfterSeconds(error) : undefined
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.data === undefined ? {} : { data: error.data }),
+    ...(retryAfter === undefined ? {} : { retryAfter })
+  }
+}
