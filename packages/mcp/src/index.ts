@@ -12,6 +12,8 @@ export * as Endpoint from "./http/Endpoint.ts"
 export type { SessionLimits } from "./http/LegacySessions.ts"
 export type { EndpointOptions, McpEndpoint } from "./http/McpEndpoint.ts"
 export * as McpHttp from "./http/McpHttp.ts"
+export * as McpNodeServer from "./http/node/McpNodeServer.ts"
+export type { NodeHandler } from "./http/node/NodeHandler.ts"
 /** Where change events go. */
 export type { ClientSink } from "./notify/ClientSinks.ts"
 export * as ClientSinks from "./notify/ClientSinks.ts"

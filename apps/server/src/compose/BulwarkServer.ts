@@ -6,15 +6,14 @@
  * sit beside `/mcp`, and the admin API on its own listener when enabled. The bundled app (`main.ts`), the
  * conformance fixture and the benchmark server are all this composition.
  */
-import { createServer } from "node:http"
 import { AuditLog, AuditStage, layerEdgeRefusals } from "@bulwark/audit"
 import { Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
 import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
 import { Authenticator, ProtectedResource } from "@bulwark/identity"
-import { ClientSinks, Endpoint, McpHttp, Stdio } from "@bulwark/mcp"
+import { ClientSinks, Endpoint, McpHttp, McpNodeServer, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Tracing } from "@bulwark/observability"
 import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy, type Tenants } from "@bulwark/tenancy"
-import { NodeHttpServer, NodeRedis } from "@effect/platform-node"
+import { NodeRedis } from "@effect/platform-node"
 import { Duration, Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type { SqlClient } from "effect/sql/SqlClient"
@@ -169,8 +168,10 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     Layer.merge(announce),
     Layer.merge(reloading(options)),
     Layer.provide(McpHttp.routerSpanOff("/mcp")),
+    // Node's server with the fast path on /mcp; what it leaves alone reaches the router.
     Layer.provideMerge(
-      NodeHttpServer.layer(createServer, {
+      McpNodeServer.layer({
+        path: "/mcp",
         port: config.http.port,
         host: config.http.host,
         gracefulShutdownTimeout: config.http.shutdownGrace

@@ -8,7 +8,7 @@
  * the caller's trace from `_meta.traceparent` (MCP's way) or the `traceparent` header, and the pipeline adopts it as
  * the request's span. It ends when the response has been sent.
  */
-import { Authentication, type EdgeRefusal, EdgeRefusals, type Pipeline, type Principal } from "@bulwark/core"
+import { Authentication, type EdgeRefusal, EdgeRefusals, Pipeline, type Principal } from "@bulwark/core"
 import {
   type AuthInfo,
   createMcpHandler,
@@ -24,12 +24,14 @@ import {
 } from "@modelcontextprotocol/server"
 import { Cause, Clock, Context, Effect, Exit, Option, type Scope, type Tracer } from "effect"
 import { Headers, HttpTraceContext } from "effect/http"
-import { makeServerFactory, type ServerIdentity } from "../bridge/ServerFactory.ts"
+import { makeRequestStateSeal } from "../bridge/RequestStateSeal.ts"
+import { makeServerFactory, type ServerIdentity, serverInfo } from "../bridge/ServerFactory.ts"
 import type { EdgeContext } from "../bridge/toMcpRequest.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 import { type Described, describeRequest } from "./describeRequest.ts"
 import * as EdgeHints from "./EdgeHints.ts"
 import * as LegacySessions from "./LegacySessions.ts"
+import { makeNodeHandler, type NodeHandler } from "./node/NodeHandler.ts"
 import { jsonRpcErrorResponse } from "./responses.ts"
 import { serveStatelessLegacy } from "./statelessLegacy.ts"
 
@@ -50,6 +52,11 @@ export interface McpEndpoint {
   readonly handle: (request: Request) => Effect.Effect<Response>
   /** The same as a web-standard handler, for in-process clients (`fetch: endpoint.fetch`). */
   readonly fetch: (request: Request) => Promise<Response>
+  /**
+   * Serves a request on the endpoint's path from Node's own request and response: the fast path where it applies,
+   * the SDK path otherwise; `next` hands it to the HTTP router (see `NodeHandler.ts`).
+   */
+  readonly node: NodeHandler
   /** Open 2025-era sessions (for metrics and tests). */
   readonly openSessions: () => number
 }
@@ -58,7 +65,10 @@ export interface McpEndpoint {
  * The caller's trace: `_meta.traceparent` of the message, else the `traceparent` header (none: the span is a child of
  * the current span, if the composition has one).
  */
-const callerTrace = (request: Request, described: Described): Option.Option<Tracer.ExternalSpan> => {
+export const callerTrace = (
+  headers: { readonly get: (name: string) => string | null },
+  described: Described
+): Option.Option<Tracer.ExternalSpan> => {
   if (described.traceparent !== undefined) {
     return HttpTraceContext.w3c(
       Headers.fromInput({
@@ -67,14 +77,14 @@ const callerTrace = (request: Request, described: Described): Option.Option<Trac
       })
     )
   }
-  const traceparent = request.headers.get("traceparent")
+  const traceparent = headers.get("traceparent")
   if (traceparent === null) return Option.none()
-  const tracestate = request.headers.get("tracestate")
+  const tracestate = headers.get("tracestate")
   return HttpTraceContext.w3c(Headers.fromInput(tracestate === null ? { traceparent } : { traceparent, tracestate }))
 }
 
 /** Ends the span once the response has been sent: at once, or when an event stream finishes. */
-const endWhenSent = (span: Tracer.Span, clock: Clock.Clock, response: Response): Response => {
+export const endWhenSent = (span: Tracer.Span, clock: Clock.Clock, response: Response): Response => {
   const end = () => span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(response))
   const streaming = response.headers.get("content-type")?.includes("text/event-stream") === true
   if (!streaming || response.body === null) {
@@ -103,7 +113,9 @@ export const makeEndpoint = (
   options: EndpointOptions
 ): Effect.Effect<McpEndpoint, never, Pipeline.Pipeline | ClientSinks | Scope.Scope> =>
   Effect.gen(function* () {
-    const factory = yield* makeServerFactory(options)
+    const seal = makeRequestStateSeal(options.requestStateKey)
+    const factory = yield* makeServerFactory(options, seal)
+    const pipeline = yield* Pipeline.Pipeline
     const sinks = yield* ClientSinks
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_SIZE
     const allowedHosts = [...(options.allowedHosts ?? localhostAllowedHostnames())]
@@ -143,14 +155,13 @@ export const makeEndpoint = (
 
     /** The principal, a refusal to send as is, or undefined when the endpoint serves without authentication. */
     const authenticate = (
-      request: Request,
-      text: string,
+      credentials: Authentication.Credentials,
       described: Described,
       span: Tracer.Span,
       startedAt: number
     ): Effect.Effect<Principal | Response | undefined> => {
       if (Option.isNone(authentication)) return Effect.succeed(undefined)
-      return authentication.value.authenticate(Authentication.fromWebRequest(request, text)).pipe(
+      return authentication.value.authenticate(credentials).pipe(
         Effect.catchTag("AuthenticationRefused", (refused) => {
           const record: EdgeRefusal = {
             reason: refused.reason,
@@ -176,10 +187,11 @@ export const makeEndpoint = (
       request: Request,
       body: unknown,
       principal: Principal | undefined,
-      span: Tracer.Span | undefined
+      span: Tracer.Span | undefined,
+      settled?: EdgeContext["settled"]
     ): Effect.fn.Return<Response, never, Scope.Scope> {
       const edge = EdgeHints.make()
-      const extra: EdgeContext = { principal, edge, span }
+      const extra: EdgeContext = settled === undefined ? { principal, edge, span } : { principal, edge, span, settled }
       const authInfo: AuthInfo = {
         token: "",
         clientId: principal?.subject ?? "anonymous",
@@ -247,7 +259,7 @@ export const makeEndpoint = (
       }
 
       const described = describeRequest(request.headers, parsed ? body : undefined)
-      const parent = callerTrace(request, described)
+      const parent = callerTrace(request.headers, described)
       const span = yield* Effect.makeSpan(`mcp ${described.method ?? request.method}`, {
         kind: "server",
         ...(Option.isSome(parent) ? { parent: parent.value } : {}),
@@ -256,7 +268,7 @@ export const makeEndpoint = (
       const serve = Effect.gen(function* () {
         // Authentication comes before answering anything about the body: an unauthenticated caller learns
         // nothing, not even whether its JSON was valid.
-        const principal = yield* authenticate(request, text, described, span, startedAt)
+        const principal = yield* authenticate(Authentication.fromWebRequest(request, text), described, span, startedAt)
         if (principal instanceof Response) return principal
         if (!parsed) return jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
         // A span is handed to the pipeline only when the exchange carries exactly one request.
@@ -277,9 +289,26 @@ export const makeEndpoint = (
     })
 
     const runPromise = Effect.runPromiseWith(services)
+    const node = makeNodeHandler({
+      allowedHosts,
+      allowedOrigins,
+      maxBodyBytes,
+      handle,
+      run: Effect.runForkWith(services),
+      fast: {
+        pipeline,
+        server: serverInfo(options),
+        seal,
+        authenticate,
+        callerTrace,
+        endWhenSent,
+        settle: (request, body, principal, settled) => route(request, body, principal, undefined, settled)
+      }
+    })
     return {
       handle,
       fetch: (request) => runPromise(handle(request), { signal: request.signal }),
+      node,
       openSessions: sessions.size
     }
   })

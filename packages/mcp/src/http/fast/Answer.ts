@@ -1,0 +1,72 @@
+/**
+ * The answer to a `tools/call` the fast path served, encoded as the SDK encodes it on each protocol era, so that a
+ * client cannot tell which path answered:
+ *
+ * - 2026-07-28 results get `resultType: "complete"` and the server's identity in
+ *   `_meta["io.modelcontextprotocol/serverInfo"]` (SEP-2322 and the encode contract of SDK v2); 2025 results go out
+ *   as the tool made them.
+ * - Errors are `{ code, message, data }` with the SDK's code mapping (-32002 "resource not found" is -32602 on the
+ *   wire), HTTP 200 as every in-band error (400 for a missing client capability on 2026-07-28), and 429 with `Retry-After` for a refused limit (Bulwark's own edge rule,
+ *   shared with the SDK path through `failureAnswer`).
+ *
+ * Results the SDK treats specially (an `input_required` result, which it checks against the client's capabilities
+ * or, on 2025, fulfils through its legacy shim; a result without `content`) are not encoded here: the caller hands
+ * them to the SDK path with the outcome already settled.
+ */
+import type { McpResult } from "@bulwark/core"
+import { type Implementation, SERVER_INFO_META_KEY } from "@modelcontextprotocol/server"
+import type { FailureAnswer } from "../../bridge/failureAnswer.ts"
+import type { FastRoute } from "./FastRoute.ts"
+
+/** An HTTP answer: status, headers and the JSON text of the body. */
+export interface Answer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+const JSON_HEADERS = { "content-type": "application/json" } as const
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** The result as the SDK would send it on the route's era; undefined when only the SDK may encode it. */
+const encodeResult = (route: FastRoute, result: McpResult, server: Implementation): McpResult | undefined => {
+  if (!Array.isArray(result.content)) return undefined
+  const resultType = result.resultType
+  if (resultType !== undefined && resultType !== "complete") return undefined
+  if (route.era === "legacy") return resultType === undefined ? result : undefined
+  const stamped = resultType === undefined ? { ...result, resultType: "complete" } : result
+  const meta = stamped._meta
+  if (meta === undefined) return { ...stamped, _meta: { [SERVER_INFO_META_KEY]: server } }
+  if (!isRecord(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return stamped
+  return { ...stamped, _meta: { ...meta, [SERVER_INFO_META_KEY]: server } }
+}
+
+/** The answer to a successful call; undefined when the SDK must encode it. */
+export const resultAnswer = (route: FastRoute, result: McpResult, server: Implementation): Answer | undefined => {
+  const encoded = encodeResult(route, result, server)
+  if (encoded === undefined) return undefined
+  return {
+    status: 200,
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ result: encoded, jsonrpc: "2.0", id: route.id })
+  }
+}
+
+/** The answer to a failed call. */
+export const errorAnswer = (route: FastRoute, failure: FailureAnswer): Answer => {
+  const code = failure.code === -32002 ? -32602 : failure.code
+  const error =
+    failure.data === undefined
+      ? { code, message: failure.message }
+      : { code, message: failure.message, data: failure.data }
+  // The one in-band error 2026-07-28 answers with a status of its own: a missing client capability (-32021) is 400.
+  const inBand = route.era === "modern" && code === -32021 ? 400 : 200
+  return {
+    status: failure.retryAfter === undefined ? inBand : 429,
+    headers:
+      failure.retryAfter === undefined ? JSON_HEADERS : { ...JSON_HEADERS, "retry-after": String(failure.retryAfter) },
+    body: JSON.stringify({ jsonrpc: "2.0", id: route.id, error })
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Which HTTP requests the fast path may serve, decided before anything runs. The fast path answers a stateless
+ * `tools/call` (2026-07-28, or a 2025 request outside a session) straight from Node's request, without the SDK; the
+ * SDK stays in charge of everything else. So that a client can never tell the two apart, a request qualifies only
+ * when every check the SDK would make before dispatching it is known to pass:
+ *
+ * - 2026-07-28 (SEP-2243): the SDK's own `classifyInboundRequest` says "modern request" for the revision the fast
+ *   path speaks, the `MCP-Protocol-Version` and `Mcp-Method` headers are present, and `Mcp-Name` is present and
+ *   names the tool the body names (a Base64-encoded header value goes to the SDK, which decodes it).
+ * - 2025 stateless: the classifier says "legacy, no envelope", `Accept` names both JSON and event streams, the
+ *   `MCP-Protocol-Version` header is absent or a supported 2025 revision, and the id is a string or an integer.
+ * - Both: params carry only `name`, `arguments` (an object) and `_meta`, and `_meta` only the envelope keys, trace
+ *   context and nothing that changes how the exchange runs (a progress token or log level asks for an event stream,
+ *   `requestState`/`inputResponses` for the SDK's verification, `task` for the Tasks extension).
+ *
+ * Anything else, including every request the SDK would refuse, is not a fast route: the caller hands it to the SDK
+ * path, which answers it exactly as before.
+ */
+import type { ProtocolEra } from "@bulwark/core"
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  type ClientCapabilities,
+  classifyInboundRequest,
+  PROTOCOL_VERSION_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  TRACEPARENT_META_KEY,
+  TRACESTATE_META_KEY
+} from "@modelcontextprotocol/server"
+
+/** The revision the fast path speaks on the 2026-07-28 side; other modern revisions go to the SDK. */
+export const MODERN_REVISION = "2026-07-28"
+
+/** The request headers the decision reads (lower-case names, as Node gives them). */
+export interface RouteHeaders {
+  readonly accept?: string | undefined
+  readonly "mcp-protocol-version"?: string | undefined
+  readonly "mcp-method"?: string | undefined
+  readonly "mcp-name"?: string | undefined
+}
+
+/** A `tools/call` the fast path serves. */
+export interface FastRoute {
+  readonly era: ProtocolEra
+  readonly id: string | number
+  /** The tool's name. */
+  readonly name: string
+  /** The params as the pipeline sees them: without `_meta`. */
+  readonly params: Readonly<Record<string, unknown>>
+  /** The request's `_meta` without the envelope keys (trace context only, by construction). */
+  readonly meta: Readonly<Record<string, unknown>>
+  /** The capabilities the 2026-07-28 envelope declares (none for 2025 stateless requests). */
+  readonly clientCapabilities?: ClientCapabilities
+  readonly traceparent?: string
+  readonly tracestate?: string
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set([
+  PROTOCOL_VERSION_META_KEY,
+  CLIENT_INFO_META_KEY,
+  CLIENT_CAPABILITIES_META_KEY
+])
+const TRACE_KEYS: ReadonlySet<string> = new Set([TRACEPARENT_META_KEY, TRACESTATE_META_KEY])
+const PARAM_KEYS: ReadonlySet<string> = new Set(["name", "arguments", "_meta"])
+const LEGACY_REVISIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS)
+
+const EMPTY: Readonly<Record<string, never>> = {}
+
+/** HTTP optional whitespace around a header value, as the SDK strips it. */
+const trimmed = (value: string | undefined): string | undefined => value?.replace(/^[\t ]+|[\t ]+$/g, "")
+
+/** The params of a `tools/call` the fast path can serve, split into their parts; undefined when it cannot. */
+const callParts = (
+  params: unknown,
+  era: ProtocolEra
+): Omit<FastRoute, "era" | "id" | "clientCapabilities"> | undefined => {
+  if (!isRecord(params)) return undefined
+  for (const key in params) if (!PARAM_KEYS.has(key)) return undefined
+  const { _meta, ...withoutMeta } = params
+  const name = params.name
+  const meta = _meta ?? EMPTY
+  if (typeof name !== "string" || !isRecord(params.arguments ?? EMPTY) || !isRecord(meta)) return undefined
+  const trace: Record<string, unknown> = {}
+  for (const key in meta) {
+    if (TRACE_KEYS.has(key)) {
+      if (typeof meta[key] !== "string") return undefined
+      trace[key] = meta[key]
+    } else if (era === "legacy" || !ENVELOPE_KEYS.has(key)) return undefined
+  }
+  return {
+    name,
+    params: withoutMeta,
+    meta: trace,
+    ...(typeof trace.traceparent === "string" ? { traceparent: trace.traceparent } : {}),
+    ...(typeof trace.tracestate === "string" ? { tracestate: trace.tracestate } : {})
+  }
+}
+
+/**
+ * The fast route of a parsed request body with its headers, or undefined when the SDK path must serve it. Only for
+ * POST requests without a session, whose `Content-Type` the caller has already checked.
+ */
+export const fastRoute = (headers: RouteHeaders, body: unknown): FastRoute | undefined => {
+  if (!isRecord(body) || body.method !== "tools/call") return undefined
+  const protocolVersionHeader = headers["mcp-protocol-version"]
+  const mcpMethodHeader = headers["mcp-method"]
+  const mcpNameHeader = headers["mcp-name"]
+  const outcome = classifyInboundRequest({
+    httpMethod: "POST",
+    body,
+    ...(protocolVersionHeader === undefined ? {} : { protocolVersionHeader }),
+    ...(mcpMethodHeader === undefined ? {} : { mcpMethodHeader }),
+    ...(mcpNameHeader === undefined ? {} : { mcpNameHeader })
+  })
+  const id = body.id
+  if (typeof id !== "string" && !Number.isInteger(id)) return undefined
+  if (outcome.kind === "modern") {
+    if (outcome.messageKind !== "request" || outcome.classification.revision !== MODERN_REVISION) return undefined
+    if (trimmed(protocolVersionHeader) === undefined || trimmed(mcpMethodHeader) === undefined) return undefined
+    const parts = callParts(body.params, "modern")
+    if (parts === undefined || trimmed(mcpNameHeader) !== parts.name) return undefined
+    const envelope = (body.params as Record<string, unknown>)._meta as Record<string, unknown>
+    const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY]
+    if (!isRecord(capabilities)) return undefined
+    return { era: "modern", id: id as string | number, clientCapabilities: capabilities, ...parts }
+  }
+  if (outcome.kind !== "legacy" || outcome.reason !== "no-claim" || body.jsonrpc !== "2.0") return undefined
+  const accept = headers.accept
+  if (accept === undefined || !accept.includes("application/json") || !accept.includes("text/event-stream")) {
+    return undefined
+  }
+  if (protocolVersionHeader !== undefined && !LEGACY_REVISIONS.has(protocolVersionHeader)) return undefined
+  const parts = callParts(body.params, "legacy")
+  return parts === undefined ? undefined : { era: "legacy", id: id as string | number, ...parts }
+}

@@ -1,0 +1,130 @@
+/**
+ * Serving one fast route: the request's span (joining the caller's trace), authentication through core's port, the
+ * pipeline, and the answer, all in the calling fiber, with no web `Request`/`Response` and no SDK server. The
+ * `McpRequest` is the one the SDK bridge would have built for the same request (params without `_meta`, the
+ * envelope's client capabilities, the HTTP trace headers, the shared `requestState` seal); a fast route carries no
+ * progress token and no log level, so nothing is sent to the client before the answer.
+ *
+ * An outcome only the SDK may encode (see `Answer.ts`) goes to the SDK path settled: the SDK checks and encodes it,
+ * the call is not run again.
+ */
+import {
+  type Authentication,
+  type McpRequest,
+  type McpResult,
+  type PipelineError,
+  type PipelineShape,
+  type Principal,
+  silentChannel
+} from "@bulwark/core"
+import type { Implementation } from "@modelcontextprotocol/server"
+import { Clock, Effect, Exit, Option, type Scope, type Tracer } from "effect"
+import { failureAnswer } from "../../bridge/failureAnswer.ts"
+import type { RequestStateSeal } from "../../bridge/RequestStateSeal.ts"
+import type { Described } from "../describeRequest.ts"
+import { type Answer, errorAnswer, resultAnswer } from "./Answer.ts"
+import type { FastRoute } from "./FastRoute.ts"
+
+/** What the fast path serves with: the endpoint's parts. */
+export interface FastPath {
+  readonly pipeline: PipelineShape
+  readonly server: Implementation
+  readonly seal: RequestStateSeal
+  /** The endpoint's authentication (its refusals are answered and audited as the endpoint does). */
+  readonly authenticate: (
+    credentials: Authentication.Credentials,
+    described: Described,
+    span: Tracer.Span,
+    startedAt: number
+  ) => Effect.Effect<Principal | Response | undefined>
+  /** The caller's trace from the message's `_meta` or the HTTP headers. */
+  readonly callerTrace: (
+    headers: { readonly get: (name: string) => string | null },
+    described: Described
+  ) => Option.Option<Tracer.ExternalSpan>
+  /** Ends the span once a web response has been sent. */
+  readonly endWhenSent: (span: Tracer.Span, clock: Clock.Clock, response: Response) => Response
+  /** The SDK path, for a call whose outcome is settled. */
+  readonly settle: (
+    request: Request,
+    body: unknown,
+    principal: Principal | undefined,
+    settled: Exit.Exit<McpResult, PipelineError>
+  ) => Effect.Effect<Response, never, Scope.Scope>
+}
+
+/** One exchange on the fast path: the route, what authentication needs, and the request for the SDK path. */
+export interface FastExchange {
+  readonly route: FastRoute
+  readonly credentials: Authentication.Credentials
+  /** The parsed body. */
+  readonly body: unknown
+  /** The request as a web `Request`, made only when the SDK path is needed. */
+  readonly toWebRequest: () => Request
+}
+
+const EMPTY: Readonly<Record<string, never>> = {}
+
+const traceHeaders = (headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
+  const traceparent = headers.traceparent
+  if (traceparent === undefined) return EMPTY
+  const tracestate = headers.tracestate
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate }
+}
+
+const cancelled = { code: -32603, message: "Request was cancelled" } as const
+
+/** Serves a fast route to its answer, or to a web response (a refusal at the edge, or the SDK's encoding). */
+export const serveFast = Effect.fnUntraced(function* (
+  fast: FastPath,
+  { route, credentials, body, toWebRequest }: FastExchange
+): Effect.fn.Return<Answer | Response> {
+  const startedAt = performance.now()
+  const described: Described = {
+    single: true,
+    method: "tools/call",
+    target: route.name,
+    ...(route.traceparent === undefined ? {} : { traceparent: route.traceparent }),
+    ...(route.tracestate === undefined ? {} : { tracestate: route.tracestate })
+  }
+  const parent = fast.callerTrace({ get: (name) => credentials.headers[name] ?? null }, described)
+  const span = yield* Effect.makeSpan("mcp tools/call", {
+    kind: "server",
+    ...(Option.isSome(parent) ? { parent: parent.value } : {}),
+    attributes: { "http.request.method": "POST" }
+  })
+  const clock = yield* Clock.Clock
+  const serve = Effect.gen(function* () {
+    const principal = yield* fast.authenticate(credentials, described, span, startedAt)
+    if (principal instanceof Response) return principal
+    const request: McpRequest = {
+      jsonRpcId: route.id,
+      method: "tools/call",
+      params: route.params,
+      meta: route.meta,
+      era: route.era,
+      headers: traceHeaders(credentials.headers),
+      inputResponses: EMPTY,
+      ...(route.clientCapabilities === undefined ? {} : { clientCapabilities: route.clientCapabilities }),
+      mintRequestState: (payload) => fast.seal.mint(payload, "tools/call"),
+      ...(principal === undefined ? {} : { principal }),
+      span,
+      client: silentChannel
+    }
+    const exit = yield* Effect.exit(fast.pipeline.handle(request))
+    if (Exit.isSuccess(exit)) {
+      const answer = resultAnswer(route, exit.value, fast.server)
+      if (answer !== undefined) return answer
+      return yield* Effect.scoped(fast.settle(toWebRequest(), body, principal, exit))
+    }
+    return errorAnswer(route, failureAnswer(exit.cause) ?? cancelled)
+  }).pipe(Effect.withParentSpan(span))
+  return yield* serve.pipe(
+    Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
+    Effect.map((answer) => {
+      if (answer instanceof Response) return fast.endWhenSent(span, clock, answer)
+      span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(answer.status))
+      return answer
+    })
+  )
+})

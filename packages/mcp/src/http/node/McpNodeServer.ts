@@ -1,0 +1,52 @@
+/**
+ * The HTTP server of an app that serves MCP: Node's `http.Server` on which requests to the MCP path reach the
+ * endpoint's Node handler first (the fast path, see `NodeHandler.ts`), and everything else, including MCP requests
+ * the fast path leaves alone, reaches the Effect HTTP router as usual. Mount `McpHttp.route(path)` on the router as
+ * well: it serves what the handler hands on.
+ *
+ * The server is `NodeHttpServer`'s (listening, graceful shutdown, the platform services); only the dispatch of the
+ * `request` event is added, in front of the router's listener.
+ */
+import { type IncomingMessage, Server, type ServerResponse } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { Endpoint } from "../Endpoint.ts"
+import type { NodeHandler } from "./NodeHandler.ts"
+
+/** Where to listen, as `NodeHttpServer.layer` takes it, and the MCP path (default `/mcp`). */
+export interface McpNodeServerOptions extends NodeHttpServer.Options {
+  readonly path?: `/${string}`
+}
+
+/** The path of a request URL, without its query. */
+const pathOf = (url: string | undefined): string => {
+  if (url === undefined) return ""
+  const query = url.indexOf("?")
+  return query === -1 ? url : url.slice(0, query)
+}
+
+/** Node's HTTP server with the MCP path's requests going to `handler` first. */
+class McpServer extends Server {
+  readonly #path: string
+  readonly #handler: NodeHandler
+
+  constructor(path: string, handler: NodeHandler) {
+    super()
+    this.#path = path
+    this.#handler = handler
+  }
+
+  override emit(event: string | symbol, ...args: Array<unknown>): boolean {
+    if (event !== "request") return super.emit(event as string, ...args)
+    const request = args[0] as IncomingMessage
+    if (pathOf(request.url) !== this.#path) return super.emit(event, ...args)
+    this.#handler(request, args[1] as ServerResponse, () => super.emit(event, ...args))
+    return true
+  }
+}
+
+/** The HTTP server (with `NodeHttpServer`'s platform services), serving the endpoint's fast path on `path`. */
+export const layer = ({ path = "/mcp", ...options }: McpNodeServerOptions) =>
+  Layer.unwrap(
+    Effect.map(Endpoint, (endpoint) => NodeHttpServer.layer(() => new McpServer(path, endpoint.node), options))
+  )
