@@ -273,7 +273,7 @@ export const makeEndpoint = (
         if (!parsed) return jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
         // A span is handed to the pipeline only when the exchange carries exactly one request.
         return yield* Effect.scoped(route(request, body, principal, described.single ? span : undefined))
-      }).pipe(Effect.withParentSpan(span))
+      }).pipe(Effect.withParentSpan(span, { captureStackTrace: false }))
       const clock = yield* Clock.Clock
       return yield* serve.pipe(
         Effect.catchCause((cause) =>

@@ -33,17 +33,19 @@ const adopt = (span: Tracer.Span, call: Call) => {
 }
 
 /** The tracing stage. */
+/** On every request: no stack trace (capturing one costs more than the rest of the span). */
+const NO_STACK_TRACE = { captureStackTrace: false } as const
+
 export const tracing = Stage.make("tracing", "observe", (next) => (call) => {
   const given = call.request.span
   if (given !== undefined) {
     adopt(given, call)
-    return Effect.withParentSpan(next(call), given)
+    return Effect.withParentSpan(next(call), given, NO_STACK_TRACE)
   }
   const parent = HttpTraceContext.w3c(traceHeaders(call.request))
   return Effect.withSpan(next(call), `mcp ${call.request.method}`, {
     kind: "server",
-    // On every request: no stack trace (it costs more than the rest of the span).
-    captureStackTrace: false,
+    ...NO_STACK_TRACE,
     attributes: attributesOf(call),
     ...(Option.isSome(parent) ? { parent: parent.value } : {})
   })

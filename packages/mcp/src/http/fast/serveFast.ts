@@ -118,7 +118,7 @@ export const serveFast = Effect.fnUntraced(function* (
       return yield* Effect.scoped(fast.settle(toWebRequest(), body, principal, exit))
     }
     return errorAnswer(route, failureAnswer(exit.cause) ?? cancelled)
-  }).pipe(Effect.withParentSpan(span))
+  }).pipe(Effect.withParentSpan(span, { captureStackTrace: false }))
   return yield* serve.pipe(
     Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
     Effect.map((answer) => {
