@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { Effect, Metric } from "effect"
+import { series } from "./Series.ts"
 
 /** Upper bounds, in seconds, of the `mcp_request_duration_seconds` buckets (`+Inf` is implicit). */
 export const durationBuckets: ReadonlyArray<number> = [0.01, 0.05, 0.1, 0.5, 1, 5]
@@ -40,22 +41,22 @@ export interface FinishedRequest {
   readonly durationSeconds: number
 }
 
+const requestsTotalOf = series(requestsTotal)
+const requestDurationOf = series(requestDuration)
+
 /** Records one finished request: increments `mcp_requests_total` and observes `mcp_request_duration_seconds`. */
 export const recordRequest = (request: FinishedRequest): Effect.Effect<void> =>
-  Effect.andThen(
-    Metric.update(
-      Metric.withAttributes(requestsTotal, {
-        tenant_id: request.tenantId,
-        tool_name: request.toolName,
-        status: request.status
-      }),
-      1
-    ),
-    Metric.update(
-      Metric.withAttributes(requestDuration, { tenant_id: request.tenantId, tool_name: request.toolName }),
-      request.durationSeconds
+  Effect.withFiber((fiber) => {
+    requestsTotalOf({ tenant_id: request.tenantId, tool_name: request.toolName, status: request.status }).updateUnsafe(
+      1,
+      fiber.context
     )
-  )
+    requestDurationOf({ tenant_id: request.tenantId, tool_name: request.toolName }).updateUnsafe(
+      request.durationSeconds,
+      fiber.context
+    )
+    return Effect.void
+  })
 
 /**
  * Counts `self` in `mcp_requests_in_flight` while it runs. The gauge goes back down however `self` ends:

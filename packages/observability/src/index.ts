@@ -17,5 +17,8 @@ export * as Prometheus from "./Prometheus.ts"
 /** Request metric definitions and the helpers the pipeline records them with. */
 export * as RequestMetrics from "./RequestMetrics.ts"
 
+/** A metric's labelled series, each made once (no series key computed per update). */
+export { type Series, series } from "./Series.ts"
+
 /** OTLP/HTTP trace export from the standard OpenTelemetry environment variables. */
 export * as Tracing from "./Tracing.ts"

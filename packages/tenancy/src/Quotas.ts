@@ -85,13 +85,18 @@ export const make: Effect.Effect<QuotasShape, never, SqlClient> = Effect.gen(fun
       RETURNING units`.pipe(Effect.map((rows) => rows.length > 0))
 
   const reserve: QuotasShape["reserve"] = ({ tenantId, units, daily, monthly }) =>
+    // Nothing to count (no quota configured, or a free call): no clock, no calendar, no database.
+    units === 0 || (daily === undefined && monthly === undefined)
+      ? Effect.succeed({ tenantId, units: 0, periods: [] })
+      : reserveCounted({ tenantId, units, daily, monthly })
+
+  const reserveCounted: QuotasShape["reserve"] = ({ tenantId, units, daily, monthly }) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const windows = windowsAt(now)
       const wanted: Array<{ readonly window: PeriodWindow; readonly limit: number }> = []
       if (daily !== undefined) wanted.push({ window: windows.day, limit: daily })
       if (monthly !== undefined) wanted.push({ window: windows.month, limit: monthly })
-      if (units === 0 || wanted.length === 0) return { tenantId, units: 0, periods: [] }
       const exceeded = (window: PeriodWindow, limit: number) =>
         new QuotaExceeded({ tenantId, period: window.period, limit, retryAfterMs: window.resetsAt - now })
       for (const { window, limit } of wanted) if (units > limit) return yield* exceeded(window, limit)

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { type Series, series } from "@bulwark/observability"
 import { type Effect, Metric } from "effect"
 
 /** `tenancy_rate_limit_allowed_total{tenant_id, tool_name, limit}`: requests a rate limit let through. */
@@ -53,9 +54,18 @@ export const tenantsLive: Metric.Gauge<number> = Metric.gauge("tenancy_tenants_l
   description: "Tenant actors currently up in this process"
 })
 
-/** Adds `amount` to a counter under these labels. */
+const seriesOf = new Map<Metric.Counter<number>, Series<number, Metric.CounterState<number>>>()
+
+/** Adds `amount` to a counter under these labels (each label set's series made once). */
 export const count = (
   metric: Metric.Counter<number>,
   attributes: Readonly<Record<string, string>>,
   amount = 1
-): Effect.Effect<void> => Metric.update(Metric.withAttributes(metric, attributes), amount)
+): Effect.Effect<void> => {
+  let labelled = seriesOf.get(metric)
+  if (labelled === undefined) {
+    labelled = series(metric)
+    seriesOf.set(metric, labelled)
+  }
+  return Metric.update(labelled(attributes), amount)
+}
