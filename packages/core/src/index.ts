@@ -2,9 +2,12 @@
  * `@bulwark/core`: the tool/plugin API (Effect Schema in, JSON Schema 2020-12 out, declared domain errors, declared
  * backends), the request pipeline (phases packages fill, a method table they extend, facts carried as immutable
  * values and services), and the ports transports and packages meet at (authentication, edge refusals, change
- * notifications). It knows nothing of HTTP, stdio, databases or tenants.
+ * notifications, admission). It knows nothing of HTTP, stdio, databases or tenants.
  */
 
+/** Load shedding: a server-wide in-flight limit with a short bounded queue. */
+export * as Admission from "./admission/Admission.ts"
+export { AdmissionConfig, Overloaded } from "./admission/Admission.ts"
 /** Who is calling: the transport-neutral authentication port. */
 export * as Authentication from "./authentication/Authentication.ts"
 export { AuthenticationRefused, type Claimed, type Credentials } from "./authentication/Authentication.ts"

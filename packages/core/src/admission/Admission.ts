@@ -1,0 +1,105 @@
+/**
+ * Load shedding: a server-wide limit on requests in flight, with a short bounded queue in front of it. Below the
+ * limit a request runs at once; at the limit it waits in the queue, at most `queueTimeout`, for a request to finish;
+ * with the queue full, or past the wait, it is refused at once with `Overloaded`. A server past its capacity thus
+ * answers the excess quickly (HTTP: 503 with `Retry-After`; stdio: a JSON-RPC error) instead of queueing it until
+ * memory grows and every answer is late, and the requests it does admit keep their latency.
+ *
+ * Transports admit a request before any work on it (the HTTP edge, before reading the body); health checks and
+ * metrics are not requests and are never refused. Tenant concurrency limits (tenancy) are a separate, per-tenant
+ * fairness rule; this one protects the process.
+ *
+ * @since 0.1.0
+ */
+import { Context, Data, Duration, Effect, Layer, Metric, Schema } from "effect"
+import { withDefault } from "../schema/WithDefault.ts"
+
+/** How much the server takes on at once. */
+export const AdmissionConfig = Schema.Struct({
+  /** Requests served at the same time, server-wide. */
+  maxInFlight: withDefault(Schema.Int.check(Schema.isGreaterThan(0)), 64),
+  /** Requests that may wait for a free slot; more are refused at once. */
+  maxQueued: withDefault(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), 64),
+  /** How long a request waits in the queue before it is refused. */
+  queueTimeout: withDefault(Schema.DurationFromString, "100 millis")
+})
+export type AdmissionConfig = typeof AdmissionConfig.Type
+
+/** The server is at capacity: the request was not started. Try again after `retryAfterSeconds`. */
+export class Overloaded extends Data.TaggedError("Overloaded")<{
+  readonly retryAfterSeconds: number
+}> {
+  override get message() {
+    return `Server overloaded; retry after ${this.retryAfterSeconds} s`
+  }
+}
+
+/** The JSON-RPC error code of an `Overloaded` refusal. */
+export const OVERLOADED_CODE = -32030
+
+/** `bulwark_requests_shed_total`: requests refused because the server was at capacity. */
+export const shed: Metric.Counter<number> = Metric.counter("bulwark_requests_shed_total", {
+  description: "Requests refused because the server was at capacity (503)",
+  incremental: true
+})
+
+/** Admits requests. */
+export interface AdmissionShape {
+  /** Runs `effect` once a slot is free, or fails with `Overloaded` without running it. */
+  readonly admit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | Overloaded, R>
+}
+
+/** Load shedding for the whole process. */
+export class Admission extends Context.Service<Admission, AdmissionShape>()("@bulwark/core/Admission") {}
+
+/**
+ * Admission under `config`. The slots are a counter and the queue a FIFO of waiting requests: a finishing request
+ * hands its slot to the oldest waiter, so a newcomer never overtakes the queue. Entering is not interruptible (it
+ * takes at most `queueTimeout`); the request itself is, and gives its slot back however it ends.
+ */
+export const make = (config: AdmissionConfig): AdmissionShape => {
+  const maxWaitMs = Duration.toMillis(config.queueTimeout)
+  // Capacity frees up within moments: come back in a second.
+  const refused = new Overloaded({ retryAfterSeconds: 1 })
+  const refuse = Effect.andThen(Metric.update(shed, 1), Effect.fail(refused))
+  let inFlight = 0
+  const waiting = new Set<() => void>()
+
+  const enter = Effect.callback<void, Overloaded>((resume) => {
+    if (inFlight < config.maxInFlight && waiting.size === 0) {
+      inFlight += 1
+      return resume(Effect.void)
+    }
+    if (waiting.size >= config.maxQueued) return resume(refuse)
+    const timer = setTimeout(() => {
+      waiting.delete(admitted)
+      resume(refuse)
+    }, maxWaitMs)
+    const admitted = () => {
+      clearTimeout(timer)
+      inFlight += 1
+      resume(Effect.void)
+    }
+    waiting.add(admitted)
+  })
+
+  const leave = Effect.sync(() => {
+    inFlight -= 1
+    for (const next of waiting) {
+      waiting.delete(next)
+      next()
+      return
+    }
+  })
+
+  return {
+    admit: (effect) =>
+      Effect.uninterruptibleMask((restore) => Effect.flatMap(enter, () => Effect.ensuring(restore(effect), leave)))
+  }
+}
+
+/** Provides admission under `config`. */
+export const layer = (config: AdmissionConfig): Layer.Layer<Admission> => Layer.succeed(Admission, make(config))
+
+/** Admission that admits everything (in-process tests, compositions that shed load elsewhere). */
+export const unlimited: AdmissionShape = { admit: (effect) => effect }
