@@ -7,7 +7,7 @@
  * conformance fixture and the benchmark server are all this composition.
  */
 import { AuditLog, AuditStage, layerEdgeRefusals } from "@bulwark/audit"
-import { Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
+import { Admission, Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
 import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
 import { Authenticator, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, McpNodeServer, Stdio } from "@bulwark/mcp"
@@ -104,6 +104,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
     pipeline(config),
     ListChanges.layer,
     layerEdgeRefusals,
+    Admission.layer(config.admission),
     Layer.effectDiscard(syncTenants(config))
   ).pipe(
     Layer.provideMerge(ClientSinks.layer),

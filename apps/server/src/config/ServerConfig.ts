@@ -5,7 +5,7 @@
  * under `plugins`, decoded with the plugin's own schema once the plugin is known (see `PluginSettings`).
  */
 import { AuditConfig } from "@bulwark/audit"
-import { withDefault } from "@bulwark/core"
+import { AdmissionConfig, withDefault } from "@bulwark/core"
 import { DatabaseConfig } from "@bulwark/database"
 import { IdentityConfig } from "@bulwark/identity"
 import { TenancyConfig } from "@bulwark/tenancy"
@@ -65,6 +65,8 @@ export const ServerConfig = Schema.Struct({
   /** Shared caches and limits (`REDIS_URL`); in-process when unset. */
   redisUrl: Schema.optionalKey(Schema.String),
   http: withDefault(HttpConfig, {}),
+  /** Load shedding, server-wide and on every transport: requests in flight, a short queue, then 503. */
+  admission: withDefault(AdmissionConfig, {}),
   timeouts: withDefault(TimeoutConfig, {}),
   database: withDefault(DatabaseConfig, {}),
   /**

@@ -6,7 +6,7 @@
  * connection) aborts the SDK's signal, and the bridge interrupts the request's fiber with it: the handler stops, its
  * permits and connections are released, and it is logged and audited as cancelled.
  */
-import { Pipeline, type Principal, type ProtocolEra } from "@bulwark/core"
+import { Admission, Pipeline, type Principal, type ProtocolEra } from "@bulwark/core"
 import {
   type CacheHint,
   type Implementation,
@@ -74,7 +74,15 @@ export const serverInfo = (identity: ServerIdentity): Implementation => ({
  */
 export const makeServerFactory = (
   identity: ServerIdentity,
-  seal: RequestStateSeal = makeRequestStateSeal(identity.requestStateKey)
+  {
+    seal = makeRequestStateSeal(identity.requestStateKey),
+    admission = Admission.unlimited
+  }: {
+    /** The `requestState` seal, when another path must share it. */
+    readonly seal?: RequestStateSeal
+    /** Load shedding for the requests these servers run (stdio; the HTTP edge admits requests itself). */
+    readonly admission?: Admission.AdmissionShape
+  } = {}
 ): Effect.Effect<ServerFactory, never, Pipeline.Pipeline> =>
   Effect.gen(function* () {
     const pipeline = yield* Pipeline.Pipeline
@@ -104,12 +112,14 @@ export const makeServerFactory = (
           const exit =
             edgeContext(ctx)?.settled ??
             (await run(
-              pipeline.handle(
-                toMcpRequest(request, ctx, era, {
-                  sessionCapabilities: server.getClientCapabilities(),
-                  mintRequestState: (payload, requestCtx) => seal.mint(payload, requestCtx.mcpReq.method),
-                  principal
-                })
+              admission.admit(
+                pipeline.handle(
+                  toMcpRequest(request, ctx, era, {
+                    sessionCapabilities: server.getClientCapabilities(),
+                    mintRequestState: (payload, requestCtx) => seal.mint(payload, requestCtx.mcpReq.method),
+                    principal
+                  })
+                )
               ),
               { signal: ctx.mcpReq.signal }
             ))

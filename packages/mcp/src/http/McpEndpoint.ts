@@ -8,7 +8,7 @@
  * the caller's trace from `_meta.traceparent` (MCP's way) or the `traceparent` header, and the pipeline adopts it as
  * the request's span. It ends when the response has been sent.
  */
-import { Authentication, type EdgeRefusal, EdgeRefusals, Pipeline, type Principal } from "@bulwark/core"
+import { Admission, Authentication, type EdgeRefusal, EdgeRefusals, Pipeline, type Principal } from "@bulwark/core"
 import {
   type AuthInfo,
   createMcpHandler,
@@ -31,7 +31,7 @@ import { ClientSinks } from "../notify/ClientSinks.ts"
 import { type Described, describeRequest } from "./describeRequest.ts"
 import * as EdgeHints from "./EdgeHints.ts"
 import * as LegacySessions from "./LegacySessions.ts"
-import { makeNodeHandler, type NodeHandler } from "./node/NodeHandler.ts"
+import { makeNodeHandler, type NodeHandler, overloadedAnswer, toWebResponse } from "./node/NodeHandler.ts"
 import { jsonRpcErrorResponse } from "./responses.ts"
 import { serveStatelessLegacy } from "./statelessLegacy.ts"
 
@@ -114,7 +114,7 @@ export const makeEndpoint = (
 ): Effect.Effect<McpEndpoint, never, Pipeline.Pipeline | ClientSinks | Scope.Scope> =>
   Effect.gen(function* () {
     const seal = makeRequestStateSeal(options.requestStateKey)
-    const factory = yield* makeServerFactory(options, seal)
+    const factory = yield* makeServerFactory(options, { seal })
     const pipeline = yield* Pipeline.Pipeline
     const sinks = yield* ClientSinks
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_SIZE
@@ -231,7 +231,7 @@ export const makeEndpoint = (
       return EdgeHints.apply(response, edge)
     })
 
-    const handle = Effect.fnUntraced(function* (request: Request): Effect.fn.Return<Response> {
+    const serve = Effect.fnUntraced(function* (request: Request): Effect.fn.Return<Response> {
       const startedAt = performance.now()
       // In-process requests carry no Host header (it is a forbidden header for web Requests): use the URL's.
       const host = validateHostHeader(request.headers.get("host") ?? new URL(request.url).host, allowedHosts)
@@ -288,12 +288,24 @@ export const makeEndpoint = (
       )
     })
 
+    // POSTs carry requests: they are admitted (load shedding); GET and DELETE open and close streams and sessions.
+    const admission = Option.getOrElse(Context.getOption(services, Admission.Admission), () => Admission.unlimited)
+    const handle = (request: Request): Effect.Effect<Response> =>
+      request.method !== "POST"
+        ? serve(request)
+        : admission
+            .admit(serve(request))
+            .pipe(
+              Effect.catchTag("Overloaded", (overloaded) => Effect.succeed(toWebResponse(overloadedAnswer(overloaded))))
+            )
+
     const runPromise = Effect.runPromiseWith(services)
     const node = makeNodeHandler({
       allowedHosts,
       allowedOrigins,
       maxBodyBytes,
-      handle,
+      serve,
+      admission,
       run: Effect.runForkWith(services),
       fast: {
         pipeline,

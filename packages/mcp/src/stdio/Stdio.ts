@@ -5,7 +5,7 @@
  * cancels (`notifications/cancelled`) is interrupted. Nothing but protocol is written to stdout: keep logs on stderr
  * (the JSON logger does).
  */
-import { Authentication, type Pipeline } from "@bulwark/core"
+import { Admission, Authentication, type Pipeline } from "@bulwark/core"
 import type { Server } from "@modelcontextprotocol/server"
 import { serveStdio } from "@modelcontextprotocol/server/stdio"
 import { Data, Effect, Option, type Scope } from "effect"
@@ -30,7 +30,9 @@ export const serve = (
       : yield* authentication.value
           .authenticate({ transport: "stdio", method: "", path: "", headers: {}, body: "" })
           .pipe(Effect.mapError((refused) => new StdioRefused({ reason: refused.reason })))
-    const factory = yield* makeServerFactory(identity)
+    // Load shedding applies to stdio's requests too: past capacity, a request is answered with a JSON-RPC error.
+    const admission = yield* Effect.serviceOption(Admission.Admission)
+    const factory = yield* makeServerFactory(identity, Option.isSome(admission) ? { admission: admission.value } : {})
     const runLog = Effect.runForkWith(yield* Effect.context<never>())
     const sinks = yield* ClientSinks
     const subscriptions = new Set<string>()

@@ -6,16 +6,17 @@
  * straight into the pipeline, anything else goes to the endpoint's SDK path as a web `Request` over the body already
  * read.
  *
- * Each exchange runs in a fiber of its own; when the client goes away before the answer is sent, the fiber is
+ * Each exchange is admitted first (load shedding: at capacity it is answered 503 with `Retry-After` before its body
+ * is read), then runs in a fiber of its own; when the client goes away before the answer is sent, the fiber is
  * interrupted and the request it carried is cancelled.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http"
 import { Readable } from "node:stream"
 import { pipeline as pipeStreams } from "node:stream/promises"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
-import type { Authentication } from "@bulwark/core"
+import { Admission, type Authentication, type Overloaded } from "@bulwark/core"
 import { isJsonContentType, validateHostHeader, validateOriginHeader } from "@modelcontextprotocol/server"
-import { Cause, type Effect, Exit, type Fiber } from "effect"
+import { Cause, Effect, Exit, type Fiber } from "effect"
 import type { Answer } from "../fast/Answer.ts"
 import { fastRoute } from "../fast/FastRoute.ts"
 import { type FastPath, serveFast } from "../fast/serveFast.ts"
@@ -26,8 +27,10 @@ export interface NodeEndpoint {
   readonly allowedOrigins: Array<string>
   readonly maxBodyBytes: number
   readonly fast: FastPath
-  /** The endpoint's SDK path for a whole request. */
-  readonly handle: (request: Request) => Effect.Effect<Response>
+  /** The endpoint's SDK path for a whole request (already admitted). */
+  readonly serve: (request: Request) => Effect.Effect<Response>
+  /** Load shedding: every exchange is admitted before its body is read. */
+  readonly admission: Admission.AdmissionShape
   /** Runs an exchange in a fiber of its own, with the endpoint's services. */
   readonly run: <A>(effect: Effect.Effect<A>) => Fiber.Fiber<A>
 }
@@ -78,28 +81,45 @@ const jsonError = (status: number, code: number, message: string): Answer => ({
 
 const internalError = jsonError(500, -32603, "Internal error")
 
+/** The answer to a request refused because the server is at capacity. */
+export const overloadedAnswer = (overloaded: Overloaded): Answer => ({
+  status: 503,
+  headers: { "content-type": "application/json", "retry-after": String(overloaded.retryAfterSeconds) },
+  body: JSON.stringify({
+    jsonrpc: "2.0",
+    error: { code: Admission.OVERLOADED_CODE, message: overloaded.message },
+    id: null
+  })
+})
+
+/** An answer as a web response (for the web-facing path). */
+export const toWebResponse = (answer: Answer): Response =>
+  new Response(answer.body, { status: answer.status, headers: answer.headers })
+
 /** Makes the handler. */
 export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const tooLarge = jsonError(413, -32600, `Request body too large: the limit is ${endpoint.maxBodyBytes} bytes`)
 
-  /** Runs one exchange in its own fiber and writes what it answers; a client that goes away interrupts it. */
-  const exchange = (response: ServerResponse, effect: Effect.Effect<Answer | Response>) => {
-    const fiber = endpoint.run(effect)
-    const onClose = () => {
-      if (!response.writableFinished) fiber.interruptUnsafe()
-    }
-    response.once("close", onClose)
-    fiber.addObserver((exit) => {
-      if (response.destroyed) return
-      if (Exit.isSuccess(exit)) {
-        if (exit.value instanceof Response) void writeWebResponse(response, exit.value)
-        else writeAnswer(response, exit.value)
-      } else if (!Cause.hasInterruptsOnly(exit.cause)) writeAnswer(response, internalError)
-      else response.destroy()
+  /** The body as text, or undefined when it is larger than the limit (the rest is left unread). */
+  const readBody = (request: IncomingMessage) =>
+    Effect.callback<string | undefined>((resume) => {
+      const chunks: Array<Buffer> = []
+      let size = 0
+      const onData = (chunk: Buffer) => {
+        size += chunk.length
+        if (size <= endpoint.maxBodyBytes) return void chunks.push(chunk)
+        request.off("data", onData)
+        request.off("end", onEnd)
+        request.resume()
+        resume(Effect.succeed(undefined))
+      }
+      const onEnd = () => resume(Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
+      request.on("data", onData)
+      request.once("end", onEnd)
     })
-  }
 
-  const serveBody = (request: IncomingMessage, response: ServerResponse, text: string) => {
+  /** Serves a request whose body has been read: on the fast path, or on the SDK path over the same body. */
+  const serveText = (request: IncomingMessage, signal: AbortSignal, text: string): Effect.Effect<Answer | Response> => {
     const headers = request.headers
     let body: unknown
     let parsed = true
@@ -119,10 +139,6 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
           body
         )
       : undefined
-    const abort = new AbortController()
-    response.once("close", () => {
-      if (!response.writableFinished) abort.abort(new Error("the client went away"))
-    })
     const toWebRequest = () => {
       const web = new Headers()
       for (const name in headers) {
@@ -133,10 +149,10 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
         method: "POST",
         headers: web,
         body: text,
-        signal: abort.signal
+        signal
       })
     }
-    if (route === undefined) return exchange(response, endpoint.handle(toWebRequest()))
+    if (route === undefined) return endpoint.serve(toWebRequest())
     const credentials: Authentication.Credentials = {
       transport: "http",
       method: "POST",
@@ -144,7 +160,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
       headers: flatHeaders(headers),
       body: text
     }
-    exchange(response, serveFast(endpoint.fast, { route, credentials, body, toWebRequest }))
+    return serveFast(endpoint.fast, { route, credentials, body, toWebRequest })
   }
 
   return (request, response, next) => {
@@ -154,21 +170,29 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     if (!validateHostHeader(single(headers.host), endpoint.allowedHosts).ok) return next()
     if (!validateOriginHeader(single(headers.origin), endpoint.allowedOrigins).ok) return next()
     if (Number(headers["content-length"]) > endpoint.maxBodyBytes) return writeAnswer(response, tooLarge)
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= endpoint.maxBodyBytes) chunks.push(chunk)
-      else {
-        request.off("data", onData)
-        request.off("end", onEnd)
-        request.resume()
-        writeAnswer(response, tooLarge)
-      }
-    }
-    const onEnd = () => serveBody(request, response, Buffer.concat(chunks, size).toString("utf8"))
-    request.on("data", onData)
-    request.once("end", onEnd)
+    const abort = new AbortController()
+    // Admitted before the body is read: a refused request costs no parsing, a queued one holds no body.
+    const exchange = endpoint.admission
+      .admit(
+        Effect.flatMap(readBody(request), (text) =>
+          text === undefined ? Effect.succeed(tooLarge) : serveText(request, abort.signal, text)
+        )
+      )
+      .pipe(Effect.catchTag("Overloaded", (overloaded) => Effect.succeed(overloadedAnswer(overloaded))))
+    const fiber = endpoint.run(exchange)
+    response.once("close", () => {
+      if (response.writableFinished) return
+      abort.abort(new Error("the client went away"))
+      fiber.interruptUnsafe()
+    })
     request.once("error", () => response.destroy())
+    fiber.addObserver((exit) => {
+      if (response.destroyed) return
+      if (Exit.isSuccess(exit)) {
+        if (exit.value instanceof Response) void writeWebResponse(response, exit.value)
+        else writeAnswer(response, exit.value)
+      } else if (!Cause.hasInterruptsOnly(exit.cause)) writeAnswer(response, internalError)
+      else response.destroy()
+    })
   }
 }
