@@ -1,7 +1,9 @@
-// Bulwark as users run it: the production composition (`BulwarkServer.http`) with the echo plugin, API keys, the
-// default tenant, rate limits and concurrency unset (nothing refused), audit records written to the database, JSON
-// logs at the default level. On `DATABASE_URL` when set, else an in-memory embedded database. The first API key is
-// `BULWARK_API_KEY`. Prints its port on stdout once it listens.
+// Bulwark as users run it: the production composition (`BulwarkServer.http`) with the echo plugin behind an API key,
+// a tenant whose allow-list names the tool, a rate limit high enough never to refuse, a concurrency limit, the
+// default timeouts and load shedding, audit records written to PostgreSQL, JSON logs at the default level, metrics,
+// and traces exported over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the benchmark points it at a sink). On
+// `DATABASE_URL` when set, else an in-memory embedded database. The first API key is `BULWARK_API_KEY`. Prints its
+// port on stdout once it listens.
 import { Plugin } from "@bulwark/core"
 import { BulwarkServer, decodeConfig } from "@bulwark/server"
 import { NodeRuntime } from "@effect/platform-node"
@@ -19,6 +21,16 @@ Effect.gen(function* () {
   const config = yield* decodeConfig({
     http: { port: Number(process.env.PORT ?? 0) },
     plugins: { tickets: { enabled: false } },
+    tenancy: {
+      tenants: [
+        {
+          id: "default",
+          name: "Default",
+          tools: ["echo"],
+          limits: { rate: { requests: 100_000_000, per: "1 minute" }, concurrency: { permits: 1000 } }
+        }
+      ]
+    },
     ...(process.env.DATABASE_URL === undefined ? {} : { database: { url: process.env.DATABASE_URL } }),
     ...(process.env.BULWARK_API_KEY === undefined ? {} : { bootstrapApiKey: process.env.BULWARK_API_KEY })
   })

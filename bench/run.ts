@@ -1,0 +1,415 @@
+/**
+ * `pnpm bench`: the same `tools/call` of a trivial echo tool answered, one server at a time in one run, by
+ *
+ * - a bare `node:http` JSON-RPC handler (the floor),
+ * - the official SDK v2 as its users run it (`createMcpHandler`, default options, with `toNodeHandler` on `node:http`),
+ * - Bulwark as users run it (`BulwarkServer.http`: API key, tenant allow-list, rate and concurrency limits that never
+ *   refuse, validation, deadlines, load shedding, metrics, audit rows written to PostgreSQL, JSON logs at the
+ *   default level, traces exported over OTLP to a sink this script runs),
+ *
+ * in both request forms (2026-07-28; 2025 without a session) at 10 and 50 connections, driven by `autocannon` in a
+ * process of its own (`load.ts`). For each it records the server's CPU time per request (utime + stime from
+ * `/proc/<pid>/stat` over the measured window: steady where requests per second swing), requests per second, p50/p99
+ * latency and RSS, and the ratios to the SDK measured in the same run. Then the spike: Bulwark at 50 connections,
+ * then 500 for a while (admitted requests' latency, refusals, RSS), then 50 again (recovery).
+ *
+ * Writes `results/latest.json`, `results/latest.md` (the tables) and `results/latest.svg` (the ratios), and prints
+ * the tables. PostgreSQL: `DATABASE_URL` when set, else a fresh database on the local server, dropped afterwards.
+ *
+ *   node bench/run.ts [--seconds 10] [--warmup 3] [--connections 10,50] [--spike-seconds 10] [--no-spike]
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { createServer, type Server } from "node:http"
+import { parseArgs } from "node:util"
+import { createDatabase, dropDatabases } from "@bulwark/database/testing"
+import { generateApiKey } from "@bulwark/identity"
+import { nodeFlags } from "@bulwark/server"
+import { Redacted } from "effect"
+import type { LoadResult } from "./load.ts"
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    warmup: { type: "string", default: "3" },
+    connections: { type: "string", default: "10,50" },
+    "spike-seconds": { type: "string", default: "10" },
+    "no-spike": { type: "boolean", default: false }
+  }
+})
+const SECONDS = Number(values.seconds)
+const WARMUP = Number(values.warmup)
+const CONNECTIONS = values.connections.split(",").map(Number)
+const SPIKE_SECONDS = Number(values["spike-seconds"])
+const TICKS_PER_SECOND = 100 // USER_HZ on Linux
+const here = new URL(".", import.meta.url).pathname
+const API_KEY = Redacted.value(generateApiKey().key)
+
+type Form = "2026-07-28" | "2025 stateless"
+const FORMS: ReadonlyArray<Form> = ["2026-07-28", "2025 stateless"]
+type ServerName = "bare node:http" | "official SDK" | "Bulwark"
+/** How each is started: the SDK and the floor on plain `node`, Bulwark with the flags `pnpm start` gives it. */
+const SERVERS: ReadonlyArray<{
+  readonly name: ServerName
+  readonly script: string
+  readonly flags: ReadonlyArray<string>
+}> = [
+  { name: "bare node:http", script: "servers/bare.ts", flags: [] },
+  { name: "official SDK", script: "servers/sdk.ts", flags: [] },
+  { name: "Bulwark", script: "servers/bulwark.ts", flags: nodeFlags }
+]
+
+// ---------------------------------------------------------------------------------------------------------------
+// The request, in both forms.
+
+const request = (form: Form, text: string) => {
+  const modern = form === "2026-07-28"
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "tools/call",
+    params: {
+      name: "echo",
+      arguments: { text },
+      ...(modern
+        ? {
+            _meta: {
+              "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+              "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1.0.0" },
+              "io.modelcontextprotocol/clientCapabilities": {}
+            }
+          }
+        : {})
+    }
+  })
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    authorization: `Bearer ${API_KEY}`,
+    ...(modern
+      ? { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo" }
+      : { "mcp-protocol-version": "2025-11-25" })
+  }
+  return { body, headers }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processes: the server under test, the load generator, and what /proc says about the server.
+
+const node = process.execPath
+
+const cpuTicks = async (pid: number): Promise<number> => {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return Number(fields[11]) + Number(fields[12])
+}
+
+const memory = async (pid: number): Promise<{ readonly rss: number; readonly peak: number }> => {
+  const status = await readFile(`/proc/${pid}/status`, "utf8")
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+  return { rss: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 }
+}
+
+interface Running {
+  readonly child: ChildProcess
+  readonly port: number
+  readonly startupMs: number
+}
+
+const startServer = (script: string, flags: ReadonlyArray<string>, env: Record<string, string>): Promise<Running> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(node, [...flags, `${here}${script}`], {
+      stdio: ["ignore", "pipe", "ignore"],
+      env: { ...process.env, ...env, PORT: "0" }
+    })
+    let seen = ""
+    child.stdout?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString()
+      const port = /^(\d+)$/m.exec(seen)?.[1]
+      if (port !== undefined) resolve({ child, port: Number(port), startupMs: performance.now() - started })
+    })
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code}) before listening`)))
+  })
+
+const stopServer = async (running: Running) => {
+  running.child.removeAllListeners("exit")
+  const exited = new Promise((resolve) => running.child.once("exit", resolve))
+  running.child.kill("SIGTERM")
+  await exited
+}
+
+const load = (port: number, form: Form, connections: number, seconds: number): Promise<LoadResult> =>
+  new Promise((resolve, reject) => {
+    const text = "hello from the benchmark"
+    const job = { url: `http://127.0.0.1:${port}/mcp`, ...request(form, text), connections, seconds, expect: text }
+    const child = spawn(node, [`${here}load.ts`, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))
+    )
+  })
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measurements.
+
+interface Measurement {
+  readonly server: ServerName
+  readonly form: Form
+  readonly connections: number
+  readonly cpuMicrosPerRequest: number
+  readonly perSecond: number
+  readonly p50: number
+  readonly p99: number
+  readonly rssMiB: number
+  readonly statuses: Record<string, number>
+}
+
+const measure = async (server: ServerName, running: Running, form: Form, connections: number) => {
+  await load(running.port, form, connections, WARMUP)
+  const before = await cpuTicks(running.child.pid ?? 0)
+  const result = await load(running.port, form, connections, SECONDS)
+  const after = await cpuTicks(running.child.pid ?? 0)
+  const { rss } = await memory(running.child.pid ?? 0)
+  const non200 = Object.entries(result.statuses).filter(([status]) => status !== "200")
+  if (non200.length > 0 || result.errors > 0) {
+    throw new Error(`${server}, ${form}, ${connections} connections: answers ${JSON.stringify(result.statuses)}`)
+  }
+  const measurement: Measurement = {
+    server,
+    form,
+    connections,
+    cpuMicrosPerRequest: (((after - before) / TICKS_PER_SECOND) * 1e6) / result.requests,
+    perSecond: result.perSecond,
+    p50: result.ok.p50,
+    p99: result.ok.p99,
+    rssMiB: rss,
+    statuses: result.statuses
+  }
+  process.stderr.write(
+    `${server.padEnd(15)} ${form.padEnd(15)} ${String(connections).padStart(3)} conns: ${measurement.cpuMicrosPerRequest.toFixed(0).padStart(5)} µs/req ${measurement.perSecond.toFixed(0).padStart(6)} req/s p99 ${fixed(measurement.p99, 1)} ms rss ${rss.toFixed(0)} MiB\n`
+  )
+  return measurement
+}
+
+interface Spike {
+  readonly unloaded: LoadResult
+  readonly spike: LoadResult
+  readonly recovery: LoadResult
+  readonly peakRssMiB: number
+  readonly rssAfterMiB: number
+  readonly healthzDuringSpike: { readonly answered: number; readonly failed: number; readonly p99: number }
+}
+
+/** Polls `/healthz` every 100 ms while `during` runs. */
+const watchHealth = async (port: number, during: Promise<unknown>) => {
+  const times: Array<number> = []
+  let failed = 0
+  let done = false
+  void during.finally(() => {
+    done = true
+  })
+  while (!done) {
+    const started = performance.now()
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) })
+      if (response.status === 200) times.push(performance.now() - started)
+      else failed += 1
+    } catch {
+      failed += 1
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  times.sort((a, b) => a - b)
+  return { answered: times.length, failed, p99: times[Math.floor(times.length * 0.99)] ?? 0 }
+}
+
+const spikeOf = async (running: Running, baseConnections: number): Promise<Spike> => {
+  const pid = running.child.pid ?? 0
+  const form: Form = "2026-07-28"
+  await load(running.port, form, baseConnections, WARMUP)
+  const unloaded = await load(running.port, form, baseConnections, SECONDS)
+  let peak = 0
+  const sampling = setInterval(() => {
+    void memory(pid).then(({ rss }) => {
+      peak = Math.max(peak, rss)
+    })
+  }, 200)
+  const spiking = load(running.port, form, baseConnections * 10, SPIKE_SECONDS)
+  const healthzDuringSpike = await watchHealth(running.port, spiking)
+  const spike = await spiking
+  clearInterval(sampling)
+  const recovery = await load(running.port, form, baseConnections, Math.max(3, Math.round(SECONDS / 2)))
+  return { unloaded, spike, recovery, peakRssMiB: peak, rssAfterMiB: (await memory(pid)).rss, healthzDuringSpike }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reporting.
+
+const ratio = (a: number, b: number) => (b === 0 ? Number.NaN : a / b)
+const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
+
+const tableOf = (measurements: ReadonlyArray<Measurement>) => {
+  const find = (server: ServerName, form: Form, connections: number) =>
+    measurements.find((m) => m.server === server && m.form === form && m.connections === connections)
+  const lines = [
+    "| request form | conns | server | CPU µs/req | req/s | p50 ms | p99 ms | RSS MiB | CPU vs SDK | req/s vs SDK |",
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  ]
+  for (const form of FORMS) {
+    for (const connections of CONNECTIONS) {
+      const sdk = find("official SDK", form, connections)
+      for (const { name } of SERVERS) {
+        const m = find(name, form, connections)
+        if (m === undefined) continue
+        lines.push(
+          `| ${form} | ${connections} | ${name} | ${fixed(m.cpuMicrosPerRequest)} | ${fixed(m.perSecond)} | ${fixed(m.p50, 1)} | ${fixed(m.p99, 1)} | ${fixed(m.rssMiB)} | ${sdk === undefined ? "-" : `${fixed(ratio(m.cpuMicrosPerRequest, sdk.cpuMicrosPerRequest), 2)}x`} | ${sdk === undefined ? "-" : `${fixed(ratio(m.perSecond, sdk.perSecond), 2)}x`} |`
+        )
+      }
+    }
+  }
+  return lines.join("\n")
+}
+
+const spikeTable = (spike: Spike, base: number) =>
+  [
+    "| phase | conns | req/s | admitted | admitted p50 ms | admitted p99 ms | refused (503) | refused p99 ms |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...(
+      [
+        ["unloaded", base, spike.unloaded],
+        ["spike", base * 10, spike.spike],
+        ["recovery", base, spike.recovery]
+      ] as const
+    ).map(
+      ([phase, conns, r]) =>
+        `| ${phase} | ${conns} | ${fixed(r.perSecond)} | ${r.ok.count} | ${fixed(r.ok.p50, 1)} | ${fixed(r.ok.p99, 1)} | ${r.refused?.count ?? 0} | ${r.refused === undefined ? "-" : fixed(r.refused.p99, 1)} |`
+    ),
+    "",
+    `Admitted p99 during the spike: ${fixed(ratio(spike.spike.ok.p99, spike.unloaded.ok.p99), 1)}x the unloaded p99. ` +
+      `RSS peak ${fixed(spike.peakRssMiB)} MiB, ${fixed(spike.rssAfterMiB)} MiB after. ` +
+      `/healthz during the spike: ${spike.healthzDuringSpike.answered} answered (p99 ${fixed(spike.healthzDuringSpike.p99)} ms), ${spike.healthzDuringSpike.failed} failed.`
+  ].join("\n")
+
+/** Bars of Bulwark's and the floor's CPU and req/s relative to the SDK (1.0), per form and connections. */
+const chartOf = (measurements: ReadonlyArray<Measurement>) => {
+  const groups: Array<{ label: string; bars: Array<{ name: string; value: number; color: string }> }> = []
+  for (const form of FORMS) {
+    for (const connections of CONNECTIONS) {
+      const of = (server: ServerName) =>
+        measurements.find((m) => m.server === server && m.form === form && m.connections === connections)
+      const sdk = of("official SDK")
+      const bulwark = of("Bulwark")
+      const bare = of("bare node:http")
+      if (sdk === undefined || bulwark === undefined || bare === undefined) continue
+      groups.push({
+        label: `${form}, ${connections} conns`,
+        bars: [
+          { name: "Bulwark CPU", value: ratio(bulwark.cpuMicrosPerRequest, sdk.cpuMicrosPerRequest), color: "#c0392b" },
+          { name: "Bulwark req/s", value: ratio(bulwark.perSecond, sdk.perSecond), color: "#2e86c1" },
+          { name: "bare CPU", value: ratio(bare.cpuMicrosPerRequest, sdk.cpuMicrosPerRequest), color: "#e6b0aa" },
+          { name: "bare req/s", value: ratio(bare.perSecond, sdk.perSecond), color: "#aed6f1" }
+        ]
+      })
+    }
+  }
+  const max = Math.max(1.5, ...groups.flatMap((g) => g.bars.map((b) => b.value)).filter(Number.isFinite))
+  const width = 160 * groups.length + 80
+  const height = 320
+  const y = (v: number) => 260 - (v / max) * 220
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<text x="10" y="16" font-size="13">Relative to the official SDK (1.0 = the SDK; CPU: lower is better, req/s: higher is better)</text>`,
+    `<line x1="50" x2="${width - 10}" y1="${y(1)}" y2="${y(1)}" stroke="#555" stroke-dasharray="4"/>`,
+    `<text x="10" y="${y(1) + 4}">1.0</text>`
+  ]
+  groups.forEach((group, g) => {
+    const x0 = 60 + g * 160
+    group.bars.forEach((bar, b) => {
+      const value = Number.isFinite(bar.value) ? bar.value : 0
+      parts.push(
+        `<rect x="${x0 + b * 34}" y="${y(value)}" width="30" height="${260 - y(value)}" fill="${bar.color}"><title>${bar.name}: ${value.toFixed(2)}</title></rect>`,
+        `<text x="${x0 + b * 34}" y="${y(value) - 3}">${value.toFixed(2)}</text>`
+      )
+    })
+    parts.push(`<text x="${x0}" y="280">${group.label}</text>`)
+  })
+  const legend = ["#c0392b Bulwark CPU", "#2e86c1 Bulwark req/s", "#e6b0aa bare CPU", "#aed6f1 bare req/s"]
+  legend.forEach((entry, i) => {
+    const [color, ...name] = entry.split(" ")
+    parts.push(
+      `<rect x="${60 + i * 140}" y="298" width="10" height="10" fill="${color}"/>`,
+      `<text x="${74 + i * 140}" y="307">${name.join(" ")}</text>`
+    )
+  })
+  parts.push("</svg>")
+  return parts.join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The run.
+
+const sink: Server = createServer((req, res) => {
+  req.resume()
+  req.on("end", () => {
+    sinkRequests += 1
+    res.writeHead(200, { "content-type": "application/json" }).end("{}")
+  })
+})
+let sinkRequests = 0
+await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve))
+const sinkAddress = sink.address()
+const sinkUrl = `http://127.0.0.1:${typeof sinkAddress === "object" && sinkAddress !== null ? sinkAddress.port : 0}`
+
+const databaseUrl = process.env.DATABASE_URL ?? (await createDatabase("bench")).url
+const env = {
+  DATABASE_URL: databaseUrl,
+  BULWARK_API_KEY: API_KEY,
+  OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+  OTEL_SERVICE_NAME: "bulwark-bench"
+}
+
+const measurements: Array<Measurement> = []
+const startups: Record<string, number> = {}
+let spike: Spike | undefined
+try {
+  for (const { name, script, flags } of SERVERS) {
+    const running = await startServer(script, flags, env)
+    startups[name] = running.startupMs
+    try {
+      for (const form of FORMS) {
+        for (const connections of CONNECTIONS) measurements.push(await measure(name, running, form, connections))
+      }
+      if (name === "Bulwark" && !values["no-spike"]) spike = await spikeOf(running, Math.max(...CONNECTIONS))
+    } finally {
+      await stopServer(running)
+    }
+  }
+} finally {
+  sink.close()
+  if (process.env.DATABASE_URL === undefined) await dropDatabases()
+}
+
+const base = Math.max(...CONNECTIONS)
+const markdown = [
+  `Run ${new Date().toISOString()}: ${SECONDS} s per measurement after ${WARMUP} s of warm-up, Node ${process.version}, ` +
+    `load from autocannon in its own process. Startup to listening: ${Object.entries(startups)
+      .map(([name, ms]) => `${name} ${fixed(ms)} ms`)
+      .join(", ")}. Traces exported to the sink: ${sinkRequests} OTLP requests.`,
+  "",
+  tableOf(measurements),
+  ...(spike === undefined
+    ? []
+    : ["", `Spike (Bulwark, ${base} → ${base * 10} → ${base} connections):`, "", spikeTable(spike, base)])
+].join("\n")
+await mkdir(`${here}results`, { recursive: true })
+await writeFile(
+  `${here}results/latest.json`,
+  `${JSON.stringify({ date: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, startups, measurements, spike, sinkRequests }, null, 2)}\n`
+)
+await writeFile(`${here}results/latest.md`, `${markdown}\n`)
+await writeFile(`${here}results/latest.svg`, `${chartOf(measurements)}\n`)
+process.stdout.write(`${markdown}\n`)
