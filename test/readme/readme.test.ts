@@ -30,7 +30,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Catalog, makeRequest, Notifier, Pipeline } from "@bulwark/core"
-import { loadConfig } from "@bulwark/server"
+import { loadConfig, nodeFlags } from "@bulwark/server"
 import { describe, expect, it } from "@effect/vitest"
 import { Layer } from "effect"
 
@@ -63,6 +63,13 @@ describe("README: tenants", () => {
       expect(config.tenancy.tenants.map((tenant) => tenant.id)).toEqual(["acme", "globex"])
     })
   )
+})
+
+describe("pnpm start", () => {
+  it("runs the server with the heap settings the server documents (nodeFlags)", () => {
+    const scripts = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).scripts
+    expect(scripts.start).toBe(`node ${nodeFlags.join(" ")} apps/server/src/main.ts`)
+  })
 })
 
 describe("the example configuration", () => {
