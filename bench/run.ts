@@ -17,6 +17,7 @@
  * the tables. PostgreSQL: `DATABASE_URL` when set, else a fresh database on the local server, dropped afterwards.
  *
  *   node bench/run.ts [--seconds 10] [--warmup 3] [--connections 10,50] [--spike-seconds 10] [--no-spike]
+ *                     [--servers "bare node:http,official SDK,Bulwark"]
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdir, readFile, writeFile } from "node:fs/promises"
@@ -34,7 +35,8 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "10,50" },
     "spike-seconds": { type: "string", default: "10" },
-    "no-spike": { type: "boolean", default: false }
+    "no-spike": { type: "boolean", default: false },
+    servers: { type: "string", default: "bare node:http,official SDK,Bulwark" }
   }
 })
 const SECONDS = Number(values.seconds)
@@ -376,7 +378,7 @@ const measurements: Array<Measurement> = []
 const startups: Record<string, number> = {}
 let spike: Spike | undefined
 try {
-  for (const { name, script, flags } of SERVERS) {
+  for (const { name, script, flags } of SERVERS.filter((server) => values.servers.split(",").includes(server.name))) {
     const running = await startServer(script, flags, env)
     startups[name] = running.startupMs
     try {
