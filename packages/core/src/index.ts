@@ -40,7 +40,9 @@ export { type Declared, type DomainError, type DomainErrorSchema, ToolError } fr
 
 /** Change events from handlers to connected clients. */
 export { Notifier, type NotifierShape } from "./notify/Notifier.ts"
-
+/** The access log: one line per request, all, failures only, or none, with sampling. */
+export * as AccessLog from "./pipeline/AccessLog.ts"
+export { AccessLogConfig } from "./pipeline/AccessLog.ts"
 /** The request pipeline. */
 export { type Call, CurrentCall, DEFAULT_TENANT } from "./pipeline/Call.ts"
 export { Deadline, type RequestDeadline, remainingMillis, TimeoutCap } from "./pipeline/Deadline.ts"

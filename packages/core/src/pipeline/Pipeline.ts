@@ -14,6 +14,8 @@ import { Catalog } from "../catalog/Catalog.ts"
 import { ErrorCode, McpError } from "../errors/McpError.ts"
 import { Notifier } from "../notify/Notifier.ts"
 import type { McpRequest, McpResult } from "../request/McpRequest.ts"
+import type { AccessLogConfig } from "./AccessLog.ts"
+import * as AccessLog from "./AccessLog.ts"
 import { type Call, DEFAULT_TENANT } from "./Call.ts"
 import { type Method, mergeCapabilities } from "./Method.ts"
 import { coreMethods } from "./methods/CoreMethods.ts"
@@ -35,6 +37,8 @@ export interface PipelineConfig {
   readonly methods?: ReadonlyArray<Method>
   /** Capabilities to announce besides those of the methods (e.g. an `extensions` entry). */
   readonly capabilities?: ServerCapabilities
+  /** Which requests get an access-log line (default: every request). */
+  readonly accessLog?: AccessLogConfig
 }
 
 /** The defaults: 30 s per call, a tool may declare up to 5 minutes. */
@@ -64,7 +68,7 @@ export class Pipeline extends Context.Service<Pipeline, PipelineShape>()("@bulwa
 /** The framework's own stages. */
 const ownStages = (config: PipelineConfig): ReadonlyArray<Stage.Stage> => [
   tracing,
-  logging,
+  logging(config.accessLog ?? AccessLog.everything),
   metrics,
   containment,
   malformed,
