@@ -76,7 +76,7 @@ const pipeline = (config: ServerConfig) =>
     Effect.gen(function* () {
       const audit = yield* AuditStage.make
       const guards = yield* Guards.make
-      return { timeout: config.timeouts, stages: [audit, ...guards] }
+      return { timeout: config.timeouts, stages: [audit, ...guards], accessLog: config.accessLog }
     })
   )
 
@@ -144,6 +144,7 @@ export const authentication = (config: ServerConfig, options: RunOptions = {}) =
 export const http = (config: ServerConfig, options: RunOptions = {}) => {
   const endpoint = Endpoint.layer({
     ...identity(config),
+    accessLog: config.accessLog,
     maxBodyBytes: config.http.maxBodyBytes,
     sessions: {
       maxSessions: config.http.maxSessions,

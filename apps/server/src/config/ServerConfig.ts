@@ -5,7 +5,7 @@
  * under `plugins`, decoded with the plugin's own schema once the plugin is known (see `PluginSettings`).
  */
 import { AuditConfig } from "@bulwark/audit"
-import { AdmissionConfig, withDefault } from "@bulwark/core"
+import { AccessLogConfig, AdmissionConfig, withDefault } from "@bulwark/core"
 import { DatabaseConfig } from "@bulwark/database"
 import { IdentityConfig } from "@bulwark/identity"
 import { TenancyConfig } from "@bulwark/tenancy"
@@ -60,6 +60,8 @@ export const AdminConfig = Schema.Struct({
 export const ServerConfig = Schema.Struct({
   name: withDefault(Schema.NonEmptyString, "bulwark"),
   logLevel: withDefault(Schema.Literals(["trace", "debug", "info", "warn", "error", "fatal", "none"]), "info"),
+  /** The one `request` line per request: every request, failures only, or none; successful ones sampled. */
+  accessLog: withDefault(AccessLogConfig, {}),
   /** Where embedded data lives (`BULWARK_DATA_DIR`). */
   dataDir: withDefault(Schema.NonEmptyString, ".bulwark"),
   /** Shared caches and limits (`REDIS_URL`); in-process when unset. */

@@ -108,9 +108,11 @@ export const makeServerFactory = (
       const server = new Server(info, options)
       for (const method of pipeline.methods) {
         const handler: RequestHandler = async (request, ctx) => {
+          const fromEdge = edgeContext(ctx)
+          if (fromEdge !== undefined) fromEdge.edge.piped = true
           // The fast path hands over a call it already ran, for the SDK to check and encode the outcome.
           const exit =
-            edgeContext(ctx)?.settled ??
+            fromEdge?.settled ??
             (await run(
               admission.admit(
                 pipeline.handle(
@@ -134,7 +136,7 @@ export const makeServerFactory = (
           // Interrupted: the client cancelled or went away (the SDK sends nothing for an aborted request), or the
           // server is stopping.
           if (answer === undefined) throw new ProtocolError(-32603, "Request was cancelled")
-          const edge = edgeContext(ctx)?.edge
+          const edge = fromEdge?.edge
           if (edge !== undefined && answer.retryAfter !== undefined) {
             edge.status = 429
             edge.headers["retry-after"] = String(answer.retryAfter)

@@ -1,17 +1,20 @@
 /**
  * What the HTTP edge must say about a request besides its JSON-RPC answer: a refused limit is 429 with
  * `Retry-After`, which a JSON-RPC error cannot express. The bridge fills the hints of the request it served from the
- * typed refusal; the edge applies them to the response. Transports without a status line have none.
+ * typed refusal; the edge applies them to the response. Transports without a status line have none. The bridge also
+ * says whether the pipeline served the exchange, so that the edge logs a line only for exchanges it did not.
  */
 
 /** The status and headers to set on the response, when the answer asks for them. */
 export interface EdgeHints {
   status: number | undefined
   readonly headers: Record<string, string>
+  /** Whether the pipeline served a request of this exchange (and logged its line, so the edge logs none). */
+  piped: boolean
 }
 
 /** Fresh, empty hints for one request. */
-export const make = (): EdgeHints => ({ status: undefined, headers: {} })
+export const make = (): EdgeHints => ({ status: undefined, headers: {}, piped: false })
 
 /** Applies the hints to a response (unchanged when there are none). */
 export const apply = (response: Response, hints: EdgeHints): Response => {

@@ -8,7 +8,16 @@
  * the caller's trace from `_meta.traceparent` (MCP's way) or the `traceparent` header, and the pipeline adopts it as
  * the request's span. It ends when the response has been sent.
  */
-import { Admission, Authentication, type EdgeRefusal, EdgeRefusals, Pipeline, type Principal } from "@bulwark/core"
+import {
+  AccessLog,
+  type AccessLogConfig,
+  Admission,
+  Authentication,
+  type EdgeRefusal,
+  EdgeRefusals,
+  Pipeline,
+  type Principal
+} from "@bulwark/core"
 import {
   type AuthInfo,
   createMcpHandler,
@@ -30,6 +39,8 @@ import type { EdgeContext } from "../bridge/toMcpRequest.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 import { type Described, describeRequest } from "./describeRequest.ts"
 import * as EdgeHints from "./EdgeHints.ts"
+import { logExchange } from "./EdgeLog.ts"
+import { type EdgeRefused, isEdgeRefused } from "./EdgeRefused.ts"
 import * as LegacySessions from "./LegacySessions.ts"
 import { makeNodeHandler, type NodeHandler, overloadedAnswer, toWebResponse } from "./node/NodeHandler.ts"
 import { jsonRpcErrorResponse } from "./responses.ts"
@@ -44,6 +55,8 @@ export interface EndpointOptions extends ServerIdentity {
   /** Largest accepted request body in bytes (413 above it). */
   readonly maxBodyBytes?: number
   readonly sessions?: Partial<LegacySessions.SessionLimits>
+  /** Which exchanges get an access-log line (the pipeline's setting, for the exchanges it does not see). */
+  readonly accessLog?: AccessLogConfig
 }
 
 /** The MCP endpoint. */
@@ -159,7 +172,7 @@ export const makeEndpoint = (
       described: Described,
       span: Tracer.Span,
       startedAt: number
-    ): Effect.Effect<Principal | Response | undefined> => {
+    ): Effect.Effect<Principal | EdgeRefused | undefined> => {
       if (Option.isNone(authentication)) return Effect.succeed(undefined)
       return authentication.value.authenticate(credentials).pipe(
         Effect.catchTag("AuthenticationRefused", (refused) => {
@@ -173,10 +186,9 @@ export const makeEndpoint = (
             traceId: span.traceId,
             durationMs: performance.now() - startedAt
           }
-          return Effect.logInfo("request refused at the edge").pipe(
-            Effect.annotateLogs("reason", refused.reason),
-            Effect.andThen(Option.isSome(refusals) ? refusals.value.record(record) : Effect.void),
-            Effect.as(new Response(refused.body, { status: refused.status, headers: { ...refused.headers } }))
+          const response = new Response(refused.body, { status: refused.status, headers: { ...refused.headers } })
+          return (Option.isSome(refusals) ? refusals.value.record(record) : Effect.void).pipe(
+            Effect.as<EdgeRefused>({ response, reason: refused.reason })
           )
         })
       )
@@ -188,9 +200,9 @@ export const makeEndpoint = (
       body: unknown,
       principal: Principal | undefined,
       span: Tracer.Span | undefined,
+      edge: EdgeHints.EdgeHints,
       settled?: EdgeContext["settled"]
     ): Effect.fn.Return<Response, never, Scope.Scope> {
-      const edge = EdgeHints.make()
       const extra: EdgeContext = settled === undefined ? { principal, edge, span } : { principal, edge, span, settled }
       const authInfo: AuthInfo = {
         token: "",
@@ -231,24 +243,50 @@ export const makeEndpoint = (
       return EdgeHints.apply(response, edge)
     })
 
+    const accessLog = options.accessLog ?? AccessLog.everything
+
+    /** Logs the line of an exchange the pipeline did not serve, and hands its response on. */
+    const answered = (
+      request: Request,
+      described: Described,
+      startedAt: number,
+      response: Response,
+      reason?: string
+    ): Effect.Effect<Response> =>
+      logExchange(accessLog, {
+        method: request.method,
+        described,
+        status: response.status,
+        startedAt,
+        ...(reason === undefined ? {} : { reason })
+      }).pipe(Effect.as(response))
+
     const serve = Effect.fnUntraced(function* (request: Request): Effect.fn.Return<Response> {
       const startedAt = performance.now()
+      const refuse = (response: Response, reason: string) =>
+        answered(request, describeRequest(request.headers, undefined), startedAt, response, reason)
       // In-process requests carry no Host header (it is a forbidden header for web Requests): use the URL's.
       const host = validateHostHeader(request.headers.get("host") ?? new URL(request.url).host, allowedHosts)
-      if (!host.ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: ${host.message}`)
+      if (!host.ok) return yield* refuse(jsonRpcErrorResponse(403, -32000, `Forbidden: ${host.message}`), host.message)
       const rejected = originValidationResponse(request, allowedOrigins)
-      if (rejected !== undefined) return rejected
+      if (rejected !== undefined) return yield* refuse(rejected, "origin not allowed")
 
       let text = ""
       let body: unknown
       let parsed = true
       if (request.method === "POST") {
         if (!isJsonContentType(request.headers.get("content-type"))) {
-          return jsonRpcErrorResponse(415, -32600, "Unsupported Media Type: Content-Type must be application/json")
+          return yield* refuse(
+            jsonRpcErrorResponse(415, -32600, "Unsupported Media Type: Content-Type must be application/json"),
+            "not JSON"
+          )
         }
         const read = yield* Effect.promise(() => readRequestBody(request, maxBodyBytes))
         if (read.tooLarge) {
-          return jsonRpcErrorResponse(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`)
+          return yield* refuse(
+            jsonRpcErrorResponse(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`),
+            "body too large"
+          )
         }
         text = read.text
         try {
@@ -269,10 +307,23 @@ export const makeEndpoint = (
         // Authentication comes before answering anything about the body: an unauthenticated caller learns
         // nothing, not even whether its JSON was valid.
         const principal = yield* authenticate(Authentication.fromWebRequest(request, text), described, span, startedAt)
-        if (principal instanceof Response) return principal
-        if (!parsed) return jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
+        if (isEdgeRefused(principal)) {
+          return yield* answered(request, described, startedAt, principal.response, principal.reason)
+        }
+        if (!parsed) {
+          return yield* answered(
+            request,
+            described,
+            startedAt,
+            jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
+          )
+        }
         // A span is handed to the pipeline only when the exchange carries exactly one request.
-        return yield* Effect.scoped(route(request, body, principal, described.single ? span : undefined))
+        const edge = EdgeHints.make()
+        const response = yield* Effect.scoped(
+          route(request, body, principal, described.single ? span : undefined, edge)
+        )
+        return edge.piped ? response : yield* answered(request, described, startedAt, response)
       }).pipe(Effect.withParentSpan(span, { captureStackTrace: false }))
       const clock = yield* Clock.Clock
       return yield* serve.pipe(
@@ -314,7 +365,9 @@ export const makeEndpoint = (
         authenticate,
         callerTrace,
         endWhenSent,
-        settle: (request, body, principal, settled) => route(request, body, principal, undefined, settled)
+        accessLog,
+        settle: (request, body, principal, settled) =>
+          route(request, body, principal, undefined, EdgeHints.make(), settled)
       }
     })
     return {

@@ -10,7 +10,8 @@ import { Endpoint } from "./Endpoint.ts"
 
 /**
  * Mounts the MCP endpoint at `path` (default `/mcp`) for every method, so that the SDK, not the router, answers
- * GET/DELETE according to the protocol.
+ * GET/DELETE according to the protocol. The router's own response log is off for the path: the endpoint and the
+ * pipeline leave one access-log line per exchange themselves.
  */
 export const route = (path: `/${string}` = "/mcp") =>
   Layer.unwrap(
@@ -27,7 +28,7 @@ export const route = (path: `/${string}` = "/mcp") =>
             .handle(web)
             .pipe(Effect.onInterrupt(() => Effect.sync(() => abort.abort(new Error("the client went away")))))
           return HttpServerResponse.fromWeb(response)
-        }).pipe(Effect.orDie)
+        }).pipe(Effect.orDie, HttpMiddleware.withLoggerDisabled)
       )
     })
   )

@@ -9,6 +9,7 @@
  * the call is not run again.
  */
 import {
+  type AccessLogConfig,
   type Authentication,
   type McpRequest,
   type McpResult,
@@ -22,6 +23,8 @@ import { Clock, Effect, Exit, Option, type Scope, type Tracer } from "effect"
 import { failureAnswer } from "../../bridge/failureAnswer.ts"
 import type { RequestStateSeal } from "../../bridge/RequestStateSeal.ts"
 import type { Described } from "../describeRequest.ts"
+import { logExchange } from "../EdgeLog.ts"
+import { type EdgeRefused, isEdgeRefused } from "../EdgeRefused.ts"
 import { type Answer, errorAnswer, resultAnswer } from "./Answer.ts"
 import type { FastRoute } from "./FastRoute.ts"
 
@@ -36,7 +39,9 @@ export interface FastPath {
     described: Described,
     span: Tracer.Span,
     startedAt: number
-  ) => Effect.Effect<Principal | Response | undefined>
+  ) => Effect.Effect<Principal | EdgeRefused | undefined>
+  /** Which exchanges get an access-log line (a refused one here; the pipeline logs the others). */
+  readonly accessLog: AccessLogConfig
   /** The caller's trace from the message's `_meta` or the HTTP headers. */
   readonly callerTrace: (
     headers: { readonly get: (name: string) => string | null },
@@ -96,7 +101,16 @@ export const serveFast = Effect.fnUntraced(function* (
   const clock = yield* Clock.Clock
   const serve = Effect.gen(function* () {
     const principal = yield* fast.authenticate(credentials, described, span, startedAt)
-    if (principal instanceof Response) return principal
+    if (isEdgeRefused(principal)) {
+      yield* logExchange(fast.accessLog, {
+        method: "POST",
+        described,
+        status: principal.response.status,
+        startedAt,
+        reason: principal.reason
+      })
+      return principal.response
+    }
     const request: McpRequest = {
       jsonRpcId: route.id,
       method: "tools/call",
