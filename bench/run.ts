@@ -323,7 +323,8 @@ const chartOf = (measurements: ReadonlyArray<Measurement>) => {
   const height = 320
   const y = (v: number) => 260 - (v / max) * 220
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11" role="img" aria-labelledby="title">`,
+    `<title id="title">Bulwark and a bare node:http server relative to the official SDK: CPU per request and requests per second</title>`,
     `<text x="10" y="16" font-size="13">Relative to the official SDK (1.0 = the SDK; CPU: lower is better, req/s: higher is better)</text>`,
     `<line x1="50" x2="${width - 10}" y1="${y(1)}" y2="${y(1)}" stroke="#555" stroke-dasharray="4"/>`,
     `<text x="10" y="${y(1) + 4}">1.0</text>`
