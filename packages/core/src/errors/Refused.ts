@@ -22,19 +22,32 @@ export class Refused extends Data.TaggedError("Refused")<{
   readonly data?: unknown
 }> {}
 
+/**
+ * Makes a refusal without a stack trace: a refusal is an answer, not a bug, and capturing the stack is most of what
+ * making an error costs (it matters when a limit refuses thousands of requests a second).
+ */
+const refusal = (fields: ConstructorParameters<typeof Refused>[0]): Refused => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return new Refused(fields)
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
 /** Refuses a request with the answer `error` would give (e.g. "not found" for what the principal may not see). */
 export const refusedAs = (by: string, error: McpError): Refused =>
-  new Refused({ by, code: error.code, message: error.message, data: error.data })
+  refusal({ by, code: error.code, message: error.message, data: error.data })
 
 /** Refuses a request the principal may not make. */
-export const forbidden = (by: string, message: string): Refused =>
-  new Refused({ by, code: ErrorCode.Forbidden, message })
+export const forbidden = (by: string, message: string): Refused => refusal({ by, code: ErrorCode.Forbidden, message })
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
 /** Refuses a request over a limit: names the limit and says when to retry. */
 export const limitExceeded = (by: string, details: LimitDetails): Refused =>
-  new Refused({
+  refusal({
     by,
     code: ErrorCode.LimitExceeded,
     message: `Limit exceeded (${details.limit}); retry after ${seconds(details.retryAfterMs)} s`,

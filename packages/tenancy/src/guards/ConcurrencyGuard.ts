@@ -22,8 +22,11 @@ export const guard: Stage.Stage = Stage.make(name, "limit", (next) =>
     const { tenant, config } = yield* requireTenant(name)
     const concurrency = config.limits.concurrency
     if (concurrency === undefined) return yield* next(call)
-    const refuse = TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
-      Effect.andThen(Effect.fail(limitExceeded(name, { limit: "concurrency", retryAfterMs })))
+    // Made only when a request is refused (an error is costly to make).
+    const refuse = Effect.suspend(() =>
+      TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
+        Effect.andThen(Effect.fail(limitExceeded(name, { limit: "concurrency", retryAfterMs })))
+      )
     )
     const permits = tenant.permits
     if (Duration.toMillis(concurrency.maxWait) <= 0) {
