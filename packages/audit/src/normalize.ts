@@ -41,13 +41,17 @@ const clean = (value: unknown, depth: number): JsonValue => {
 export const toJsonValue = (value: unknown, maxBytes: number): JsonValue => {
   if (value === undefined) return null
   let parsed: unknown
+  let text: string | undefined
   try {
-    const text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner))
+    text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner))
     parsed = text === undefined ? null : JSON.parse(text)
   } catch {
     return { _unserializable: true }
   }
   const json = clean(parsed, 0)
+  // Cleaning never lengthens the text by more than its escapes, and a UTF-16 unit is at most 3 UTF-8 bytes: most
+  // arguments are far enough under the limit that their canonical form need not be measured.
+  if ((text?.length ?? 0) * 3 <= maxBytes) return json
   const bytes = Buffer.byteLength(canonicalJson(json), "utf8")
   return bytes > maxBytes ? { _truncated: true, bytes } : json
 }
