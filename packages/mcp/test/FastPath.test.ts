@@ -219,6 +219,39 @@ const cases: ReadonlyArray<Case> = [
     body: { ...modernCall(12, "add", {}), params: { name: "add", arguments: {}, extra: 1, _meta: envelope } },
     path: "sdk"
   },
+  {
+    name: "2026 invalid clientInfo in the envelope",
+    headers: modernHeaders("add"),
+    body: modernCall(13, "add", { a: 1, b: 1 }, { "io.modelcontextprotocol/clientInfo": "me" }),
+    path: "sdk"
+  },
+  {
+    name: "2026 the same invalid envelope again (judged once)",
+    headers: modernHeaders("add"),
+    body: modernCall(14, "add", { a: 1, b: 1 }, { "io.modelcontextprotocol/clientInfo": "me" }),
+    path: "sdk"
+  },
+  {
+    name: "2026 envelope without client capabilities",
+    headers: modernHeaders("add"),
+    body: {
+      ...modernCall(15, "add", {}),
+      params: { name: "add", arguments: {}, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28" } }
+    },
+    path: "sdk"
+  },
+  {
+    name: "2026 header names another revision",
+    headers: { ...modernHeaders("add"), "mcp-protocol-version": "2025-11-25" },
+    body: modernCall(16, "add", { a: 1, b: 1 }),
+    path: "sdk"
+  },
+  {
+    name: "2026 extra top-level member",
+    headers: modernHeaders("add"),
+    body: { ...modernCall(17, "add", { a: 1, b: 1 }), extra: true },
+    path: "sdk"
+  },
   { name: "2025 success", headers: legacyHeaders, body: legacyCall(21, "add", { a: 2, b: 3 }), path: "fast" },
   {
     name: "2025 no version header",

@@ -4,9 +4,10 @@
  * SDK stays in charge of everything else. So that a client can never tell the two apart, a request qualifies only
  * when every check the SDK would make before dispatching it is known to pass:
  *
- * - 2026-07-28 (SEP-2243): the SDK's own `classifyInboundRequest` says "modern request" for the revision the fast
- *   path speaks, the `MCP-Protocol-Version` and `Mcp-Method` headers are present, and `Mcp-Name` is present and
- *   names the tool the body names (a Base64-encoded header value goes to the SDK, which decodes it).
+ * - 2026-07-28 (SEP-2243): the envelope names the revision the fast path speaks and the SDK's own
+ *   `classifyInboundRequest` finds it valid (worked out once per distinct envelope), and the `MCP-Protocol-Version`,
+ *   `Mcp-Method` and `Mcp-Name` headers are present and agree with the body (a Base64-encoded header value goes to
+ *   the SDK, which decodes it).
  * - 2025 stateless: the classifier says "legacy, no envelope", `Accept` names both JSON and event streams, the
  *   `MCP-Protocol-Version` header is absent or a supported 2025 revision, and the id is a string or an integer.
  * - Both: params carry only `name`, `arguments` (an object) and `_meta`, and `_meta` only the envelope keys, trace
@@ -99,40 +100,73 @@ const callParts = (
   }
 }
 
+const BODY_KEYS: ReadonlySet<string> = new Set(["jsonrpc", "id", "method", "params"])
+
+/**
+ * Envelopes the SDK's classifier has judged, by their JSON: a client sends the same envelope with every request, so
+ * its (schema-validated) verdict is worked out once. Bounded: past `ENVELOPES_KEPT` it starts over.
+ */
+const envelopes = new Map<string, boolean>()
+const ENVELOPES_KEPT = 1000
+
+/** A 2026-07-28 `tools/call` the fast path serves, or undefined. */
+const modernRoute = (headers: RouteHeaders, body: Record<string, unknown>, id: string | number) => {
+  // SEP-2243: the standard headers are present and agree with the body (a Base64-encoded Mcp-Name goes to the SDK).
+  if (trimmed(headers["mcp-protocol-version"]) !== MODERN_REVISION) return undefined
+  if (trimmed(headers["mcp-method"]) !== "tools/call") return undefined
+  const parts = callParts(body.params, "modern")
+  if (parts === undefined || trimmed(headers["mcp-name"]) !== parts.name) return undefined
+  const meta = (body.params as Record<string, unknown>)._meta as Record<string, unknown>
+  const capabilities = meta[CLIENT_CAPABILITIES_META_KEY]
+  if (meta[PROTOCOL_VERSION_META_KEY] !== MODERN_REVISION || !isRecord(capabilities)) return undefined
+  const key = JSON.stringify([meta[PROTOCOL_VERSION_META_KEY], meta[CLIENT_INFO_META_KEY], capabilities])
+  let valid = envelopes.get(key)
+  if (valid === undefined) {
+    const outcome = classifyInboundRequest({
+      httpMethod: "POST",
+      body,
+      protocolVersionHeader: MODERN_REVISION,
+      mcpMethodHeader: "tools/call",
+      mcpNameHeader: parts.name
+    })
+    valid =
+      outcome.kind === "modern" &&
+      outcome.messageKind === "request" &&
+      outcome.classification.revision === MODERN_REVISION
+    if (envelopes.size >= ENVELOPES_KEPT) envelopes.clear()
+    envelopes.set(key, valid)
+  }
+  return valid ? { era: "modern" as const, id, clientCapabilities: capabilities, ...parts } : undefined
+}
+
+/**
+ * A 2025 `tools/call` outside a session the fast path serves, or undefined. Without the envelope claim, with a 2025
+ * protocol-version header or none, it is what the SDK's classifier calls "legacy, no claim", which its stateless
+ * transport serves once `Accept` names both JSON and event streams.
+ */
+const legacyRoute = (headers: RouteHeaders, body: Record<string, unknown>, id: string | number) => {
+  const accept = headers.accept
+  if (accept === undefined || !accept.includes("application/json") || !accept.includes("text/event-stream")) {
+    return undefined
+  }
+  const version = headers["mcp-protocol-version"]
+  if (version !== undefined && !LEGACY_REVISIONS.has(version)) return undefined
+  const parts = callParts(body.params, "legacy")
+  return parts === undefined ? undefined : { era: "legacy" as const, id, ...parts }
+}
+
 /**
  * The fast route of a parsed request body with its headers, or undefined when the SDK path must serve it. Only for
  * POST requests without a session, whose `Content-Type` the caller has already checked.
  */
 export const fastRoute = (headers: RouteHeaders, body: unknown): FastRoute | undefined => {
-  if (!isRecord(body) || body.method !== "tools/call") return undefined
-  const protocolVersionHeader = headers["mcp-protocol-version"]
-  const mcpMethodHeader = headers["mcp-method"]
-  const mcpNameHeader = headers["mcp-name"]
-  const outcome = classifyInboundRequest({
-    httpMethod: "POST",
-    body,
-    ...(protocolVersionHeader === undefined ? {} : { protocolVersionHeader }),
-    ...(mcpMethodHeader === undefined ? {} : { mcpMethodHeader }),
-    ...(mcpNameHeader === undefined ? {} : { mcpNameHeader })
-  })
+  if (!isRecord(body) || body.method !== "tools/call" || body.jsonrpc !== "2.0") return undefined
+  for (const key in body) if (!BODY_KEYS.has(key)) return undefined
   const id = body.id
   if (typeof id !== "string" && !Number.isInteger(id)) return undefined
-  if (outcome.kind === "modern") {
-    if (outcome.messageKind !== "request" || outcome.classification.revision !== MODERN_REVISION) return undefined
-    if (trimmed(protocolVersionHeader) === undefined || trimmed(mcpMethodHeader) === undefined) return undefined
-    const parts = callParts(body.params, "modern")
-    if (parts === undefined || trimmed(mcpNameHeader) !== parts.name) return undefined
-    const envelope = (body.params as Record<string, unknown>)._meta as Record<string, unknown>
-    const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY]
-    if (!isRecord(capabilities)) return undefined
-    return { era: "modern", id: id as string | number, clientCapabilities: capabilities, ...parts }
-  }
-  if (outcome.kind !== "legacy" || outcome.reason !== "no-claim" || body.jsonrpc !== "2.0") return undefined
-  const accept = headers.accept
-  if (accept === undefined || !accept.includes("application/json") || !accept.includes("text/event-stream")) {
-    return undefined
-  }
-  if (protocolVersionHeader !== undefined && !LEGACY_REVISIONS.has(protocolVersionHeader)) return undefined
-  const parts = callParts(body.params, "legacy")
-  return parts === undefined ? undefined : { era: "legacy", id: id as string | number, ...parts }
+  const params = body.params
+  if (!isRecord(params)) return undefined
+  const meta = params._meta
+  const claimed = isRecord(meta) && PROTOCOL_VERSION_META_KEY in meta
+  return claimed ? modernRoute(headers, body, id as string | number) : legacyRoute(headers, body, id as string | number)
 }
