@@ -5,7 +5,7 @@
  * - the official SDK v2 as its users run it (`createMcpHandler`, default options, with `toNodeHandler` on `node:http`),
  * - Bulwark as users run it (`BulwarkServer.http`: API key, tenant allow-list, rate and concurrency limits that never
  *   refuse, validation, deadlines, load shedding, metrics, audit rows written to PostgreSQL, JSON logs at the
- *   default level, traces exported over OTLP to a sink this script runs),
+ *   default level, a span per request and per tool call with no exporter configured),
  *
  * in both request forms (2026-07-28; 2025 without a session) at 10 and 50 connections, driven by `autocannon` in a
  * process of its own (`load.ts`). For each it records the server's CPU time per request (utime + stime from
@@ -21,7 +21,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdir, readFile, writeFile } from "node:fs/promises"
-import { createServer, type Server } from "node:http"
 import { parseArgs } from "node:util"
 import { createDatabase, dropDatabases } from "@bulwark/database/testing"
 import { generateApiKey } from "@bulwark/identity"
@@ -355,25 +354,8 @@ const chartOf = (measurements: ReadonlyArray<Measurement>) => {
 // ---------------------------------------------------------------------------------------------------------------
 // The run.
 
-const sink: Server = createServer((req, res) => {
-  req.resume()
-  req.on("end", () => {
-    sinkRequests += 1
-    res.writeHead(200, { "content-type": "application/json" }).end("{}")
-  })
-})
-let sinkRequests = 0
-await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve))
-const sinkAddress = sink.address()
-const sinkUrl = `http://127.0.0.1:${typeof sinkAddress === "object" && sinkAddress !== null ? sinkAddress.port : 0}`
-
 const databaseUrl = process.env.DATABASE_URL ?? (await createDatabase("bench")).url
-const env = {
-  DATABASE_URL: databaseUrl,
-  BULWARK_API_KEY: API_KEY,
-  OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
-  OTEL_SERVICE_NAME: "bulwark-bench"
-}
+const env = { DATABASE_URL: databaseUrl, BULWARK_API_KEY: API_KEY }
 
 const measurements: Array<Measurement> = []
 const startups: Record<string, number> = {}
@@ -392,7 +374,6 @@ try {
     }
   }
 } finally {
-  sink.close()
   if (process.env.DATABASE_URL === undefined) await dropDatabases()
 }
 
@@ -401,7 +382,7 @@ const markdown = [
   `Run ${new Date().toISOString()}: ${SECONDS} s per measurement after ${WARMUP} s of warm-up, Node ${process.version}, ` +
     `load from autocannon in its own process. Startup to listening: ${Object.entries(startups)
       .map(([name, ms]) => `${name} ${fixed(ms)} ms`)
-      .join(", ")}. Traces exported to the sink: ${sinkRequests} OTLP requests.`,
+      .join(", ")}.`,
   "",
   tableOf(measurements),
   ...(spike === undefined
@@ -411,7 +392,7 @@ const markdown = [
 await mkdir(`${here}results`, { recursive: true })
 await writeFile(
   `${here}results/latest.json`,
-  `${JSON.stringify({ date: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, startups, measurements, spike, sinkRequests }, null, 2)}\n`
+  `${JSON.stringify({ date: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, startups, measurements, spike }, null, 2)}\n`
 )
 await writeFile(`${here}results/latest.md`, `${markdown}\n`)
 await writeFile(`${here}results/latest.svg`, `${chartOf(measurements)}\n`)
