@@ -1,8 +1,6 @@
 // #region readme
-import { createServer } from "node:http"
 import { Catalog, Pipeline, Plugin, Tool } from "@bulwark/core"
-import { ClientSinks, Endpoint, McpHttp } from "@bulwark/mcp"
-import { NodeHttpServer } from "@effect/platform-node"
+import { ClientSinks, Endpoint, McpHttp, McpNodeServer } from "@bulwark/mcp"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { Effect, Layer, Schema } from "effect"
 import { HttpRouter } from "effect/http"
@@ -26,14 +24,17 @@ export const McpLive = Endpoint.layer({ name: "greeter-server", version: "1.0.0"
   Layer.provideMerge(ClientSinks.layer)
 )
 
-// Over HTTP: mount it at /mcp and launch with `Layer.launch(HttpServerLive).pipe(NodeRuntime.runMain)`.
-// The endpoint opens each request's span itself, so the router's own is turned off for /mcp. The listening socket
-// is provided first so that it is built last, once the endpoint can answer.
-export const HttpServerLive = HttpRouter.serve(McpHttp.route("/mcp")).pipe(
-  Layer.provide(McpHttp.routerSpanOff("/mcp")),
-  Layer.provide(NodeHttpServer.layer(createServer, { port: 3000, host: "127.0.0.1" })),
-  Layer.provide(McpLive)
-)
+// Over HTTP: launch with `Layer.launch(HttpServerLive).pipe(NodeRuntime.runMain)`. McpNodeServer is Node's HTTP
+// server with the fast path on /mcp (stateless tool calls straight into the pipeline); what it leaves alone reaches
+// the router, where McpHttp.route serves it. The endpoint opens each request's span itself, so the router's own is
+// turned off for /mcp. The listening socket is provided first so that it is built last, once the endpoint can answer.
+export const httpServer = (port: number) =>
+  HttpRouter.serve(McpHttp.route("/mcp")).pipe(
+    Layer.provide(McpHttp.routerSpanOff("/mcp")),
+    Layer.provideMerge(McpNodeServer.layer({ path: "/mcp", port, host: "127.0.0.1" })),
+    Layer.provide(McpLive)
+  )
+export const HttpServerLive = httpServer(3000)
 
 // In-process ("embedded"): a client in the same process, no network, through the same endpoint and pipeline.
 export const greetInProcess = Effect.gen(function* () {
@@ -66,11 +67,7 @@ describe("README example", () => {
 
   it.live("serves the same endpoint over real HTTP", () =>
     Effect.gen(function* () {
-      const server = HttpRouter.serve(McpHttp.route("/mcp")).pipe(
-        Layer.provide(McpLive),
-        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
-      )
-      const services = yield* Layer.build(server)
+      const services = yield* Layer.build(httpServer(0))
       const bound = Context.get(services, HttpServer.HttpServer).address
       const address = bound._tag === "UnixPathAddress" ? 0 : bound.port
       const client = new Client({ name: "http", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } })
