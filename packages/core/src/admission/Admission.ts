@@ -47,6 +47,13 @@ export const shed: Metric.Counter<number> = Metric.counter("bulwark_requests_she
 export interface AdmissionShape {
   /** Runs `effect` once a slot is free, or fails with `Overloaded` without running it. */
   readonly admit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | Overloaded, R>
+  /**
+   * Takes a slot at once if one is free and nobody waits (the common case, for a transport's own event handlers):
+   * true when taken, and the caller must then `leave` exactly once, however the request ends.
+   */
+  readonly tryEnter: () => boolean
+  /** Gives back a slot taken with `tryEnter`. */
+  readonly leave: () => void
 }
 
 /** Load shedding for the whole process. */
@@ -65,11 +72,23 @@ export const make = (config: AdmissionConfig): AdmissionShape => {
   let inFlight = 0
   const waiting = new Set<() => void>()
 
-  const enter = Effect.callback<void, Overloaded>((resume) => {
-    if (inFlight < config.maxInFlight && waiting.size === 0) {
-      inFlight += 1
-      return resume(Effect.void)
+  const tryEnter = () => {
+    if (inFlight >= config.maxInFlight || waiting.size > 0) return false
+    inFlight += 1
+    return true
+  }
+
+  const leaveNow = () => {
+    inFlight -= 1
+    for (const next of waiting) {
+      waiting.delete(next)
+      next()
+      return
     }
+  }
+
+  const enter = Effect.callback<void, Overloaded>((resume) => {
+    if (tryEnter()) return resume(Effect.void)
     if (waiting.size >= config.maxQueued) return resume(refuse)
     const timer = setTimeout(() => {
       waiting.delete(admitted)
@@ -83,18 +102,13 @@ export const make = (config: AdmissionConfig): AdmissionShape => {
     waiting.add(admitted)
   })
 
-  const leave = Effect.sync(() => {
-    inFlight -= 1
-    for (const next of waiting) {
-      waiting.delete(next)
-      next()
-      return
-    }
-  })
+  const leave = Effect.sync(leaveNow)
 
   return {
     admit: (effect) =>
-      Effect.uninterruptibleMask((restore) => Effect.flatMap(enter, () => Effect.ensuring(restore(effect), leave)))
+      Effect.uninterruptibleMask((restore) => Effect.flatMap(enter, () => Effect.ensuring(restore(effect), leave))),
+    tryEnter,
+    leave: leaveNow
   }
 }
 
@@ -102,4 +116,4 @@ export const make = (config: AdmissionConfig): AdmissionShape => {
 export const layer = (config: AdmissionConfig): Layer.Layer<Admission> => Layer.succeed(Admission, make(config))
 
 /** Admission that admits everything (in-process tests, compositions that shed load elsewhere). */
-export const unlimited: AdmissionShape = { admit: (effect) => effect }
+export const unlimited: AdmissionShape = { admit: (effect) => effect, tryEnter: () => true, leave: () => undefined }

@@ -100,23 +100,54 @@ export const toWebResponse = (answer: Answer): Response =>
 export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const tooLarge = jsonError(413, -32600, `Request body too large: the limit is ${endpoint.maxBodyBytes} bytes`)
 
-  /** The body as text, or undefined when it is larger than the limit (the rest is left unread). */
+  /** Reads the body, up to the limit, and hands it over as text (undefined when larger; the rest is left unread). */
+  const onBody = (request: IncomingMessage, then: (text: string | undefined) => void) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= endpoint.maxBodyBytes) return void chunks.push(chunk)
+      request.off("data", onData)
+      request.off("end", onEnd)
+      request.resume()
+      then(undefined)
+    }
+    const onEnd = () => then(Buffer.concat(chunks, size).toString("utf8"))
+    request.on("data", onData)
+    request.once("end", onEnd)
+  }
+
+  /** The body, as an effect (for a request that waits in the admission queue before its body is read). */
   const readBody = (request: IncomingMessage) =>
-    Effect.callback<string | undefined>((resume) => {
-      const chunks: Array<Buffer> = []
-      let size = 0
-      const onData = (chunk: Buffer) => {
-        size += chunk.length
-        if (size <= endpoint.maxBodyBytes) return void chunks.push(chunk)
-        request.off("data", onData)
-        request.off("end", onEnd)
-        request.resume()
-        resume(Effect.succeed(undefined))
-      }
-      const onEnd = () => resume(Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
-      request.on("data", onData)
-      request.once("end", onEnd)
+    Effect.callback<string | undefined>((resume) => onBody(request, (text) => resume(Effect.succeed(text))))
+
+  /** Runs an exchange in a fiber of its own and writes its answer; a client that goes away interrupts it. */
+  const run = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    abort: AbortController,
+    exchange: Effect.Effect<Answer | Response>,
+    done: () => void
+  ) => {
+    const fiber = endpoint.run(exchange)
+    response.once("close", () => {
+      if (response.writableFinished) return
+      abort.abort(new Error("the client went away"))
+      fiber.interruptUnsafe()
     })
+    request.once("error", () => response.destroy())
+    fiber.addObserver((exit) => {
+      done()
+      if (response.destroyed) return
+      if (Exit.isSuccess(exit)) {
+        if (exit.value instanceof Response) void writeWebResponse(response, exit.value)
+        else writeAnswer(response, exit.value)
+      } else if (!Cause.hasInterruptsOnly(exit.cause)) writeAnswer(response, internalError)
+      else response.destroy()
+    })
+  }
+
+  const nothing = () => undefined
 
   /** Serves a request whose body has been read: on the fast path, or on the SDK path over the same body. */
   const serveText = (request: IncomingMessage, signal: AbortSignal, text: string): Effect.Effect<Answer | Response> => {
@@ -171,28 +202,29 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     if (!validateOriginHeader(single(headers.origin), endpoint.allowedOrigins).ok) return next()
     if (Number(headers["content-length"]) > endpoint.maxBodyBytes) return writeAnswer(response, tooLarge)
     const abort = new AbortController()
-    // Admitted before the body is read: a refused request costs no parsing, a queued one holds no body.
-    const exchange = endpoint.admission
+    // Admitted before the body is read: a refused request costs no parsing, a queued one holds no body. A free slot
+    // (the common case) is taken here and now; only a request that must wait for one waits in a fiber.
+    if (endpoint.admission.tryEnter()) {
+      let left = false
+      const leave = () => {
+        if (left) return
+        left = true
+        endpoint.admission.leave()
+      }
+      response.once("close", leave)
+      return onBody(request, (text) => {
+        if (text !== undefined) return run(request, response, abort, serveText(request, abort.signal, text), leave)
+        leave()
+        writeAnswer(response, tooLarge)
+      })
+    }
+    const queued = endpoint.admission
       .admit(
         Effect.flatMap(readBody(request), (text) =>
           text === undefined ? Effect.succeed(tooLarge) : serveText(request, abort.signal, text)
         )
       )
       .pipe(Effect.catchTag("Overloaded", (overloaded) => Effect.succeed(overloadedAnswer(overloaded))))
-    const fiber = endpoint.run(exchange)
-    response.once("close", () => {
-      if (response.writableFinished) return
-      abort.abort(new Error("the client went away"))
-      fiber.interruptUnsafe()
-    })
-    request.once("error", () => response.destroy())
-    fiber.addObserver((exit) => {
-      if (response.destroyed) return
-      if (Exit.isSuccess(exit)) {
-        if (exit.value instanceof Response) void writeWebResponse(response, exit.value)
-        else writeAnswer(response, exit.value)
-      } else if (!Cause.hasInterruptsOnly(exit.cause)) writeAnswer(response, internalError)
-      else response.destroy()
-    })
+    run(request, response, abort, queued, nothing)
   }
 }
