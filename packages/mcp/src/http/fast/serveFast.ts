@@ -19,7 +19,7 @@ import {
   silentChannel
 } from "@bulwark/core"
 import type { Implementation } from "@modelcontextprotocol/server"
-import { Clock, Effect, Exit, Option, type Scope, type Tracer } from "effect"
+import { type Clock, Effect, Exit, Option, type Scope, type Tracer } from "effect"
 import { failureAnswer } from "../../bridge/failureAnswer.ts"
 import type { RequestStateSeal } from "../../bridge/RequestStateSeal.ts"
 import type { Described } from "../describeRequest.ts"
@@ -79,11 +79,15 @@ const traceHeaders = (headers: Readonly<Record<string, string>>): Readonly<Recor
 
 const cancelled = { code: -32603, message: "Request was cancelled" } as const
 
-/** Serves a fast route to its answer, or to a web response (a refusal at the edge, or the SDK's encoding). */
-export const serveFast = Effect.fnUntraced(function* (
-  fast: FastPath,
-  { route, credentials, body, toWebRequest }: FastExchange
-): Effect.fn.Return<Answer | Response> {
+/** On every request: no stack trace (capturing one costs more than the rest of the span). */
+const NO_STACK_TRACE = { captureStackTrace: false } as const
+
+/**
+ * Serves a fast route to its answer, or to a web response (a refusal at the edge, or the SDK's encoding). Written
+ * with combinators rather than generators: this runs for every call.
+ */
+export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect<Answer | Response> => {
+  const { route, credentials } = exchange
   const startedAt = performance.now()
   const described: Described = {
     single: true,
@@ -93,52 +97,65 @@ export const serveFast = Effect.fnUntraced(function* (
     ...(route.tracestate === undefined ? {} : { tracestate: route.tracestate })
   }
   const parent = fast.callerTrace({ get: (name) => credentials.headers[name] ?? null }, described)
-  const span = yield* Effect.makeSpan("mcp tools/call", {
-    kind: "server",
+  const spanOptions = {
+    kind: "server" as const,
     ...(Option.isSome(parent) ? { parent: parent.value } : {}),
     attributes: { "http.request.method": "POST" }
-  })
-  const clock = yield* Clock.Clock
-  const serve = Effect.gen(function* () {
-    const principal = yield* fast.authenticate(credentials, described, span, startedAt)
-    if (isEdgeRefused(principal)) {
-      yield* logExchange(fast.accessLog, {
-        method: "POST",
-        described,
-        status: principal.response.status,
-        startedAt,
-        reason: principal.reason
-      })
-      return principal.response
-    }
-    const request: McpRequest = {
-      jsonRpcId: route.id,
-      method: "tools/call",
-      params: route.params,
-      meta: route.meta,
-      era: route.era,
-      headers: traceHeaders(credentials.headers),
-      inputResponses: EMPTY,
-      ...(route.clientCapabilities === undefined ? {} : { clientCapabilities: route.clientCapabilities }),
-      mintRequestState: (payload) => fast.seal.mint(payload, "tools/call"),
-      ...(principal === undefined ? {} : { principal }),
-      span,
-      client: silentChannel
-    }
-    const exit = yield* Effect.exit(fast.pipeline.handle(request))
-    if (Exit.isSuccess(exit)) {
-      const answer = resultAnswer(route, exit.value, fast.server)
-      if (answer !== undefined) return answer
-      return yield* Effect.scoped(fast.settle(toWebRequest(), body, principal, exit))
-    }
-    return errorAnswer(route, failureAnswer(exit.cause) ?? cancelled)
-  }).pipe(Effect.withParentSpan(span, { captureStackTrace: false }))
-  return yield* serve.pipe(
-    Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
-    Effect.map((answer) => {
-      if (answer instanceof Response) return fast.endWhenSent(span, clock, answer)
-      span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(answer.status))
-      return answer
-    })
+  }
+  return Effect.clockWith((clock) =>
+    Effect.flatMap(Effect.makeSpan("mcp tools/call", spanOptions), (span) =>
+      Effect.flatMap(fast.authenticate(credentials, described, span, startedAt), (principal) =>
+        isEdgeRefused(principal)
+          ? Effect.as(
+              logExchange(fast.accessLog, {
+                method: "POST",
+                described,
+                status: principal.response.status,
+                startedAt,
+                reason: principal.reason
+              }),
+              principal.response
+            )
+          : call(fast, exchange, principal, span)
+      ).pipe(
+        Effect.withParentSpan(span, NO_STACK_TRACE),
+        Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
+        Effect.map((answer) => {
+          if (answer instanceof Response) return fast.endWhenSent(span, clock, answer)
+          span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(answer.status))
+          return answer
+        })
+      )
+    )
   )
-})
+}
+
+/** Runs the call through the pipeline and answers it (or hands its outcome to the SDK, settled). */
+const call = (
+  fast: FastPath,
+  { route, credentials, body, toWebRequest }: FastExchange,
+  principal: Principal | undefined,
+  span: Tracer.Span
+): Effect.Effect<Answer | Response> => {
+  const request: McpRequest = {
+    jsonRpcId: route.id,
+    method: "tools/call",
+    params: route.params,
+    meta: route.meta,
+    era: route.era,
+    headers: traceHeaders(credentials.headers),
+    inputResponses: EMPTY,
+    ...(route.clientCapabilities === undefined ? {} : { clientCapabilities: route.clientCapabilities }),
+    mintRequestState: (payload) => fast.seal.mint(payload, "tools/call"),
+    ...(principal === undefined ? {} : { principal }),
+    span,
+    client: silentChannel
+  }
+  return Effect.flatMap(Effect.exit(fast.pipeline.handle(request)), (exit): Effect.Effect<Answer | Response> => {
+    if (Exit.isFailure(exit)) return Effect.succeed(errorAnswer(route, failureAnswer(exit.cause) ?? cancelled))
+    const answer = resultAnswer(route, exit.value, fast.server)
+    return answer !== undefined
+      ? Effect.succeed(answer)
+      : Effect.scoped(fast.settle(toWebRequest(), body, principal, exit))
+  })
+}
