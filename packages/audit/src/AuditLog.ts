@@ -149,22 +149,23 @@ export const make = (
       })
     )
 
+    // Runs for every request: combinators, not a generator.
     const record = (input: AuditRecord): Effect.Effect<void> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function* () {
-          const entry = normalizeRecord(input, config.maxArgumentBytes)
-          if (closed) return yield* logUnwritten([entry], "the audit log is closed")
-          yield* restore(permits.take(1))
-          const offered = yield* Queue.offer(queue, entry)
-          if (!offered) {
-            // Closed while this record waited for room: it will not reach the database.
-            yield* permits.release(1)
-            return yield* logUnwritten([entry], "the audit log closed")
-          }
-          accepted += 1
-          yield* Metric.modify(AuditMetrics.backlog, 1)
-        })
-      )
+      Effect.uninterruptibleMask((restore) => {
+        const entry = normalizeRecord(input, config.maxArgumentBytes)
+        if (closed) return logUnwritten([entry], "the audit log is closed")
+        return restore(permits.take(1)).pipe(
+          Effect.andThen(Queue.offer(queue, entry)),
+          Effect.flatMap((offered) => {
+            if (!offered) {
+              // Closed while this record waited for room: it will not reach the database.
+              return Effect.andThen(permits.release(1), logUnwritten([entry], "the audit log closed"))
+            }
+            accepted += 1
+            return Metric.modify(AuditMetrics.backlog, 1)
+          })
+        )
+      })
 
     const flush: Effect.Effect<void> = Effect.suspend(() => {
       if (written >= accepted || closed) return Effect.void

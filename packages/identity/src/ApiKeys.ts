@@ -112,27 +112,34 @@ export class ApiKeys extends Context.Service<
       )
       const revoke = (keyId: string) => Effect.tap(table.revoke(keyId), () => rows.forget(keyId))
 
-      const verify = Effect.fnUntraced(function* (presented: Redacted.Redacted<string>) {
+      // Runs for every request: combinators, not a generator.
+      const verify = (
+        presented: Redacted.Redacted<string>
+      ): Effect.Effect<Principal, ApiKeyRejected | IdentityStoreError> => {
         const parsed = parseApiKey(Redacted.value(presented))
-        if (parsed === undefined) return yield* new ApiKeyRejected({ reason: "malformed" })
-        const row = Option.getOrUndefined(yield* rows.get(parsed.keyId))
-        const stored = row === undefined ? undefined : toBytes(row.secret_sha256)
-        const matches = constantTimeEquals(sha256(parsed.secret), stored ?? absentHash)
+        if (parsed === undefined) return Effect.fail(new ApiKeyRejected({ reason: "malformed" }))
         const keyId = parsed.keyId
-        if (row === undefined || stored === undefined) return yield* new ApiKeyRejected({ reason: "unknown", keyId })
-        if (!matches) return yield* new ApiKeyRejected({ reason: "wrong-secret", keyId })
-        if (row.revoked) return yield* new ApiKeyRejected({ reason: "revoked", keyId })
-        if (row.expires_at !== null && new Date(row.expires_at).getTime() <= (yield* Clock.currentTimeMillis)) {
-          return yield* new ApiKeyRejected({ reason: "expired", keyId })
-        }
-        const principal: Principal = {
-          tenantId: row.tenant_id,
-          subject: row.key_id,
-          scopes: [...row.scopes],
-          method: "api-key"
-        }
-        return principal
-      })
+        return Effect.flatMap(rows.get(keyId), (found) => {
+          const row = Option.getOrUndefined(found)
+          const stored = row === undefined ? undefined : toBytes(row.secret_sha256)
+          const matches = constantTimeEquals(sha256(parsed.secret), stored ?? absentHash)
+          if (row === undefined || stored === undefined)
+            return Effect.fail(new ApiKeyRejected({ reason: "unknown", keyId }))
+          if (!matches) return Effect.fail(new ApiKeyRejected({ reason: "wrong-secret", keyId }))
+          if (row.revoked) return Effect.fail(new ApiKeyRejected({ reason: "revoked", keyId }))
+          const principal: Principal = {
+            tenantId: row.tenant_id,
+            subject: row.key_id,
+            scopes: [...row.scopes],
+            method: "api-key"
+          }
+          if (row.expires_at === null) return Effect.succeed(principal)
+          const expiresAt = new Date(row.expires_at).getTime()
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            expiresAt <= now ? Effect.fail(new ApiKeyRejected({ reason: "expired", keyId })) : Effect.succeed(principal)
+          )
+        })
+      }
 
       const createFirst = Effect.fn("ApiKeys.createFirst")(function* (
         input: NewCredential,

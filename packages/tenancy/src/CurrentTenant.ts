@@ -18,12 +18,17 @@ export const CurrentTenant = Context.Reference<ResolvedTenant | undefined>("@bul
   defaultValue: () => undefined
 })
 
-/** The resolved tenant; a defect (a wiring mistake) when the tenancy guard did not run before `stage`. */
-export const requireTenant = (stage: string): Effect.Effect<ResolvedTenant> =>
-  Effect.gen(function* () {
-    const resolved = yield* CurrentTenant
-    if (resolved === undefined) {
-      return yield* Effect.die(new Error(`the tenancy guard must run before the ${stage} guard`))
-    }
-    return resolved
+/** Runs `f` with the resolved tenant; a defect (a wiring mistake) when the tenancy guard did not run before `stage`. */
+export const withTenant = <A, E, R>(
+  stage: string,
+  f: (resolved: ResolvedTenant) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) => {
+    const resolved = fiber.getRef(CurrentTenant)
+    return resolved === undefined
+      ? Effect.die(new Error(`the tenancy guard must run before the ${stage} guard`))
+      : f(resolved)
   })
+
+/** The resolved tenant; a defect (a wiring mistake) when the tenancy guard did not run before `stage`. */
+export const requireTenant = (stage: string): Effect.Effect<ResolvedTenant> => withTenant(stage, Effect.succeed)

@@ -24,7 +24,7 @@ import {
 } from "@bulwark/core"
 import { Effect } from "effect"
 import { accessFor, indexCatalog } from "../AccessPolicy.ts"
-import { requireTenant } from "../CurrentTenant.ts"
+import { withTenant } from "../CurrentTenant.ts"
 import { Switches } from "../Switches.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
@@ -104,20 +104,22 @@ export const make: Effect.Effect<Stage.Stage, never, Catalog.Catalog | Switches>
   return Stage.make(
     name,
     "admit",
-    (next) =>
-      Effect.fnUntraced(function* (call) {
-        const { config } = yield* requireTenant(name)
-        const access = accessFor({
-          config,
-          scopes: call.principal?.scopes ?? [],
-          switches: yield* switches.current,
-          catalog: index
+    (next) => (call) =>
+      withTenant(name, ({ config }) =>
+        Effect.flatMap(switches.current, (current) => {
+          const access = accessFor({
+            config,
+            scopes: call.principal?.scopes ?? [],
+            switches: current,
+            catalog: index
+          })
+          const refusal = check(call, access)
+          if (refusal !== undefined) return refusal
+          return Effect.map(Effect.provideService(next(call), CurrentAccess, access), (result) =>
+            filterListing(call, access, catalog, result)
+          )
         })
-        const refusal = check(call, access)
-        if (refusal !== undefined) return yield* refusal
-        const result = yield* Effect.provideService(next(call), CurrentAccess, access)
-        return filterListing(call, access, catalog, result)
-      }),
+      ),
     { order: 1 }
   )
 })

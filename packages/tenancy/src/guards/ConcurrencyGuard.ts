@@ -7,7 +7,7 @@
  */
 import { limitExceeded, Stage } from "@bulwark/core"
 import { Duration, Effect, Option } from "effect"
-import { requireTenant } from "../CurrentTenant.ts"
+import { withTenant } from "../CurrentTenant.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
@@ -17,31 +17,34 @@ export const name = "concurrency"
 export const retryAfterMs = 1000
 
 /** The concurrency guard. */
-export const guard: Stage.Stage = Stage.make(name, "limit", (next) =>
-  Effect.fnUntraced(function* (call) {
-    const { tenant, config } = yield* requireTenant(name)
-    const concurrency = config.limits.concurrency
-    if (concurrency === undefined) return yield* next(call)
-    // Made only when a request is refused (an error is costly to make).
-    const refuse = Effect.suspend(() =>
-      TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
-        Effect.andThen(Effect.fail(limitExceeded(name, { limit: "concurrency", retryAfterMs })))
-      )
-    )
-    const permits = tenant.permits
-    if (Duration.toMillis(concurrency.maxWait) <= 0) {
-      const result = yield* permits.withPermitsIfAvailable(1)(next(call))
-      return Option.isSome(result) ? result.value : yield* refuse
-    }
-    return yield* Effect.uninterruptibleMask((restore) =>
-      restore(Effect.timeoutOption(permits.take(1), concurrency.maxWait)).pipe(
-        Effect.flatMap(
-          Option.match({
-            onNone: () => refuse,
-            onSome: () => restore(next(call)).pipe(Effect.ensuring(permits.release(1)))
-          })
+export const guard: Stage.Stage = Stage.make(
+  name,
+  "limit",
+  (next) => (call) =>
+    withTenant(name, ({ tenant, config }) => {
+      const concurrency = config.limits.concurrency
+      if (concurrency === undefined) return next(call)
+      // Made only when a request is refused (an error is costly to make).
+      const refuse = Effect.suspend(() =>
+        TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
+          Effect.andThen(Effect.fail(limitExceeded(name, { limit: "concurrency", retryAfterMs })))
         )
       )
-    )
-  })
+      const permits = tenant.permits
+      if (Duration.toMillis(concurrency.maxWait) <= 0) {
+        return Effect.flatMap(permits.withPermitsIfAvailable(1)(next(call)), (result) =>
+          Option.isSome(result) ? Effect.succeed(result.value) : refuse
+        )
+      }
+      return Effect.uninterruptibleMask((restore) =>
+        restore(Effect.timeoutOption(permits.take(1), concurrency.maxWait)).pipe(
+          Effect.flatMap(
+            Option.match({
+              onNone: () => refuse,
+              onSome: () => restore(next(call)).pipe(Effect.ensuring(permits.release(1)))
+            })
+          )
+        )
+      )
+    })
 )

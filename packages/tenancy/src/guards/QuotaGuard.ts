@@ -7,7 +7,7 @@
  */
 import { limitExceeded, Stage } from "@bulwark/core"
 import { Cause, Effect, Exit } from "effect"
-import { requireTenant } from "../CurrentTenant.ts"
+import { withTenant } from "../CurrentTenant.ts"
 import { Quotas } from "../Quotas.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 import { lookup } from "../TenantConfig.ts"
@@ -21,14 +21,13 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
   return Stage.make(
     name,
     "limit",
-    (next) =>
-      Effect.fnUntraced(function* (call) {
-        if (call.target._tag !== "ToolCall") return yield* next(call)
-        const tool = call.target.name
-        const { tenant, config } = yield* requireTenant(name)
+    (next) => (call) => {
+      if (call.target._tag !== "ToolCall") return next(call)
+      const tool = call.target.name
+      return withTenant(name, ({ tenant, config }) => {
         const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
         const labels = { tenant_id: tenant.id, tool_name: tool }
-        const reservation = yield* quotas
+        return quotas
           .reserve({ tenantId: tenant.id, units, daily: config.quotas.daily, monthly: config.quotas.monthly })
           .pipe(
             Effect.catchTag("QuotaExceeded", (exceeded) => {
@@ -37,18 +36,23 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
                 Effect.andThen(Effect.fail(limitExceeded(name, { limit, retryAfterMs: exceeded.retryAfterMs })))
               )
             }),
-            Effect.catchTag("TenancyStoreError", (error) => Effect.die(error))
+            Effect.catchTag("TenancyStoreError", (error) => Effect.die(error)),
+            Effect.flatMap((reservation) =>
+              next(call).pipe(
+                Effect.onExit((exit) =>
+                  refusedLater(exit)
+                    ? quotas
+                        .refund(reservation)
+                        .pipe(
+                          Effect.catch((error) => Effect.logWarning(`refunding quota of "${tenant.id}" failed`, error))
+                        )
+                    : TenancyMetrics.count(TenancyMetrics.quotaUnits, labels, units)
+                )
+              )
+            )
           )
-        return yield* next(call).pipe(
-          Effect.onExit((exit) =>
-            refusedLater(exit)
-              ? quotas
-                  .refund(reservation)
-                  .pipe(Effect.catch((error) => Effect.logWarning(`refunding quota of "${tenant.id}" failed`, error)))
-              : TenancyMetrics.count(TenancyMetrics.quotaUnits, labels, units)
-          )
-        )
-      }),
+      })
+    },
     { order: 1 }
   )
 })

@@ -8,7 +8,7 @@
 import { limitExceeded, Stage, Target } from "@bulwark/core"
 import { Effect } from "effect"
 import { RateLimiter } from "effect/persistence"
-import { requireTenant } from "../CurrentTenant.ts"
+import { withTenant } from "../CurrentTenant.ts"
 import * as RateLimits from "../RateLimits.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 import { lookup, type Rate } from "../TenantConfig.ts"
@@ -29,9 +29,8 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
   return Stage.make(
     name,
     "limit",
-    (next) =>
-      Effect.fnUntraced(function* (call) {
-        const { tenant, config } = yield* requireTenant(name)
+    (next) => (call) =>
+      withTenant(name, ({ tenant, config }) => {
         const checks: Array<Check> = []
         const tool = call.target._tag === "ToolCall" ? call.target.name : undefined
         const toolRate = tool === undefined ? undefined : lookup(config.limits.toolRates, tool)
@@ -51,29 +50,38 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
             rate: config.limits.rate
           })
         }
-        for (const check of checks) {
+        // Each check in turn, then the rest of the chain.
+        const from = (i: number): ReturnType<typeof next> => {
+          const check = checks[i]
+          if (check === undefined) return next(call)
           const labels = {
             tenant_id: tenant.id,
             tool_name: Target.catalogKeyOf(call.target) ?? call.request.method,
             limit: check.kind
           }
-          const decision = yield* RateLimits.take(limiter, check.key, check.rate)
-          switch (decision._tag) {
-            case "Allowed":
-              yield* TenancyMetrics.count(TenancyMetrics.rateLimitAllowed, labels)
-              break
-            case "Exceeded":
-              yield* TenancyMetrics.count(TenancyMetrics.rateLimitRejected, labels)
-              return yield* limitExceeded(name, { limit: check.limit, retryAfterMs: decision.retryAfterMs })
-            case "StoreFailed":
-              yield* TenancyMetrics.count(TenancyMetrics.rateLimiterErrors, { tenant_id: tenant.id })
-              yield* Effect.logWarning(
-                `rate limiter unavailable; letting a request of "${tenant.id}" through`,
-                decision.error
-              )
-          }
+          return Effect.flatMap(RateLimits.take(limiter, check.key, check.rate), (decision) => {
+            switch (decision._tag) {
+              case "Allowed":
+                return Effect.andThen(TenancyMetrics.count(TenancyMetrics.rateLimitAllowed, labels), from(i + 1))
+              case "Exceeded":
+                return Effect.andThen(
+                  TenancyMetrics.count(TenancyMetrics.rateLimitRejected, labels),
+                  Effect.fail(limitExceeded(name, { limit: check.limit, retryAfterMs: decision.retryAfterMs }))
+                )
+              case "StoreFailed":
+                return TenancyMetrics.count(TenancyMetrics.rateLimiterErrors, { tenant_id: tenant.id }).pipe(
+                  Effect.andThen(
+                    Effect.logWarning(
+                      `rate limiter unavailable; letting a request of "${tenant.id}" through`,
+                      decision.error
+                    )
+                  ),
+                  Effect.andThen(from(i + 1))
+                )
+            }
+          })
         }
-        return yield* next(call)
+        return from(0)
       }),
     { order: 0 }
   )

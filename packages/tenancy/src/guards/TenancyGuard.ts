@@ -24,14 +24,16 @@ export const make: Effect.Effect<Stage.Stage, never, Tenants | Switches> = Effec
     const tenantId = principal.tenantId
     // One answer for unknown, disabled and switched-off tenants.
     const unavailable = () => Effect.fail(forbidden(name, `Tenant "${tenantId}" is not available`))
-    return Effect.gen(function* () {
-      if ((yield* switches.current).isOff("tenant", tenantId)) return yield* unavailable()
-      const tenant = yield* tenants.get(tenantId)
-      const config = yield* tenant.config
-      if (!config.enabled) return yield* unavailable()
-      const cap = config.limits.timeoutCap
-      const rest = Effect.provideService(next(call), CurrentTenant, { tenant, config })
-      return yield* cap === undefined ? rest : Effect.provideService(rest, TimeoutCap, Duration.toMillis(cap))
+    return Effect.flatMap(switches.current, (current) => {
+      if (current.isOff("tenant", tenantId)) return unavailable()
+      return Effect.flatMap(tenants.get(tenantId), (tenant) =>
+        Effect.flatMap(tenant.config, (config) => {
+          if (!config.enabled) return unavailable()
+          const cap = config.limits.timeoutCap
+          const rest = Effect.provideService(next(call), CurrentTenant, { tenant, config })
+          return cap === undefined ? rest : Effect.provideService(rest, TimeoutCap, Duration.toMillis(cap))
+        })
+      )
     }).pipe(
       Effect.catchTag("TenantNotFound", unavailable),
       Effect.catchTag("TenancyStoreError", (error) => Effect.die(error)),
