@@ -210,9 +210,11 @@ const watchHealth = async (port: number, during: Promise<unknown>) => {
   const times: Array<number> = []
   let failed = 0
   let done = false
-  void during.finally(() => {
+  const stop = () => {
     done = true
-  })
+  }
+  // The caller awaits `during` itself (and sees its failure); here it only ends the polling.
+  during.then(stop, stop)
   while (!done) {
     const started = performance.now()
     try {
