@@ -63,7 +63,16 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
   if (cause.reasons.length > 0) {
     entry.cause = Cause.pretty(cause)
   }
-  return Formatter.formatJson(entry)
+  // A line of plain values (the access log's, most lines) needs none of formatJson's care for redactable values,
+  // errors, bigints and cycles, which costs a replacer call per key.
+  for (const key in entry) {
+    const value = entry[key]
+    if (value !== null && typeof value === "object") return Formatter.formatJson(entry)
+    if (typeof value === "bigint" || typeof value === "symbol" || typeof value === "function") {
+      return Formatter.formatJson(entry)
+    }
+  }
+  return JSON.stringify(entry)
 })
 
 /** Lines formatted but not yet written. */
