@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { type Call, type McpResult, Outcome, type PipelineError, Stage, Target } from "@bulwark/core"
-import { Clock, Effect, type Exit } from "effect"
+import { Clock, Context, Effect, type Exit, Tracer } from "effect"
 import { AuditLog } from "./AuditLog.ts"
 import type { AuditRecord } from "./AuditRecord.ts"
 
@@ -61,10 +61,11 @@ export const make: Effect.Effect<Stage.Stage, never, AuditLog> = Effect.gen(func
     (next) => (call) =>
       next(call).pipe(
         Effect.onExit((exit) =>
-          Effect.flatMap(
-            Effect.all([Clock.currentTimeMillis, Effect.option(Effect.currentParentSpan)]),
-            ([now, span]) => log.record(recordOf(call, exit, now, span._tag === "Some" ? span.value.traceId : null))
-          )
+          Effect.withFiber((fiber) => {
+            const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+            const span = Context.getOption(fiber.context, Tracer.ParentSpan)
+            return log.record(recordOf(call, exit, now, span._tag === "Some" ? span.value.traceId : null))
+          })
         )
       ),
     { order: 10 }
