@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Metric } from "effect"
+import { Effect, type Exit, Metric } from "effect"
 import { series } from "./Series.ts"
 
 /** Upper bounds, in seconds, of the `mcp_request_duration_seconds` buckets (`+Inf` is implicit). */
@@ -67,6 +67,33 @@ export const trackInFlight = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Eff
     Metric.modify(requestsInFlight, 1),
     () => self,
     () => Metric.modify(requestsInFlight, -1)
+  )
+
+/**
+ * Counts `self` in `mcp_requests_in_flight` while it runs and records it in `mcp_requests_total` and
+ * `mcp_request_duration_seconds` when it ends, however it ends: {@link trackInFlight} and {@link recordRequest} in
+ * one exit hook, for the hot path.
+ */
+export const track = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  finished: (exit: Exit.Exit<A, E>) => FinishedRequest
+): Effect.Effect<A, E, R> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.withFiber((fiber) => {
+      requestsInFlight.modifyUnsafe(1, fiber.context)
+      return restore(self).pipe(
+        Effect.onExit((exit) =>
+          Effect.withFiber((ending) => {
+            requestsInFlight.modifyUnsafe(-1, ending.context)
+            const request = finished(exit)
+            const labels = { tenant_id: request.tenantId, tool_name: request.toolName }
+            requestsTotalOf({ ...labels, status: request.status }).updateUnsafe(1, ending.context)
+            requestDurationOf(labels).updateUnsafe(request.durationSeconds, ending.context)
+            return Effect.void
+          })
+        )
+      )
+    })
   )
 
 const namedMethods: ReadonlySet<string> = new Set(["tools/call", "resources/read", "prompts/get"])

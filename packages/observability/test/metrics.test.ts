@@ -82,6 +82,42 @@ describe("RequestMetrics + Prometheus", () => {
     )
   )
 
+  it.effect("track counts in flight and records every ending once (success, failure, interruption)", () =>
+    isolated(
+      Effect.gen(function* () {
+        const finished = (status: string) => () => ({
+          tenantId: "t-track",
+          toolName: "echo",
+          status,
+          durationSeconds: 0.002
+        })
+        expect(yield* RequestMetrics.track(inFlight, finished("success"))).toBe(1)
+        yield* Effect.exit(RequestMetrics.track(Effect.fail("no"), finished("tool_error")))
+        const started = yield* Deferred.make<void>()
+        const fiber = yield* Effect.forkChild(
+          RequestMetrics.track(
+            Effect.andThen(Deferred.succeed(started, undefined), Effect.never),
+            finished("cancelled")
+          )
+        )
+        yield* Deferred.await(started)
+        expect(yield* inFlight).toBe(1)
+        yield* Fiber.interrupt(fiber)
+        expect(yield* inFlight).toBe(0)
+        const text = yield* Prometheus.text
+        const totals = linesOf(text, "mcp_requests_total").filter((line) => line.includes("t-track"))
+        expect(totals.sort()).toEqual([
+          'mcp_requests_total{tenant_id="t-track",tool_name="echo",status="cancelled"} 1',
+          'mcp_requests_total{tenant_id="t-track",tool_name="echo",status="success"} 1',
+          'mcp_requests_total{tenant_id="t-track",tool_name="echo",status="tool_error"} 1'
+        ])
+        expect(linesOf(text, "mcp_request_duration_seconds_count").filter((line) => line.includes("t-track"))).toEqual([
+          'mcp_request_duration_seconds_count{tenant_id="t-track",tool_name="echo"} 3'
+        ])
+      })
+    )
+  )
+
   it("toolName is the tool/resource/prompt name for named methods, else the method", () => {
     expect(RequestMetrics.toolName("tools/call", "echo")).toBe("echo")
     expect(RequestMetrics.toolName("prompts/get", "greet")).toBe("greet")

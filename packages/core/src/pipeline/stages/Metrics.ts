@@ -4,7 +4,6 @@
  * for things that do not exist are not used), else the method.
  */
 import { RequestMetrics } from "@bulwark/observability"
-import { Effect } from "effect"
 import { outcomeOf } from "../Outcome.ts"
 import * as Stage from "../Stage.ts"
 import { catalogKeyOf } from "../Target.ts"
@@ -14,14 +13,10 @@ export const metrics = Stage.make(
   "metrics",
   "observe",
   (next) => (call) =>
-    RequestMetrics.trackInFlight(next(call)).pipe(
-      Effect.onExit((exit) =>
-        RequestMetrics.recordRequest({
-          tenantId: call.tenantId,
-          toolName: catalogKeyOf(call.target) ?? call.request.method,
-          status: outcomeOf(exit),
-          durationSeconds: (performance.now() - call.startedAt) / 1000
-        })
-      )
-    )
+    RequestMetrics.track(next(call), (exit) => ({
+      tenantId: call.tenantId,
+      toolName: catalogKeyOf(call.target) ?? call.request.method,
+      status: outcomeOf(exit),
+      durationSeconds: (performance.now() - call.startedAt) / 1000
+    }))
 )
