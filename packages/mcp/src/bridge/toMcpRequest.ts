@@ -12,16 +12,9 @@ import {
 } from "@modelcontextprotocol/server"
 import type { Exit, Tracer } from "effect"
 import type { EdgeHints } from "../http/EdgeHints.ts"
+import { traceHeaders } from "../http/RequestSpan.ts"
 
 const EMPTY: Readonly<Record<string, never>> = {}
-
-const traceHeaders = (request: Request | undefined): Readonly<Record<string, string>> => {
-  if (request === undefined) return EMPTY
-  const traceparent = request.headers.get("traceparent")
-  if (traceparent === null) return EMPTY
-  const tracestate = request.headers.get("tracestate")
-  return tracestate === null ? { traceparent } : { traceparent, tracestate }
-}
 
 /** What the bridge knows beyond the SDK's request context. */
 export interface BridgeOptions {
@@ -56,6 +49,7 @@ export const toMcpRequest = (
 ): McpRequest => {
   const { _meta, ...params } = (sdkRequest.params ?? EMPTY) as Record<string, unknown>
   const mcpReq = context.mcpReq
+  const http = context.http?.req
   // The SDK types the envelope as an empty object; its keys are the reserved `io.modelcontextprotocol/*` names.
   const envelope = mcpReq.envelope as Readonly<Record<string, unknown>> | undefined
   const clientCapabilities =
@@ -70,7 +64,7 @@ export const toMcpRequest = (
     params,
     meta: (mcpReq._meta ?? EMPTY) as Readonly<Record<string, unknown>>,
     era,
-    headers: traceHeaders(context.http?.req),
+    headers: http === undefined ? EMPTY : traceHeaders((name) => http.headers.get(name)),
     inputResponses: mcpReq.inputResponses ?? EMPTY,
     ...(clientCapabilities === undefined ? {} : { clientCapabilities }),
     ...(requestState === undefined ? {} : { requestState }),

@@ -32,7 +32,6 @@ import {
   validateHostHeader
 } from "@modelcontextprotocol/server"
 import { Cause, Clock, Context, Effect, Exit, Option, type Scope, type Tracer } from "effect"
-import { Headers, HttpTraceContext } from "effect/http"
 import { makeRequestStateSeal } from "../bridge/RequestStateSeal.ts"
 import { makeServerFactory, type ServerIdentity, serverInfo } from "../bridge/ServerFactory.ts"
 import type { EdgeContext } from "../bridge/toMcpRequest.ts"
@@ -42,8 +41,9 @@ import * as EdgeHints from "./EdgeHints.ts"
 import { logExchange } from "./EdgeLog.ts"
 import { type EdgeRefused, isEdgeRefused } from "./EdgeRefused.ts"
 import * as LegacySessions from "./LegacySessions.ts"
-import { makeNodeHandler, type NodeHandler, overloadedAnswer, toWebResponse } from "./node/NodeHandler.ts"
-import { jsonRpcErrorResponse } from "./responses.ts"
+import { makeNodeHandler, type NodeHandler, overloadedAnswer } from "./node/NodeHandler.ts"
+import { callerTrace, endWhenSent } from "./RequestSpan.ts"
+import { bodyTooLarge, jsonRpcErrorResponse, toWebResponse } from "./responses.ts"
 import { serveStatelessLegacy } from "./statelessLegacy.ts"
 
 /** How the MCP endpoint protects itself and its sessions. */
@@ -72,53 +72,6 @@ export interface McpEndpoint {
   readonly node: NodeHandler
   /** Open 2025-era sessions (for metrics and tests). */
   readonly openSessions: () => number
-}
-
-/**
- * The caller's trace: `_meta.traceparent` of the message, else the `traceparent` header (none: the span is a child of
- * the current span, if the composition has one).
- */
-export const callerTrace = (
-  headers: { readonly get: (name: string) => string | null },
-  described: Described
-): Option.Option<Tracer.ExternalSpan> => {
-  if (described.traceparent !== undefined) {
-    return HttpTraceContext.w3c(
-      Headers.fromInput({
-        traceparent: described.traceparent,
-        ...(described.tracestate === undefined ? {} : { tracestate: described.tracestate })
-      })
-    )
-  }
-  const traceparent = headers.get("traceparent")
-  if (traceparent === null) return Option.none()
-  const tracestate = headers.get("tracestate")
-  return HttpTraceContext.w3c(Headers.fromInput(tracestate === null ? { traceparent } : { traceparent, tracestate }))
-}
-
-/** Ends the span once the response has been sent: at once, or when an event stream finishes. */
-export const endWhenSent = (span: Tracer.Span, clock: Clock.Clock, response: Response): Response => {
-  const end = () => span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(response))
-  const streaming = response.headers.get("content-type")?.includes("text/event-stream") === true
-  if (!streaming || response.body === null) {
-    end()
-    return response
-  }
-  const reader = response.body.getReader()
-  const body = new ReadableStream<Uint8Array>({
-    pull: async (controller) => {
-      const chunk = await reader.read()
-      if (chunk.done) {
-        end()
-        controller.close()
-      } else controller.enqueue(chunk.value)
-    },
-    cancel: (reason) => {
-      end()
-      return reader.cancel(reason)
-    }
-  })
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
 /** Builds the endpoint; sessions and the SDK's handler are closed with its scope. */
@@ -283,10 +236,7 @@ export const makeEndpoint = (
         }
         const read = yield* Effect.promise(() => readRequestBody(request, maxBodyBytes))
         if (read.tooLarge) {
-          return yield* refuse(
-            jsonRpcErrorResponse(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`),
-            "body too large"
-          )
+          return yield* refuse(toWebResponse(bodyTooLarge(maxBodyBytes)), "body too large")
         }
         text = read.text
         try {
@@ -297,7 +247,7 @@ export const makeEndpoint = (
       }
 
       const described = describeRequest(request.headers, parsed ? body : undefined)
-      const parent = callerTrace(request.headers, described)
+      const parent = callerTrace((name) => request.headers.get(name), described)
       const span = yield* Effect.makeSpan(`mcp ${described.method ?? request.method}`, {
         kind: "server",
         ...(Option.isSome(parent) ? { parent: parent.value } : {}),
@@ -363,8 +313,6 @@ export const makeEndpoint = (
         server: serverInfo(options),
         seal,
         authenticate,
-        callerTrace,
-        endWhenSent,
         accessLog,
         settle: (request, body, principal, settled) =>
           route(request, body, principal, undefined, EdgeHints.make(), settled)

@@ -4,6 +4,7 @@
  * JSON-RPC message of the body, else from the `Mcp-Method` and `Mcp-Name` headers of 2026-07-28. A batch says
  * nothing; arguments are never read. Used to name the request's span and to describe a refusal before the pipeline.
  */
+import { Predicate } from "effect"
 
 /** What the request says it is. */
 export interface Described {
@@ -15,8 +16,7 @@ export interface Described {
   readonly single: boolean
 }
 
-const asRecord = (u: unknown): Readonly<Record<string, unknown>> =>
-  typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : {}
+const asRecord = (u: unknown): Readonly<Record<string, unknown>> => (Predicate.isObject(u) ? u : {})
 
 /** Describes a request from its parsed body (undefined when it did not parse) and its headers. */
 export const describeRequest = (

@@ -15,20 +15,12 @@
  */
 import type { McpResult } from "@bulwark/core"
 import { type Implementation, SERVER_INFO_META_KEY } from "@modelcontextprotocol/server"
+import { Predicate } from "effect"
 import type { FailureAnswer } from "../../bridge/failureAnswer.ts"
+import type { Answer } from "../responses.ts"
 import type { FastRoute } from "./FastRoute.ts"
 
-/** An HTTP answer: status, headers and the JSON text of the body. */
-export interface Answer {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
-
 const JSON_HEADERS = { "content-type": "application/json" } as const
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** The result as the SDK would send it on the route's era; undefined when only the SDK may encode it. */
 const encodeResult = (route: FastRoute, result: McpResult, server: Implementation): McpResult | undefined => {
@@ -39,7 +31,7 @@ const encodeResult = (route: FastRoute, result: McpResult, server: Implementatio
   const stamped = resultType === undefined ? { ...result, resultType: "complete" } : result
   const meta = stamped._meta
   if (meta === undefined) return { ...stamped, _meta: { [SERVER_INFO_META_KEY]: server } }
-  if (!isRecord(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return stamped
+  if (!Predicate.isObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return stamped
   return { ...stamped, _meta: { ...meta, [SERVER_INFO_META_KEY]: server } }
 }
 

@@ -28,6 +28,7 @@ import {
   TRACEPARENT_META_KEY,
   TRACESTATE_META_KEY
 } from "@modelcontextprotocol/server"
+import { Predicate } from "effect"
 
 /** The revision the fast path speaks on the 2026-07-28 side; other modern revisions go to the SDK. */
 export const MODERN_REVISION = "2026-07-28"
@@ -56,9 +57,6 @@ export interface FastRoute {
   readonly tracestate?: string
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set([
   PROTOCOL_VERSION_META_KEY,
   CLIENT_INFO_META_KEY,
@@ -78,12 +76,13 @@ const callParts = (
   params: unknown,
   era: ProtocolEra
 ): Omit<FastRoute, "era" | "id" | "clientCapabilities"> | undefined => {
-  if (!isRecord(params)) return undefined
+  if (!Predicate.isObject(params)) return undefined
   for (const key in params) if (!PARAM_KEYS.has(key)) return undefined
   const { _meta, ...withoutMeta } = params
   const name = params.name
   const meta = _meta ?? EMPTY
-  if (typeof name !== "string" || !isRecord(params.arguments ?? EMPTY) || !isRecord(meta)) return undefined
+  if (typeof name !== "string" || !Predicate.isObject(params.arguments ?? EMPTY) || !Predicate.isObject(meta))
+    return undefined
   const trace: Record<string, unknown> = {}
   for (const key in meta) {
     if (TRACE_KEYS.has(key)) {
@@ -118,7 +117,7 @@ const modernRoute = (headers: RouteHeaders, body: Record<string, unknown>, id: s
   if (parts === undefined || trimmed(headers["mcp-name"]) !== parts.name) return undefined
   const meta = (body.params as Record<string, unknown>)._meta as Record<string, unknown>
   const capabilities = meta[CLIENT_CAPABILITIES_META_KEY]
-  if (meta[PROTOCOL_VERSION_META_KEY] !== MODERN_REVISION || !isRecord(capabilities)) return undefined
+  if (meta[PROTOCOL_VERSION_META_KEY] !== MODERN_REVISION || !Predicate.isObject(capabilities)) return undefined
   const key = JSON.stringify([meta[PROTOCOL_VERSION_META_KEY], meta[CLIENT_INFO_META_KEY], capabilities])
   let valid = envelopes.get(key)
   if (valid === undefined) {
@@ -160,13 +159,13 @@ const legacyRoute = (headers: RouteHeaders, body: Record<string, unknown>, id: s
  * POST requests without a session, whose `Content-Type` the caller has already checked.
  */
 export const fastRoute = (headers: RouteHeaders, body: unknown): FastRoute | undefined => {
-  if (!isRecord(body) || body.method !== "tools/call" || body.jsonrpc !== "2.0") return undefined
+  if (!Predicate.isObject(body) || body.method !== "tools/call" || body.jsonrpc !== "2.0") return undefined
   for (const key in body) if (!BODY_KEYS.has(key)) return undefined
   const id = body.id
   if (typeof id !== "string" && !Number.isInteger(id)) return undefined
   const params = body.params
-  if (!isRecord(params)) return undefined
+  if (!Predicate.isObject(params)) return undefined
   const meta = params._meta
-  const claimed = isRecord(meta) && PROTOCOL_VERSION_META_KEY in meta
+  const claimed = Predicate.isObject(meta) && PROTOCOL_VERSION_META_KEY in meta
   return claimed ? modernRoute(headers, body, id as string | number) : legacyRoute(headers, body, id as string | number)
 }

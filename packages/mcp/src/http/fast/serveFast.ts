@@ -19,13 +19,15 @@ import {
   silentChannel
 } from "@bulwark/core"
 import type { Implementation } from "@modelcontextprotocol/server"
-import { type Clock, Effect, Exit, Option, type Scope, type Tracer } from "effect"
+import { Effect, Exit, Option, type Scope, type Tracer } from "effect"
 import { failureAnswer } from "../../bridge/failureAnswer.ts"
 import type { RequestStateSeal } from "../../bridge/RequestStateSeal.ts"
 import type { Described } from "../describeRequest.ts"
 import { logExchange } from "../EdgeLog.ts"
 import { type EdgeRefused, isEdgeRefused } from "../EdgeRefused.ts"
-import { type Answer, errorAnswer, resultAnswer } from "./Answer.ts"
+import { callerTrace, endWhenSent, traceHeaders } from "../RequestSpan.ts"
+import type { Answer } from "../responses.ts"
+import { errorAnswer, resultAnswer } from "./Answer.ts"
 import type { FastRoute } from "./FastRoute.ts"
 
 /** What the fast path serves with: the endpoint's parts. */
@@ -42,13 +44,6 @@ export interface FastPath {
   ) => Effect.Effect<Principal | EdgeRefused | undefined>
   /** Which exchanges get an access-log line (a refused one here; the pipeline logs the others). */
   readonly accessLog: AccessLogConfig
-  /** The caller's trace from the message's `_meta` or the HTTP headers. */
-  readonly callerTrace: (
-    headers: { readonly get: (name: string) => string | null },
-    described: Described
-  ) => Option.Option<Tracer.ExternalSpan>
-  /** Ends the span once a web response has been sent. */
-  readonly endWhenSent: (span: Tracer.Span, clock: Clock.Clock, response: Response) => Response
   /** The SDK path, for a call whose outcome is settled. */
   readonly settle: (
     request: Request,
@@ -70,13 +65,6 @@ export interface FastExchange {
 
 const EMPTY: Readonly<Record<string, never>> = {}
 
-const traceHeaders = (headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
-  const traceparent = headers.traceparent
-  if (traceparent === undefined) return EMPTY
-  const tracestate = headers.tracestate
-  return tracestate === undefined ? { traceparent } : { traceparent, tracestate }
-}
-
 const cancelled = { code: -32603, message: "Request was cancelled" } as const
 
 /** On every request: no stack trace (capturing one costs more than the rest of the span). */
@@ -96,7 +84,8 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
     ...(route.traceparent === undefined ? {} : { traceparent: route.traceparent }),
     ...(route.tracestate === undefined ? {} : { tracestate: route.tracestate })
   }
-  const parent = fast.callerTrace({ get: (name) => credentials.headers[name] ?? null }, described)
+  const header = (name: string) => credentials.headers[name] ?? null
+  const parent = callerTrace(header, described)
   const spanOptions = {
     kind: "server" as const,
     ...(Option.isSome(parent) ? { parent: parent.value } : {}),
@@ -121,7 +110,7 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
         Effect.withParentSpan(span, NO_STACK_TRACE),
         Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
         Effect.map((answer) => {
-          if (answer instanceof Response) return fast.endWhenSent(span, clock, answer)
+          if (answer instanceof Response) return endWhenSent(span, clock, answer)
           span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(answer.status))
           return answer
         })
@@ -143,7 +132,7 @@ const call = (
     params: route.params,
     meta: route.meta,
     era: route.era,
-    headers: traceHeaders(credentials.headers),
+    headers: traceHeaders((name) => credentials.headers[name] ?? null),
     inputResponses: EMPTY,
     ...(route.clientCapabilities === undefined ? {} : { clientCapabilities: route.clientCapabilities }),
     mintRequestState: (payload) => fast.seal.mint(payload, "tools/call"),

@@ -17,9 +17,9 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import { Admission, type Authentication, type Overloaded } from "@bulwark/core"
 import { isJsonContentType, validateHostHeader, validateOriginHeader } from "@modelcontextprotocol/server"
 import { Cause, Effect, Exit, type Fiber } from "effect"
-import type { Answer } from "../fast/Answer.ts"
 import { fastRoute } from "../fast/FastRoute.ts"
 import { type FastPath, serveFast } from "../fast/serveFast.ts"
+import { type Answer, bodyTooLarge, jsonRpcError } from "../responses.ts"
 
 /** What the handler serves with: the endpoint's settings and its two paths. */
 export interface NodeEndpoint {
@@ -73,32 +73,17 @@ const writeWebResponse = (response: ServerResponse, web: Response): Promise<void
   return pipeStreams(Readable.fromWeb(web.body as NodeReadableStream), response).catch(() => undefined)
 }
 
-const jsonError = (status: number, code: number, message: string): Answer => ({
-  status,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null })
-})
-
-const internalError = jsonError(500, -32603, "Internal error")
+const internalError = jsonRpcError(500, -32603, "Internal error")
 
 /** The answer to a request refused because the server is at capacity. */
-export const overloadedAnswer = (overloaded: Overloaded): Answer => ({
-  status: 503,
-  headers: { "content-type": "application/json", "retry-after": String(overloaded.retryAfterSeconds) },
-  body: JSON.stringify({
-    jsonrpc: "2.0",
-    error: { code: Admission.OVERLOADED_CODE, message: overloaded.message },
-    id: null
+export const overloadedAnswer = (overloaded: Overloaded): Answer =>
+  jsonRpcError(503, Admission.OVERLOADED_CODE, overloaded.message, {
+    "retry-after": String(overloaded.retryAfterSeconds)
   })
-})
-
-/** An answer as a web response (for the web-facing path). */
-export const toWebResponse = (answer: Answer): Response =>
-  new Response(answer.body, { status: answer.status, headers: answer.headers })
 
 /** Makes the handler. */
 export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
-  const tooLarge = jsonError(413, -32600, `Request body too large: the limit is ${endpoint.maxBodyBytes} bytes`)
+  const tooLarge = bodyTooLarge(endpoint.maxBodyBytes)
 
   /** Reads the body, up to the limit, and hands it over as text (undefined when larger; the rest is left unread). */
   const onBody = (request: IncomingMessage, then: (text: string | undefined) => void) => {
