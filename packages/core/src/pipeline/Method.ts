@@ -5,7 +5,7 @@
  * passing more methods to the pipeline, and its capabilities and `extensions` entries are announced with them.
  */
 import type { ServerCapabilities } from "@modelcontextprotocol/server"
-import type { Effect } from "effect"
+import { type Effect, Predicate } from "effect"
 import type { McpResult, Params } from "../request/McpRequest.ts"
 import type { Call } from "./Call.ts"
 import type { PipelineError } from "./Stage.ts"
@@ -25,15 +25,13 @@ export interface Method {
   readonly capabilities?: ServerCapabilities
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
 /** Merges capability contributions: objects merge key by key, later values win for anything else. */
 export const mergeCapabilities = (contributions: ReadonlyArray<ServerCapabilities | undefined>): ServerCapabilities => {
   const merge = (into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> => {
     const out: Record<string, unknown> = { ...into }
     for (const [key, value] of Object.entries(from)) {
       const existing = out[key]
-      out[key] = isRecord(existing) && isRecord(value) ? merge(existing, value) : value
+      out[key] = Predicate.isObject(existing) && Predicate.isObject(value) ? merge(existing, value) : value
     }
     return out
   }

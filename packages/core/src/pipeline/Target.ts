@@ -115,17 +115,3 @@ export const catalogKeyOf = (target: Target): string | undefined => {
       return undefined
   }
 }
-
-/** The backends the catalog item a request is about declares it calls (none when there is no such item). */
-export const backendsOf = (target: Target): ReadonlyArray<string> => {
-  switch (target._tag) {
-    case "ToolCall":
-      return target.tool?.backends ?? []
-    case "PromptGet":
-      return target.prompt?.backends ?? []
-    case "ResourceAccess":
-      return target.resource?.backends ?? []
-    default:
-      return []
-  }
-}
