@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, type Exit, Metric } from "effect"
+import { type Context, Effect, type Exit, Metric } from "effect"
 import { series } from "./Series.ts"
 
 /** Upper bounds, in seconds, of the `mcp_request_duration_seconds` buckets (`+Inf` is implicit). */
@@ -44,17 +44,17 @@ export interface FinishedRequest {
 const requestsTotalOf = series(requestsTotal)
 const requestDurationOf = series(requestDuration)
 
+/** Records a finished request in the registry of `context`. */
+const record = (request: FinishedRequest, context: Context.Context<never>): void => {
+  const labels = { tenant_id: request.tenantId, tool_name: request.toolName }
+  requestsTotalOf({ ...labels, status: request.status }).updateUnsafe(1, context)
+  requestDurationOf(labels).updateUnsafe(request.durationSeconds, context)
+}
+
 /** Records one finished request: increments `mcp_requests_total` and observes `mcp_request_duration_seconds`. */
 export const recordRequest = (request: FinishedRequest): Effect.Effect<void> =>
   Effect.withFiber((fiber) => {
-    requestsTotalOf({ tenant_id: request.tenantId, tool_name: request.toolName, status: request.status }).updateUnsafe(
-      1,
-      fiber.context
-    )
-    requestDurationOf({ tenant_id: request.tenantId, tool_name: request.toolName }).updateUnsafe(
-      request.durationSeconds,
-      fiber.context
-    )
+    record(request, fiber.context)
     return Effect.void
   })
 
@@ -85,10 +85,7 @@ export const track = <A, E, R>(
         Effect.onExit((exit) =>
           Effect.withFiber((ending) => {
             requestsInFlight.modifyUnsafe(-1, ending.context)
-            const request = finished(exit)
-            const labels = { tenant_id: request.tenantId, tool_name: request.toolName }
-            requestsTotalOf({ ...labels, status: request.status }).updateUnsafe(1, ending.context)
-            requestDurationOf(labels).updateUnsafe(request.durationSeconds, ending.context)
+            record(finished(exit), ending.context)
             return Effect.void
           })
         )

@@ -11,17 +11,15 @@ export const observeRequest = <A, E, R>(
   const toolName = RequestMetrics.toolName(request.method, request.name)
   return Effect.suspend(() => {
     const started = performance.now()
-    return handle.pipe(
-      Effect.tap(() => Effect.logDebug("request handled")),
-      RequestMetrics.trackInFlight,
-      Effect.onExit((exit) =>
-        RequestMetrics.recordRequest({
-          tenantId: request.tenantId,
-          toolName,
-          status: Exit.isSuccess(exit) ? "ok" : "error",
-          durationSeconds: (performance.now() - started) / 1000
-        })
-      ),
+    return RequestMetrics.track(
+      Effect.tap(handle, () => Effect.logDebug("request handled")),
+      (exit) => ({
+        tenantId: request.tenantId,
+        toolName,
+        status: Exit.isSuccess(exit) ? "ok" : "error",
+        durationSeconds: (performance.now() - started) / 1000
+      })
+    ).pipe(
       Effect.annotateLogs({ tenantId: request.tenantId, method: request.method, tool: toolName }),
       Effect.withSpan(`mcp ${request.method}`)
     )
