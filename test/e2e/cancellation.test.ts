@@ -11,9 +11,9 @@ import { createDatabase, dropDatabases, type FreshDatabase, query } from "@bulwa
 import type { Client } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { interruptedLine } from "./fixtures/database-sleep-plugin.ts"
+import { databaseSleepPlugin, interruptedLine } from "./fixtures/database-sleep-plugin.ts"
 import { closeAllClients, connectHttp, makeClient, type Negotiation, negotiations, textOf } from "./support/clients.ts"
-import { nodeBin, root, serverMain } from "./support/paths.ts"
+import { nodeBin, serverMain } from "./support/paths.ts"
 import { baseEnv, type ServerProcess, startServer, stopAllServers } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 
@@ -30,10 +30,7 @@ beforeAll(async () => {
   await writeFile(
     configFile,
     [
-      "plugins:",
-      "  tickets: { enabled: false }",
-      "  database-sleep:",
-      `    module: ${join(root, "test/e2e/fixtures/database-sleep-plugin.ts")}`,
+      ...databaseSleepPlugin,
       "tenancy:",
       "  tenants:",
       "    - id: default",

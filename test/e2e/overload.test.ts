@@ -10,7 +10,8 @@ import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { createDatabase, dropDatabases, type FreshDatabase } from "@bulwark/database/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { nodeBin, root, serverMain } from "./support/paths.ts"
+import { databaseSleepPlugin } from "./fixtures/database-sleep-plugin.ts"
+import { nodeBin, serverMain } from "./support/paths.ts"
 import { bodyFor, headersFor, parseJsonRpc, post, wires } from "./support/rawHttp.ts"
 import { baseEnv, type ServerProcess, startServer, stopAllServers } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
@@ -26,14 +27,7 @@ beforeAll(async () => {
   configFile = join(workDir, "bulwark.yaml")
   await writeFile(
     configFile,
-    [
-      "plugins:",
-      "  tickets: { enabled: false }",
-      "  database-sleep:",
-      `    module: ${join(root, "test/e2e/fixtures/database-sleep-plugin.ts")}`,
-      "admission: { maxInFlight: 2, maxQueued: 1, queueTimeout: 300 millis }",
-      ""
-    ].join("\n")
+    [...databaseSleepPlugin, "admission: { maxInFlight: 2, maxQueued: 1, queueTimeout: 300 millis }", ""].join("\n")
   )
   server = await startServer({ args: ["--config", configFile], env: { DATABASE_URL: database.url }, cwd: workDir })
 })
