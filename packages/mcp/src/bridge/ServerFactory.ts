@@ -13,7 +13,7 @@ import {
   type McpRequestContext,
   ProtocolError,
   type RequestMethod,
-  Server,
+  type Server,
   type ServerContext,
   type StandardSchemaV1
 } from "@modelcontextprotocol/server"
@@ -21,6 +21,7 @@ import { Effect, Exit } from "effect"
 import { failureAnswer } from "./failureAnswer.ts"
 import { makeRequestStateSeal, type RequestStateSeal } from "./RequestStateSeal.ts"
 import { edgeContext, toMcpRequest } from "./toMcpRequest.ts"
+import { ValidatingServer } from "./ValidatingServer.ts"
 
 /** Who the server says it is, and what it tells clients about itself. */
 export interface ServerIdentity {
@@ -105,7 +106,7 @@ export const makeServerFactory = (
 
     return (requestContext, hooks, principal) => {
       const era = requestContext.era
-      const server = new Server(info, options)
+      const server = new ValidatingServer(info, options)
       for (const method of pipeline.methods) {
         const handler: RequestHandler = async (request, ctx) => {
           const fromEdge = edgeContext(ctx)
