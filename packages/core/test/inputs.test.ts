@@ -24,6 +24,13 @@ const search = Tool.make("search", {
   handler: (input) => Effect.succeed(JSON.stringify(input))
 })
 
+const echo = Tool.make("echo", {
+  description: "Passes raw bytes to a backend that stores them",
+  input: Schema.Struct({ bytes: Schema.String }),
+  allowNulCharacters: true,
+  handler: ({ bytes }) => Effect.succeed(`${bytes.length} characters`)
+})
+
 const greet = Prompt.make("greet", {
   description: "Greets",
   args: Schema.Struct({ name: Schema.String }),
@@ -32,7 +39,7 @@ const greet = Prompt.make("greet", {
 
 const PipelineLive = Pipeline.layer().pipe(
   Layer.provide(
-    Catalog.layer([Plugin.make({ name: "demo", version: "1.0.0", tools: [create, search], prompts: [greet] })])
+    Catalog.layer([Plugin.make({ name: "demo", version: "1.0.0", tools: [create, search, echo], prompts: [greet] })])
   ),
   Layer.provide(Notifier.none)
 )
@@ -72,6 +79,28 @@ describe("closed inputs", () => {
         const searching = tools.find((tool) => tool.name === "search")!
         expect(JSON.stringify(searching.inputSchema)).not.toContain('"additionalProperties":false')
         expect(textOf(yield* call("search", { query: "printer", floor: 3 }))).toBe('{"query":"printer","floor":3}')
+      })
+    )
+
+    it.effect("refuse NUL characters in text, in values and keys at any depth, unless the tool allows them", () =>
+      Effect.gen(function* () {
+        const inTitle = yield* call("create_ticket", { title: "a\u0000b", reporterId: 1 })
+        expect(inTitle.isError).toBe(true)
+        expect(textOf(inTitle)).toBe(
+          'Invalid arguments for tool "create_ticket": title: must not contain NUL characters (U+0000)'
+        )
+        const nested = yield* call("search", { query: "x", filters: [{ tag: "ok" }, { tag: "\u0000" }] })
+        expect(textOf(nested)).toContain("filters[1].tag: must not contain NUL characters")
+        const key = yield* call("search", { query: "x", "a\u0000": 1 })
+        expect(textOf(key)).toContain("a\\u0000: must not contain NUL characters")
+        expect(textOf(yield* call("echo", { bytes: "a\u0000b" }))).toBe("3 characters")
+        const prompt = yield* Effect.flip(
+          (yield* Pipeline.Pipeline).handle(
+            makeRequest("prompts/get", { name: "greet", arguments: { name: "\u0000" } })
+          )
+        )
+        expect(prompt.code).toBe(-32602)
+        expect(prompt.message).toContain("name: must not contain NUL characters")
       })
     )
 

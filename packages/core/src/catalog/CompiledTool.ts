@@ -75,7 +75,7 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
     definition,
     backends: spec.backends ?? [],
     redact: makeRedactor(definition.inputSchema as Readonly<Record<string, unknown>>),
-    decode: makeDecoder(spec.input, { noun: "argument" }),
+    decode: makeDecoder(spec.input, { noun: "argument", allowNul: spec.allowNulCharacters === true }),
     timeoutMs: spec.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(spec.timeout)),
     run: (input, context) =>
       spec.handler(input, context).pipe(

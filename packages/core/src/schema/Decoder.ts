@@ -2,7 +2,9 @@
  * Decoding untrusted input (tool and prompt arguments, configuration files) against an Effect Schema, with every
  * problem reported by the field it concerns. Objects are closed: a key the schema does not name is a problem that
  * names the key and the keys that are accepted, because a misspelt argument or setting that is silently dropped
- * changes what happens without a word.
+ * changes what happens without a word. Text refuses the NUL character (U+0000) anywhere, in values and keys, unless
+ * the caller allows it: no database stores it in text (PostgreSQL refuses it, mid-call), C libraries stop at it, and no
+ * legitimate argument needs it, so it is refused here once rather than remembered by every schema.
  */
 import { Result, Schema, SchemaAST, SchemaIssue } from "effect"
 
@@ -18,6 +20,28 @@ export type Decoder<A> = (input: unknown) => Result.Result<A, ReadonlyArray<Inpu
 /** How a decoder names the keys of an object in its messages: `argument` for tools, `key` for configuration. */
 export interface DecoderOptions {
   readonly noun?: "argument" | "key"
+  /** Accept NUL characters in text (refused by default). */
+  readonly allowNul?: boolean
+}
+
+const NUL_MESSAGE = "must not contain NUL characters (U+0000)"
+
+/** The paths of the strings (values or keys) in JSON input that contain NUL, depth-first. */
+const nulPaths = (input: unknown, path: string, found: Array<InputIssue>): void => {
+  if (typeof input === "string") {
+    if (input.includes("\u0000")) found.push({ path, message: NUL_MESSAGE })
+    return
+  }
+  if (typeof input !== "object" || input === null) return
+  if (Array.isArray(input)) {
+    for (let i = 0; i < input.length; i++) nulPaths(input[i], `${path}[${i}]`, found)
+    return
+  }
+  for (const key in input) {
+    const at = path === "" ? key : `${path}.${key}`
+    if (key.includes("\u0000")) found.push({ path: at.replaceAll("\u0000", "\\u0000"), message: NUL_MESSAGE })
+    else nulPaths((input as Record<string, unknown>)[key], at, found)
+  }
 }
 
 const acceptedKeys = (ast: SchemaAST.AST): ReadonlyArray<string> =>
@@ -45,7 +69,13 @@ const pathText = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey 
 export const makeDecoder = <S extends Schema.Top>(schema: S, options: DecoderOptions = {}): Decoder<S["Type"]> => {
   const decode = Schema.decodeUnknownResult(Schema.toCodecJson(schema) as unknown as Schema.Codec<S["Type"], unknown>)
   const format = formatterFor(options.noun ?? "key")
+  const refuseNul = options.allowNul !== true
   return (input) => {
+    if (refuseNul) {
+      const found: Array<InputIssue> = []
+      nulPaths(input, "", found)
+      if (found.length > 0) return Result.fail(found)
+    }
     const result = decode(input, { errors: "all", onExcessProperty: "error" })
     if (Result.isSuccess(result)) return Result.succeed(result.success)
     const formatted = format(result.failure.issue)

@@ -51,6 +51,12 @@ export interface ToolSpec<
   readonly hints?: ToolHints
   /** Overrides the server's default per-call timeout for this tool. */
   readonly timeout?: Duration.Input
+  /**
+   * Accept the NUL character (U+0000) in text arguments. Refused by default, with an invalid-arguments result naming
+   * the field, because no database stores it in text; set it only for a tool that passes such text to a backend
+   * that does.
+   */
+  readonly allowNulCharacters?: boolean
   /** Does the work. */
   readonly handler: (
     input: I["Type"],

@@ -7,10 +7,6 @@ import { maxId } from "../domain/Id.ts"
 
 const notBlank = Schema.isPattern(/\S/u, { message: "must not be blank" })
 
-/** PostgreSQL text cannot hold NUL characters: reject them here rather than fail in the database. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this check rejects.
-export const noNul = Schema.isPattern(/^[^\u0000]*$/u, { message: "must not contain NUL characters" })
-
 /** A positive id that fits the database's integer ids. */
 export const id = (description: string) =>
   Schema.Int.annotate({ description }).check(Schema.isBetween({ minimum: 1, maximum: maxId }))
@@ -23,11 +19,11 @@ export const userId = (description: string) => id(description)
 
 /** Free text of at most `max` characters. */
 export const text = (max: number, description: string) =>
-  Schema.String.annotate({ description }).check(Schema.isMaxLength(max), noNul)
+  Schema.String.annotate({ description }).check(Schema.isMaxLength(max))
 
 /** Text of 1 to `max` characters, not all whitespace. */
 export const nonBlankText = (max: number, description: string) =>
-  Schema.String.annotate({ description }).check(Schema.isBetweenLength(1, max), notBlank, noNul)
+  Schema.String.annotate({ description }).check(Schema.isBetweenLength(1, max), notBlank)
 
 /** A ticket title: 1 to 200 characters, not all whitespace. */
 export const Title = nonBlankText(200, "A short summary of the problem (1-200 characters)")
