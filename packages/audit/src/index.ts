@@ -30,8 +30,8 @@ export { canonicalJson } from "./CanonicalJson.ts"
 export * as Chain from "./Chain.ts"
 /** The audit CLI, runnable as a function too. */
 export { ExitCode, runCli } from "./cli/runCli.ts"
-/** Auditing requests refused at the edge: `layerEdgeRefusals` implements core's `EdgeRefusals` port. */
-export { edgeRecord, layerEdgeRefusals, recordEdgeRefusal } from "./EdgeRefusal.ts"
+/** Auditing exchanges that ended at the edge: `layerEdgeExchanges` implements core's `EdgeExchanges` port. */
+export { edgeRecord, layerEdgeExchanges, recordEdgeExchange } from "./EdgeExchange.ts"
 /** The typed failures. */
 export { AuditQueryInvalid } from "./Errors.ts"
 /** The audit table's migrations (owner "audit"). */

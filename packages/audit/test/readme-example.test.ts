@@ -1,5 +1,5 @@
 // #region readme
-import { AuditConfig, AuditLog, AuditStage, query, recordEdgeRefusal, verifyChain } from "@bulwark/audit"
+import { AuditConfig, AuditLog, AuditStage, query, recordEdgeExchange, verifyChain } from "@bulwark/audit"
 import { Catalog, makeRequest, Notifier, Pipeline, Plugin, sensitive, Tool } from "@bulwark/core"
 import { Database, type DatabaseConfig, MigrationRegistry } from "@bulwark/database"
 import { Effect, Layer, Schema } from "effect"
@@ -39,7 +39,13 @@ export const program = Effect.gen(function* () {
     )
   )
   // The HTTP edge audits a request it refused before the pipeline (a 401).
-  yield* recordEdgeRefusal({ reason: "unknown API key", method: "tools/call", target: "login" })
+  yield* recordEdgeExchange({
+    outcome: "rejected",
+    refusedBy: "authentication",
+    reason: "unknown API key",
+    method: "tools/call",
+    target: "login"
+  })
   // Records reach PostgreSQL in batches; flush waits for them (tests and tools; requests never do).
   yield* (yield* AuditLog).flush
   const newestFirst = yield* query({ limit: 10 })

@@ -2,7 +2,7 @@
  * Records written through the audit stage of a real pipeline (and the edge), into a fresh database on the shared
  * PostgreSQL: one record per request, every outcome, redaction by the framework, and a chain that verifies.
  */
-import { AuditLog, recordEdgeRefusal, verifyChain } from "@bulwark/audit"
+import { AuditLog, recordEdgeExchange, verifyChain } from "@bulwark/audit"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -119,8 +119,15 @@ layer(Live, { excludeTestServices: true })("audit stage", (it) => {
   it.effect("records a request refused at the edge, with no principal and no tenant", () =>
     Effect.gen(function* () {
       const log = yield* AuditLog
-      yield* recordEdgeRefusal({ reason: "unknown API key", errorCode: -32001, method: "tools/call", target: "login" })
-      yield* recordEdgeRefusal({ reason: "missing credentials" })
+      yield* recordEdgeExchange({
+        outcome: "rejected",
+        refusedBy: "authentication",
+        reason: "unknown API key",
+        errorCode: -32001,
+        method: "tools/call",
+        target: "login"
+      })
+      yield* recordEdgeExchange({ outcome: "rejected", refusedBy: "authentication", reason: "missing credentials" })
       yield* log.flush
       const rows = (yield* allRows).filter((row) => row.rejected_by === "authentication")
       expect(rows).toMatchObject([

@@ -44,9 +44,18 @@ describe("the hash chain", () => {
   })
 })
 
-describe("edge refusals", () => {
-  it("become rejected records by the authentication stage with what is known", () => {
-    const record = edgeRecord({ reason: "expired token", principal: { method: "oauth" }, durationMs: 2 }, 10_000)
+describe("edge exchanges", () => {
+  it("become rejected records by the refusing step with what is known", () => {
+    const record = edgeRecord(
+      {
+        outcome: "rejected",
+        refusedBy: "authentication",
+        reason: "expired token",
+        principal: { method: "oauth" },
+        durationMs: 2
+      },
+      10_000
+    )
     expect(record).toMatchObject({
       time: new Date(9_998),
       tenantId: null,
@@ -57,5 +66,21 @@ describe("edge refusals", () => {
       arguments: null
     })
     expect(record.requestId).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it("say how many requests and from where when refusals are recorded together, and nothing rejected a success", () => {
+    const throttled = edgeRecord(
+      {
+        outcome: "rejected",
+        refusedBy: "throttle",
+        reason: "too many failed logins",
+        count: 37,
+        clientAddress: "10.0.0.9"
+      },
+      5_000
+    )
+    expect(throttled).toMatchObject({ rejectedBy: "throttle", arguments: { count: 37, clientAddress: "10.0.0.9" } })
+    const initialize = edgeRecord({ outcome: "success", refusedBy: "ignored", method: "initialize" }, 5_000)
+    expect(initialize).toMatchObject({ outcome: "success", rejectedBy: null, method: "initialize", arguments: null })
   })
 })

@@ -1,7 +1,7 @@
 /**
  * `@bulwark/core`: the tool/plugin API (Effect Schema in, JSON Schema 2020-12 out, declared domain errors, declared
  * backends), the request pipeline (phases packages fill, a method table they extend, facts carried as immutable
- * values and services), and the ports transports and packages meet at (authentication, edge refusals, change
+ * values and services), and the ports transports and packages meet at (authentication, edge exchanges, change
  * notifications, admission). It knows nothing of HTTP, stdio, databases or tenants.
  */
 
@@ -11,8 +11,6 @@ export { AdmissionConfig, Overloaded } from "./admission/Admission.ts"
 /** Who is calling: the transport-neutral authentication port. */
 export * as Authentication from "./authentication/Authentication.ts"
 export { AuthenticationRefused, type Claimed, type Credentials } from "./authentication/Authentication.ts"
-/** Requests refused before they became pipeline requests. */
-export { type EdgeRefusal, EdgeRefusals } from "./authentication/EdgeRefusals.ts"
 export type { CatalogShape } from "./catalog/Catalog.ts"
 /** The compiled catalog of tools, resources and prompts. */
 export * as Catalog from "./catalog/Catalog.ts"
@@ -21,9 +19,10 @@ export type { CompiledPrompt } from "./catalog/CompiledPrompt.ts"
 export type { CompiledStaticResource, CompiledTemplate, ResourceReader } from "./catalog/CompiledResource.ts"
 export type { CompiledTool } from "./catalog/CompiledTool.ts"
 export { type FoundResource, findResource } from "./catalog/findResource.ts"
-
 /** Content blocks of results and messages. */
 export * as Content from "./content/Content.ts"
+/** Exchanges that ended at the edge, before or without a pipeline request. */
+export { type EdgeExchange, EdgeExchanges } from "./edge/EdgeExchanges.ts"
 
 /** Failures: protocol errors, refusals, domain errors, requests for input. */
 export { InputRequired } from "./errors/InputRequired.ts"

@@ -6,7 +6,7 @@
  * sit beside `/mcp`, and the admin API on its own listener when enabled. The bundled app (`main.ts`), the
  * conformance fixture and the benchmark server are all this composition.
  */
-import { AuditLog, AuditStage, layerEdgeRefusals } from "@bulwark/audit"
+import { AuditLog, AuditStage, layerEdgeExchanges } from "@bulwark/audit"
 import { Admission, Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
 import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
 import { Authenticator, ProtectedResource } from "@bulwark/identity"
@@ -103,7 +103,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
   return Layer.mergeAll(
     pipeline(config),
     ListChanges.layer,
-    layerEdgeRefusals,
+    layerEdgeExchanges,
     Admission.layer(config.admission),
     Layer.effectDiscard(syncTenants(config))
   ).pipe(

@@ -1,13 +1,17 @@
 /**
- * A request the HTTP edge refused before the pipeline (today: a credential authentication refused): the answer to
- * send as is, and why, for the server's log and audit only.
+ * A request the HTTP edge refused before the pipeline (a credential authentication refused, a foreign Host, a body
+ * too large, ...): the answer to send as is, and, for the server's log and audit only, why, which step refused it and
+ * what a refused credential claimed to be.
  */
-import type { Principal } from "@bulwark/core"
+import type { Claimed, Principal } from "@bulwark/core"
 
 /** A request refused at the edge. */
 export interface EdgeRefused {
   readonly response: Response
   readonly reason: string
+  /** The refusing step; `authentication` unless said otherwise. */
+  readonly refusedBy?: string
+  readonly claimed?: Claimed
 }
 
 /** Whether authentication refused the request (rather than naming a principal, or not applying). */

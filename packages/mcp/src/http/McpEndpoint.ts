@@ -13,8 +13,7 @@ import {
   type AccessLogConfig,
   Admission,
   Authentication,
-  type EdgeRefusal,
-  EdgeRefusals,
+  EdgeExchanges,
   Pipeline,
   type Principal
 } from "@bulwark/core"
@@ -27,9 +26,7 @@ import {
   isLegacyRequest,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
-  originValidationResponse,
-  readRequestBody,
-  validateHostHeader
+  readRequestBody
 } from "@modelcontextprotocol/server"
 import { Cause, Clock, Context, Effect, Exit, Option, type Scope, type Tracer } from "effect"
 import { makeRequestStateSeal } from "../bridge/RequestStateSeal.ts"
@@ -38,13 +35,27 @@ import type { EdgeContext } from "../bridge/toMcpRequest.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 import { type Described, describeRequest } from "./describeRequest.ts"
 import * as EdgeHints from "./EdgeHints.ts"
-import { logExchange } from "./EdgeLog.ts"
+import * as EdgeJournal from "./EdgeJournal.ts"
 import { type EdgeRefused, isEdgeRefused } from "./EdgeRefused.ts"
+import { checkHostAndOrigin } from "./HostCheck.ts"
 import * as LegacySessions from "./LegacySessions.ts"
-import { makeNodeHandler, type NodeHandler, overloadedAnswer } from "./node/NodeHandler.ts"
+import {
+  type ClientErrorHandler,
+  makeClientErrorHandler,
+  makeNodeGuard,
+  makeNodeHandler,
+  type NodeEndpoint,
+  type NodeGuard,
+  type NodeHandler,
+  overloadedAnswer,
+  shed
+} from "./node/NodeHandler.ts"
 import { callerTrace, endWhenSent } from "./RequestSpan.ts"
-import { bodyTooLarge, jsonRpcErrorResponse, toWebResponse } from "./responses.ts"
+import { bodyTooLarge, jsonRpcErrorResponse, toWebResponse, withErrorCode } from "./responses.ts"
 import { serveStatelessLegacy } from "./statelessLegacy.ts"
+
+/** JSON-RPC batching was removed in 2025-06-18; a batch that names this revision or a later one is refused. */
+const FIRST_REVISION_WITHOUT_BATCHES = "2025-06-18"
 
 /** How the MCP endpoint protects itself and its sessions. */
 export interface EndpointOptions extends ServerIdentity {
@@ -70,6 +81,13 @@ export interface McpEndpoint {
    * the SDK path otherwise; `next` hands it to the HTTP router (see `NodeHandler.ts`).
    */
   readonly node: NodeHandler
+  /**
+   * Refuses a Node request on any route of the listener whose `Host` or `Origin` is refused, as the endpoint does
+   * (`McpNodeServer` runs it before every route: `/metrics` and the health checks as well as the MCP path).
+   */
+  readonly guard: NodeGuard
+  /** Answers requests Node's HTTP parser refuses with a JSON-RPC error body, and accounts for them. */
+  readonly clientError: ClientErrorHandler
   /** Open 2025-era sessions (for metrics and tests). */
   readonly openSessions: () => number
 }
@@ -117,35 +135,25 @@ export const makeEndpoint = (
     )
 
     const authentication = Context.getOption(services, Authentication.Authentication)
-    const refusals = Context.getOption(services, EdgeRefusals)
+    const exchanges = Context.getOption(services, EdgeExchanges)
+    const accessLog = options.accessLog ?? AccessLog.everything
+    const journal = yield* EdgeJournal.make(accessLog, Option.getOrUndefined(exchanges)?.record)
 
-    /** The principal, a refusal to send as is, or undefined when the endpoint serves without authentication. */
+    /** The principal, a refusal to send as is (the caller accounts for it), or undefined without authentication. */
     const authenticate = (
-      credentials: Authentication.Credentials,
-      described: Described,
-      span: Tracer.Span,
-      startedAt: number
-    ): Effect.Effect<Principal | EdgeRefused | undefined> => {
-      if (Option.isNone(authentication)) return Effect.succeed(undefined)
-      return authentication.value.authenticate(credentials).pipe(
-        Effect.catchTag("AuthenticationRefused", (refused) => {
-          const record: EdgeRefusal = {
-            reason: refused.reason,
-            refusedBy: "authentication",
-            ...(described.method === undefined ? {} : { method: described.method }),
-            ...(described.target === undefined ? {} : { target: described.target }),
-            ...(refused.claimed?.tenantId === undefined ? {} : { tenantId: refused.claimed.tenantId }),
-            ...(refused.claimed === undefined ? {} : { principal: refused.claimed }),
-            traceId: span.traceId,
-            durationMs: performance.now() - startedAt
-          }
-          const response = new Response(refused.body, { status: refused.status, headers: { ...refused.headers } })
-          return (Option.isSome(refusals) ? refusals.value.record(record) : Effect.void).pipe(
-            Effect.as<EdgeRefused>({ response, reason: refused.reason })
+      credentials: Authentication.Credentials
+    ): Effect.Effect<Principal | EdgeRefused | undefined> =>
+      Option.isNone(authentication)
+        ? Effect.succeed(undefined)
+        : authentication.value.authenticate(credentials).pipe(
+            Effect.catchTag("AuthenticationRefused", (refused) =>
+              Effect.succeed<EdgeRefused>({
+                response: new Response(refused.body, { status: refused.status, headers: { ...refused.headers } }),
+                reason: refused.reason,
+                ...(refused.claimed === undefined ? {} : { claimed: refused.claimed })
+              })
+            )
           )
-        })
-      )
-    }
 
     /** Serves an authenticated (or unauthenticated, without the port) request on the route it belongs to. */
     const route = Effect.fnUntraced(function* (
@@ -196,33 +204,48 @@ export const makeEndpoint = (
       return EdgeHints.apply(response, edge)
     })
 
-    const accessLog = options.accessLog ?? AccessLog.everything
-
-    /** Logs the line of an exchange the pipeline did not serve, and hands its response on. */
+    /** Accounts for an exchange the pipeline did not serve (see `EdgeJournal.ts`), and hands its response on. */
     const answered = (
       request: Request,
       described: Described,
       startedAt: number,
       response: Response,
-      reason?: string
+      refusal?: EdgeRefused,
+      traceId?: string
     ): Effect.Effect<Response> =>
-      logExchange(accessLog, {
-        method: request.method,
-        described,
-        status: response.status,
-        startedAt,
-        ...(reason === undefined ? {} : { reason })
-      }).pipe(Effect.as(response))
+      Effect.flatMap(withErrorCode(response), ([sent, errorCode]) =>
+        journal
+          .end({
+            method: request.method,
+            described,
+            status: sent.status,
+            startedAt,
+            ...(errorCode === undefined ? {} : { errorCode }),
+            ...(refusal === undefined
+              ? {}
+              : { reason: refusal.reason, refusedBy: refusal.refusedBy ?? "authentication" }),
+            ...(refusal?.claimed === undefined ? {} : { claimed: refusal.claimed }),
+            ...(traceId === undefined ? {} : { traceId })
+          })
+          .pipe(Effect.as(sent))
+      )
 
     const serve = Effect.fnUntraced(function* (request: Request): Effect.fn.Return<Response> {
       const startedAt = performance.now()
-      const refuse = (response: Response, reason: string) =>
-        answered(request, describeRequest(request.headers, undefined), startedAt, response, reason)
+      const refuse = (response: Response, reason: string, refusedBy: string) =>
+        answered(request, describeRequest(request.headers, undefined), startedAt, response, {
+          response,
+          reason,
+          refusedBy
+        })
       // In-process requests carry no Host header (it is a forbidden header for web Requests): use the URL's.
-      const host = validateHostHeader(request.headers.get("host") ?? new URL(request.url).host, allowedHosts)
-      if (!host.ok) return yield* refuse(jsonRpcErrorResponse(403, -32000, `Forbidden: ${host.message}`), host.message)
-      const rejected = originValidationResponse(request, allowedOrigins)
-      if (rejected !== undefined) return yield* refuse(rejected, "origin not allowed")
+      const foreign = checkHostAndOrigin(
+        request.headers.get("host") ?? new URL(request.url).host,
+        request.headers.get("origin") ?? undefined,
+        allowedHosts,
+        allowedOrigins
+      )
+      if (foreign !== undefined) return yield* refuse(toWebResponse(foreign.answer), foreign.reason, foreign.refusedBy)
 
       let text = ""
       let body: unknown
@@ -231,12 +254,13 @@ export const makeEndpoint = (
         if (!isJsonContentType(request.headers.get("content-type"))) {
           return yield* refuse(
             jsonRpcErrorResponse(415, -32600, "Unsupported Media Type: Content-Type must be application/json"),
-            "not JSON"
+            "not JSON",
+            "content-type"
           )
         }
         const read = yield* Effect.promise(() => readRequestBody(request, maxBodyBytes))
         if (read.tooLarge) {
-          return yield* refuse(toWebResponse(bodyTooLarge(maxBodyBytes)), "body too large")
+          return yield* refuse(toWebResponse(bodyTooLarge(maxBodyBytes)), "body too large", "body-size")
         }
         text = read.text
         try {
@@ -256,24 +280,29 @@ export const makeEndpoint = (
       const serve = Effect.gen(function* () {
         // Authentication comes before answering anything about the body: an unauthenticated caller learns
         // nothing, not even whether its JSON was valid.
-        const principal = yield* authenticate(Authentication.fromWebRequest(request, text), described, span, startedAt)
+        const principal = yield* authenticate(Authentication.fromWebRequest(request, text))
         if (isEdgeRefused(principal)) {
-          return yield* answered(request, described, startedAt, principal.response, principal.reason)
+          return yield* answered(request, described, startedAt, principal.response, principal, span.traceId)
         }
         if (!parsed) {
-          return yield* answered(
-            request,
-            described,
-            startedAt,
-            jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
+          const response = jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
+          return yield* answered(request, described, startedAt, response, undefined, span.traceId)
+        }
+        const version = request.headers.get("mcp-protocol-version")
+        if (Array.isArray(body) && version !== null && version >= FIRST_REVISION_WITHOUT_BATCHES) {
+          const response = jsonRpcErrorResponse(
+            400,
+            -32600,
+            `Invalid Request: protocol revision ${version} does not support JSON-RPC batches; send one message per request`
           )
+          return yield* answered(request, described, startedAt, response, undefined, span.traceId)
         }
         // A span is handed to the pipeline only when the exchange carries exactly one request.
         const edge = EdgeHints.make()
         const response = yield* Effect.scoped(
           route(request, body, principal, described.single ? span : undefined, edge)
         )
-        return edge.piped ? response : yield* answered(request, described, startedAt, response)
+        return edge.piped ? response : yield* answered(request, described, startedAt, response, undefined, span.traceId)
       }).pipe(Effect.withParentSpan(span, { captureStackTrace: false }))
       const clock = yield* Clock.Clock
       return yield* serve.pipe(
@@ -294,34 +323,40 @@ export const makeEndpoint = (
     const handle = (request: Request): Effect.Effect<Response> =>
       request.method !== "POST"
         ? serve(request)
-        : admission
-            .admit(serve(request))
-            .pipe(
-              Effect.catchTag("Overloaded", (overloaded) => Effect.succeed(toWebResponse(overloadedAnswer(overloaded))))
+        : admission.admit(serve(request)).pipe(
+            Effect.catchTag("Overloaded", (overloaded) =>
+              Effect.sync(() => {
+                shed(journal, "POST", describeRequest(request.headers, undefined), performance.now())
+                return toWebResponse(overloadedAnswer(overloaded))
+              })
             )
+          )
 
     const runPromise = Effect.runPromiseWith(services)
-    const node = makeNodeHandler({
+    const nodeEndpoint: NodeEndpoint = {
       allowedHosts,
       allowedOrigins,
       maxBodyBytes,
       serve,
       admission,
       run: Effect.runForkWith(services),
+      journal,
       fast: {
         pipeline,
         server: serverInfo(options),
         seal,
         authenticate,
-        accessLog,
+        journal,
         settle: (request, body, principal, settled) =>
           route(request, body, principal, undefined, EdgeHints.make(), settled)
       }
-    })
+    }
     return {
       handle,
       fetch: (request) => runPromise(handle(request), { signal: request.signal }),
-      node,
+      node: makeNodeHandler(nodeEndpoint),
+      guard: makeNodeGuard(nodeEndpoint),
+      clientError: makeClientErrorHandler(nodeEndpoint),
       openSessions: sessions.size
     }
   })

@@ -9,7 +9,6 @@
  * the call is not run again.
  */
 import {
-  type AccessLogConfig,
   type Authentication,
   type McpRequest,
   type McpResult,
@@ -23,7 +22,7 @@ import { Effect, Exit, Option, type Scope, type Tracer } from "effect"
 import { failureAnswer } from "../../bridge/failureAnswer.ts"
 import type { RequestStateSeal } from "../../bridge/RequestStateSeal.ts"
 import type { Described } from "../describeRequest.ts"
-import { logExchange } from "../EdgeLog.ts"
+import type { EdgeJournal } from "../EdgeJournal.ts"
 import { type EdgeRefused, isEdgeRefused } from "../EdgeRefused.ts"
 import { callerTrace, endWhenSent, traceHeaders } from "../RequestSpan.ts"
 import type { Answer } from "../responses.ts"
@@ -35,15 +34,10 @@ export interface FastPath {
   readonly pipeline: PipelineShape
   readonly server: Implementation
   readonly seal: RequestStateSeal
-  /** The endpoint's authentication (its refusals are answered and audited as the endpoint does). */
-  readonly authenticate: (
-    credentials: Authentication.Credentials,
-    described: Described,
-    span: Tracer.Span,
-    startedAt: number
-  ) => Effect.Effect<Principal | EdgeRefused | undefined>
-  /** Which exchanges get an access-log line (a refused one here; the pipeline logs the others). */
-  readonly accessLog: AccessLogConfig
+  /** The endpoint's authentication (its refusals are answered and accounted for as the endpoint does). */
+  readonly authenticate: (credentials: Authentication.Credentials) => Effect.Effect<Principal | EdgeRefused | undefined>
+  /** Where a refused exchange is logged and audited (the pipeline accounts for the others). */
+  readonly journal: EdgeJournal
   /** The SDK path, for a call whose outcome is settled. */
   readonly settle: (
     request: Request,
@@ -93,15 +87,18 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
   }
   return Effect.clockWith((clock) =>
     Effect.flatMap(Effect.makeSpan("mcp tools/call", spanOptions), (span) =>
-      Effect.flatMap(fast.authenticate(credentials, described, span, startedAt), (principal) =>
+      Effect.flatMap(fast.authenticate(credentials), (principal) =>
         isEdgeRefused(principal)
           ? Effect.as(
-              logExchange(fast.accessLog, {
+              fast.journal.end({
                 method: "POST",
                 described,
                 status: principal.response.status,
                 startedAt,
-                reason: principal.reason
+                reason: principal.reason,
+                refusedBy: principal.refusedBy ?? "authentication",
+                ...(principal.claimed === undefined ? {} : { claimed: principal.claimed }),
+                traceId: span.traceId
               }),
               principal.response
             )

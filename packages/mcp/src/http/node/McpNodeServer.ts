@@ -4,14 +4,15 @@
  * the fast path leaves alone, reaches the Effect HTTP router as usual. Mount `McpHttp.route(path)` on the router as
  * well: it serves what the handler hands on.
  *
- * The server is `NodeHttpServer`'s (listening, graceful shutdown, the platform services); only the dispatch of the
- * `request` event is added, in front of the router's listener.
+ * Every request, on any route, first passes the endpoint's Host and Origin check (DNS-rebinding protection for
+ * `/metrics` and the health checks too), and a request Node's parser refuses gets a JSON-RPC error body. The server is `NodeHttpServer`'s (listening, graceful shutdown, the platform
+ * services); only the dispatch of the `request` event is added, in front of the router's listener.
  */
 import { type IncomingMessage, Server, type ServerResponse } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { Endpoint } from "../Endpoint.ts"
-import type { NodeHandler } from "./NodeHandler.ts"
+import type { ClientErrorHandler, NodeGuard, NodeHandler } from "./NodeHandler.ts"
 
 /** Where to listen, as `NodeHttpServer.layer` takes it, and the MCP path (default `/mcp`). */
 export interface McpNodeServerOptions extends NodeHttpServer.Options {
@@ -25,22 +26,27 @@ const pathOf = (url: string | undefined): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
-/** Node's HTTP server with the MCP path's requests going to `handler` first. */
+/** Node's HTTP server with every request's Host and Origin checked, and the MCP path's going to `handler` first. */
 class McpServer extends Server {
   readonly #path: string
   readonly #handler: NodeHandler
+  readonly #guard: NodeGuard
 
-  constructor(path: string, handler: NodeHandler) {
+  constructor(path: string, handler: NodeHandler, guard: NodeGuard, clientError: ClientErrorHandler) {
     super()
+    this.on("clientError", clientError)
     this.#path = path
     this.#handler = handler
+    this.#guard = guard
   }
 
   override emit(event: string | symbol, ...args: Array<unknown>): boolean {
     if (event !== "request") return super.emit(event as string, ...args)
     const request = args[0] as IncomingMessage
+    const response = args[1] as ServerResponse
+    if (this.#guard(request, response)) return true
     if (pathOf(request.url) !== this.#path) return super.emit(event, ...args)
-    this.#handler(request, args[1] as ServerResponse, () => super.emit(event, ...args))
+    this.#handler(request, response, () => super.emit(event, ...args))
     return true
   }
 }
@@ -48,5 +54,7 @@ class McpServer extends Server {
 /** The HTTP server (with `NodeHttpServer`'s platform services), serving the endpoint's fast path on `path`. */
 export const layer = ({ path = "/mcp", ...options }: McpNodeServerOptions) =>
   Layer.unwrap(
-    Effect.map(Endpoint, (endpoint) => NodeHttpServer.layer(() => new McpServer(path, endpoint.node), options))
+    Effect.map(Endpoint, (endpoint) =>
+      NodeHttpServer.layer(() => new McpServer(path, endpoint.node, endpoint.guard, endpoint.clientError), options)
+    )
   )

@@ -10,15 +10,19 @@
  * is read), then runs in a fiber of its own; when the client goes away before the answer is sent, the fiber is
  * interrupted and the request it carried is cancelled.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http"
+import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
+import type { Duplex } from "node:stream"
 import { Readable } from "node:stream"
 import { pipeline as pipeStreams } from "node:stream/promises"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import { Admission, type Authentication, type Overloaded } from "@bulwark/core"
-import { isJsonContentType, validateHostHeader, validateOriginHeader } from "@modelcontextprotocol/server"
+import { isJsonContentType } from "@modelcontextprotocol/server"
 import { Cause, Effect, Exit, type Fiber } from "effect"
+import { type Described, describeRequest } from "../describeRequest.ts"
+import type { EdgeJournal } from "../EdgeJournal.ts"
 import { fastRoute } from "../fast/FastRoute.ts"
 import { type FastPath, serveFast } from "../fast/serveFast.ts"
+import { checkHostAndOrigin } from "../HostCheck.ts"
 import { type Answer, bodyTooLarge, jsonRpcError } from "../responses.ts"
 
 /** What the handler serves with: the endpoint's settings and its two paths. */
@@ -33,10 +37,15 @@ export interface NodeEndpoint {
   readonly admission: Admission.AdmissionShape
   /** Runs an exchange in a fiber of its own, with the endpoint's services. */
   readonly run: <A>(effect: Effect.Effect<A>) => Fiber.Fiber<A>
+  /** Where exchanges refused here are logged and audited. */
+  readonly journal: EdgeJournal
 }
 
 /** Serves one Node request on the MCP path, or hands it to `next`. */
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse, next: () => void) => void
+
+/** Answers a request on any route whose `Host` or `Origin` is refused, and says whether it did. */
+export type NodeGuard = (request: IncomingMessage, response: ServerResponse) => boolean
 
 const single = (value: string | Array<string> | undefined): string | undefined =>
   Array.isArray(value) ? value.join(", ") : value
@@ -75,15 +84,108 @@ const writeWebResponse = (response: ServerResponse, web: Response): Promise<void
 
 const internalError = jsonRpcError(500, -32603, "Internal error")
 
+/** Counts a request refused because the server is at capacity (shedding comes in floods: see `EdgeJournal.ts`). */
+export const shed = (journal: EdgeJournal, method: string, described: Described, startedAt: number): void =>
+  journal.endRepeated("admission", undefined, {
+    method,
+    described,
+    status: 503,
+    startedAt,
+    errorCode: Admission.OVERLOADED_CODE,
+    reason: "the server is at capacity",
+    refusedBy: "admission"
+  })
+
 /** The answer to a request refused because the server is at capacity. */
 export const overloadedAnswer = (overloaded: Overloaded): Answer =>
   jsonRpcError(503, Admission.OVERLOADED_CODE, overloaded.message, {
     "retry-after": String(overloaded.retryAfterSeconds)
   })
 
+/** What the headers of a Node request say it is (its body unread). */
+const describeHeaders = (request: IncomingMessage) =>
+  describeRequest({ get: (name) => single(request.headers[name]) ?? null }, undefined)
+
+/** Refuses a request on any route of the listener whose `Host` or `Origin` is refused (see `HostCheck.ts`). */
+export const makeNodeGuard =
+  (endpoint: NodeEndpoint): NodeGuard =>
+  (request, response) => {
+    const refusal = checkHostAndOrigin(
+      single(request.headers.host),
+      single(request.headers.origin),
+      endpoint.allowedHosts,
+      endpoint.allowedOrigins
+    )
+    if (refusal === undefined) return false
+    const startedAt = performance.now()
+    request.resume()
+    writeAnswer(response, refusal.answer)
+    endpoint.run(
+      endpoint.journal.end({
+        method: request.method ?? "",
+        described: describeHeaders(request),
+        status: refusal.answer.status,
+        startedAt,
+        errorCode: refusal.answer.status === 400 ? -32600 : -32000,
+        reason: refusal.reason,
+        refusedBy: refusal.refusedBy
+      })
+    )
+    return true
+  }
+
+/** Answers a request Node's HTTP parser refused (see `makeClientErrorHandler`). */
+export type ClientErrorHandler = (error: Error & { readonly code?: string }, socket: Duplex) => void
+
+/**
+ * Answers requests Node's HTTP parser refuses (a malformed request line, duplicate `Content-Length`, a control
+ * character in a header, headers too large, a client too slow to send them) with a JSON-RPC error body rather than
+ * Node's empty one, and accounts for them. They come in floods when they come at all: counted per address.
+ */
+export const makeClientErrorHandler =
+  (endpoint: NodeEndpoint): ClientErrorHandler =>
+  (error, socket) => {
+    if (error.code === "ECONNRESET" || !socket.writable) return void socket.destroy()
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400
+    const message = status === 400 ? "Bad Request: malformed HTTP request" : (STATUS_CODES[status] ?? "Bad Request")
+    const body = JSON.stringify({ jsonrpc: "2.0", error: { code: -32600, message }, id: null })
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+    )
+    const address = (socket as Duplex & { readonly remoteAddress?: string }).remoteAddress
+    endpoint.journal.endRepeated(`http ${error.code} ${address}`, address, {
+      method: "",
+      described: { single: false },
+      status,
+      startedAt: performance.now(),
+      errorCode: -32600,
+      reason: `malformed HTTP request (${error.code ?? error.message})`,
+      refusedBy: "http"
+    })
+  }
+
 /** Makes the handler. */
 export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const tooLarge = bodyTooLarge(endpoint.maxBodyBytes)
+
+  /** Accounts for a body larger than the limit. */
+  const tooLargeEnded = (request: IncomingMessage, startedAt: number) =>
+    endpoint.journal.end({
+      method: "POST",
+      described: describeHeaders(request),
+      status: 413,
+      startedAt,
+      errorCode: -32600,
+      reason: "body too large",
+      refusedBy: "body-size"
+    })
+
+  /** Answers a body larger than the limit, and accounts for it. */
+  const refuseTooLarge = (request: IncomingMessage, response: ServerResponse, startedAt: number) => {
+    writeAnswer(response, tooLarge)
+    endpoint.run(tooLargeEnded(request, startedAt))
+  }
 
   /** Reads the body, up to the limit, and hands it over as text (undefined when larger; the rest is left unread). */
   const onBody = (request: IncomingMessage, then: (text: string | undefined) => void) => {
@@ -183,9 +285,9 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     const headers = request.headers
     if (request.method !== "POST" || headers["mcp-session-id"] !== undefined) return next()
     if (!isJsonContentType(single(headers["content-type"]) ?? null)) return next()
-    if (!validateHostHeader(single(headers.host), endpoint.allowedHosts).ok) return next()
-    if (!validateOriginHeader(single(headers.origin), endpoint.allowedOrigins).ok) return next()
-    if (Number(headers["content-length"]) > endpoint.maxBodyBytes) return writeAnswer(response, tooLarge)
+    // Host and Origin were checked by the guard, on every route.
+    const startedAt = performance.now()
+    if (Number(headers["content-length"]) > endpoint.maxBodyBytes) return refuseTooLarge(request, response, startedAt)
     const abort = new AbortController()
     // Admitted before the body is read: a refused request costs no parsing, a queued one holds no body. A free slot
     // (the common case) is taken here and now; only a request that must wait for one waits in a fiber.
@@ -200,16 +302,25 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
       return onBody(request, (text) => {
         if (text !== undefined) return run(request, response, abort, serveText(request, abort.signal, text), leave)
         leave()
-        writeAnswer(response, tooLarge)
+        refuseTooLarge(request, response, startedAt)
       })
     }
     const queued = endpoint.admission
       .admit(
         Effect.flatMap(readBody(request), (text) =>
-          text === undefined ? Effect.succeed(tooLarge) : serveText(request, abort.signal, text)
+          text === undefined
+            ? Effect.as(tooLargeEnded(request, startedAt), tooLarge)
+            : serveText(request, abort.signal, text)
         )
       )
-      .pipe(Effect.catchTag("Overloaded", (overloaded) => Effect.succeed(overloadedAnswer(overloaded))))
+      .pipe(
+        Effect.catchTag("Overloaded", (overloaded) =>
+          Effect.sync(() => {
+            shed(endpoint.journal, "POST", describeHeaders(request), startedAt)
+            return overloadedAnswer(overloaded)
+          })
+        )
+      )
     run(request, response, abort, queued, nothing)
   }
 }
