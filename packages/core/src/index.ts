@@ -36,6 +36,7 @@ export {
   retryAfterSeconds
 } from "./errors/Refused.ts"
 export { type Declared, type DomainError, type DomainErrorSchema, ToolError } from "./errors/ToolError.ts"
+export { isTransient, UNAVAILABLE_CODE, unavailable } from "./errors/Unavailable.ts"
 
 /** Change events from handlers to connected clients. */
 export { Notifier, type NotifierShape } from "./notify/Notifier.ts"

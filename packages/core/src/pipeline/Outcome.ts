@@ -6,11 +6,13 @@
  * - `input_required`: the handler asked the client for more input;
  * - `rejected`: a stage refused it (`Refused`), or the HTTP edge did;
  * - `protocol_error`: a JSON-RPC error caused by the request (unknown method, invalid params, ...);
- * - `internal_error`: something unexpected; the client got an internal error with the request id;
+ * - `internal_error`: something unexpected, or a backend unavailable for a moment; the client got an internal (or
+ *   unavailable) error with the request id;
  * - `cancelled`: the client cancelled or went away, and the work was interrupted.
  */
 import { Cause, Exit } from "effect"
 import { ErrorCode } from "../errors/McpError.ts"
+import { UNAVAILABLE_CODE } from "../errors/Unavailable.ts"
 import type { McpResult } from "../request/McpRequest.ts"
 import type { PipelineError } from "./Stage.ts"
 
@@ -50,7 +52,8 @@ export const endingOf = (exit: Exit.Exit<McpResult, PipelineError>): Ending => {
   if (failure._tag === "Some" && !Cause.hasDies(exit.cause)) {
     const error = failure.value
     if (error._tag === "Refused") return { outcome: "rejected", errorCode: error.code, refusedBy: error.by }
-    const outcome = error.code === ErrorCode.InternalError ? "internal_error" : "protocol_error"
+    const outcome =
+      error.code === ErrorCode.InternalError || error.code === UNAVAILABLE_CODE ? "internal_error" : "protocol_error"
     return { outcome, errorCode: error.code, refusedBy: null }
   }
   if (Cause.hasInterruptsOnly(exit.cause)) return { outcome: "cancelled", errorCode: null, refusedBy: null }

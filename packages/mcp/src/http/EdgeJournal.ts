@@ -31,6 +31,8 @@ export interface EndedExchange {
   readonly refusedBy?: string
   /** What a refused credential claimed to be. */
   readonly claimed?: Claimed
+  /** The id an internal error was answered with (a fresh one is drawn otherwise). */
+  readonly requestId?: string
   readonly traceId?: string
 }
 
@@ -109,10 +111,16 @@ export const make = (
         ...(outcome === "rejected" ? { refusedBy: exchange.refusedBy ?? refusingStep(exchange.status) } : {}),
         ...(exchange.reason === undefined ? {} : { reason: exchange.reason }),
         ...(exchange.errorCode === undefined ? {} : { errorCode: exchange.errorCode }),
-        ...(described.method === undefined ? {} : { method: described.method }),
+        // A GET (an event stream) or a DELETE (closing a session) carries no JSON-RPC method: its HTTP method says it.
+        ...(described.method !== undefined
+          ? { method: described.method }
+          : exchange.method === "GET" || exchange.method === "DELETE"
+            ? { method: exchange.method }
+            : {}),
         ...(described.target === undefined ? {} : { target: described.target }),
         ...(claimed?.tenantId === undefined ? {} : { tenantId: claimed.tenantId }),
         ...(claimed === undefined ? {} : { principal: claimed }),
+        ...(exchange.requestId === undefined ? {} : { requestId: exchange.requestId }),
         ...(exchange.traceId === undefined ? {} : { traceId: exchange.traceId }),
         ...(count === undefined ? { durationMs } : { count }),
         ...(clientAddress === undefined ? {} : { clientAddress })

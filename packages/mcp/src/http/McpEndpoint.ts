@@ -51,7 +51,7 @@ import {
   shed
 } from "./node/NodeHandler.ts"
 import { callerTrace, endWhenSent } from "./RequestSpan.ts"
-import { bodyTooLarge, jsonRpcErrorResponse, toWebResponse, withErrorCode } from "./responses.ts"
+import { bodyTooLarge, internalError, jsonRpcErrorResponse, toWebResponse, withErrorCode } from "./responses.ts"
 import { serveStatelessLegacy } from "./statelessLegacy.ts"
 
 /** JSON-RPC batching was removed in 2025-06-18; a batch that names this revision or a later one is refused. */
@@ -309,9 +309,24 @@ export const makeEndpoint = (
         Effect.catchCause((cause) =>
           Cause.hasInterruptsOnly(cause)
             ? Effect.failCause(cause)
-            : Effect.logError("the MCP endpoint failed unexpectedly", cause).pipe(
-                Effect.as(jsonRpcErrorResponse(500, -32603, "Internal error"))
-              )
+            : Effect.suspend(() => {
+                const requestId = crypto.randomUUID()
+                return Effect.logError("the MCP endpoint failed unexpectedly", cause).pipe(
+                  Effect.annotateLogs({ requestId }),
+                  Effect.andThen(
+                    journal.end({
+                      method: request.method,
+                      described,
+                      status: 500,
+                      startedAt,
+                      errorCode: -32603,
+                      requestId,
+                      traceId: span.traceId
+                    })
+                  ),
+                  Effect.as(toWebResponse(internalError(requestId)))
+                )
+              })
         ),
         Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
         Effect.map((response) => endWhenSent(span, clock, response))

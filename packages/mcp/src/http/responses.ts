@@ -31,6 +31,17 @@ export const toWebResponse = (answer: Answer): Response =>
 export const jsonRpcErrorResponse = (status: number, code: number, message: string): Response =>
   toWebResponse(jsonRpcError(status, code, message))
 
+/** The answer to an unexpected failure of the edge itself: an internal error that carries only a request id. */
+export const internalError = (requestId: string): Answer => ({
+  status: 500,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({
+    jsonrpc: "2.0",
+    error: { code: -32603, message: `Internal error (request id ${requestId})`, data: { requestId } },
+    id: null
+  })
+})
+
 /** The answer to a body larger than the endpoint takes. */
 export const bodyTooLarge = (maxBodyBytes: number): Answer =>
   jsonRpcError(413, -32600, `Request body too large: the limit is ${maxBodyBytes} bytes`)

@@ -23,7 +23,7 @@ import type { EdgeJournal } from "../EdgeJournal.ts"
 import { fastRoute } from "../fast/FastRoute.ts"
 import { type FastPath, serveFast } from "../fast/serveFast.ts"
 import { checkHostAndOrigin } from "../HostCheck.ts"
-import { type Answer, bodyTooLarge, jsonRpcError } from "../responses.ts"
+import { type Answer, bodyTooLarge, internalError, jsonRpcError } from "../responses.ts"
 
 /** What the handler serves with: the endpoint's settings and its two paths. */
 export interface NodeEndpoint {
@@ -81,8 +81,6 @@ const writeWebResponse = (response: ServerResponse, web: Response): Promise<void
   }
   return pipeStreams(Readable.fromWeb(web.body as NodeReadableStream), response).catch(() => undefined)
 }
-
-const internalError = jsonRpcError(500, -32603, "Internal error")
 
 /** Counts a request refused because the server is at capacity (shedding comes in floods: see `EdgeJournal.ts`). */
 export const shed = (journal: EdgeJournal, method: string, described: Described, startedAt: number): void =>
@@ -214,7 +212,8 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     response: ServerResponse,
     abort: AbortController,
     exchange: Effect.Effect<Answer | Response>,
-    done: () => void
+    done: () => void,
+    startedAt: number
   ) => {
     const fiber = endpoint.run(exchange)
     response.once("close", () => {
@@ -229,8 +228,25 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
       if (Exit.isSuccess(exit)) {
         if (exit.value instanceof Response) void writeWebResponse(response, exit.value)
         else writeAnswer(response, exit.value)
-      } else if (!Cause.hasInterruptsOnly(exit.cause)) writeAnswer(response, internalError)
-      else response.destroy()
+      } else if (!Cause.hasInterruptsOnly(exit.cause)) {
+        const requestId = crypto.randomUUID()
+        writeAnswer(response, internalError(requestId))
+        endpoint.run(
+          Effect.logError("the MCP endpoint failed unexpectedly", exit.cause).pipe(
+            Effect.annotateLogs({ requestId }),
+            Effect.andThen(
+              endpoint.journal.end({
+                method: request.method ?? "",
+                described: describeHeaders(request),
+                status: 500,
+                startedAt,
+                errorCode: -32603,
+                requestId
+              })
+            )
+          )
+        )
+      } else response.destroy()
     })
   }
 
@@ -300,7 +316,8 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
       }
       response.once("close", leave)
       return onBody(request, (text) => {
-        if (text !== undefined) return run(request, response, abort, serveText(request, abort.signal, text), leave)
+        if (text !== undefined)
+          return run(request, response, abort, serveText(request, abort.signal, text), leave, startedAt)
         leave()
         refuseTooLarge(request, response, startedAt)
       })
@@ -321,6 +338,6 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
           })
         )
       )
-    run(request, response, abort, queued, nothing)
+    run(request, response, abort, queued, nothing, startedAt)
   }
 }
