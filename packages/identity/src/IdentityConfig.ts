@@ -88,6 +88,16 @@ export const OAuthConfig = Schema.Struct({
 })
 
 /**
+ * Throttling of failed authentication per client address: after `max` refused credentials within `per`, the address
+ * is answered 429 with `Retry-After`, without its credential being looked at, until the window has passed. `max: 0`
+ * turns it off. Behind a reverse proxy every client has the proxy's address: raise `max` or turn it off there.
+ */
+export const FailedLoginsConfig = Schema.Struct({
+  max: withDefault(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), 30),
+  per: withDefault(Schema.DurationFromString, "1 minute")
+})
+
+/**
  * Authentication at the HTTP edge. Each method is switched on its own; several may be on at once. Decode with
  * `Schema.decodeUnknownEffect(IdentityConfig)`; every key except `oauth`'s URLs has a default.
  */
@@ -95,6 +105,7 @@ export const IdentityConfig = Schema.Struct({
   apiKeys: withDefault(ApiKeysConfig, {}),
   hmac: withDefault(HmacConfig, {}),
   oauth: Schema.optionalKey(OAuthConfig),
+  failedLogins: withDefault(FailedLoginsConfig, {}),
   /** Shares the HMAC replay cache between instances (`redis://...`); in-process when unset. */
   redisUrl: Schema.optionalKey(Schema.RedactedFromValue(Schema.NonEmptyString)),
   /** Prefix of every Redis key this package writes. */
@@ -106,6 +117,9 @@ export type IdentityConfig = typeof IdentityConfig.Type
 
 /** The decoded OAuth settings. */
 export type OAuthConfig = typeof OAuthConfig.Type
+
+/** The decoded failed-login throttle settings. */
+export type FailedLoginsConfig = typeof FailedLoginsConfig.Type
 
 /** The decoded HMAC settings. */
 export type HmacConfig = typeof HmacConfig.Type

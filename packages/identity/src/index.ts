@@ -30,6 +30,8 @@ export {
   ReplayCacheUnavailable,
   TokenRejected
 } from "./errors.ts"
+/** Throttling of failed authentication per client address (429 with Retry-After). */
+export * as FailedLogins from "./FailedLogins.ts"
 /** HMAC credentials: create (secret shown once, stored encrypted), list, revoke, resolve. */
 export { type CreatedHmacCredential, HmacCredentials, type HmacKeyMaterial } from "./HmacCredentials.ts"
 /** The HMAC signing scheme: canonical string, headers, and `signRequest` for clients. */
@@ -49,6 +51,7 @@ export * as HmacVerifier from "./HmacVerifier.ts"
 export {
   ApiKeysConfig,
   AsymmetricAlgorithm,
+  FailedLoginsConfig,
   HmacConfig,
   IdentityConfig,
   OAuthConfig

@@ -103,6 +103,7 @@ export interface RawResponse {
   readonly status: number
   readonly contentType: string
   readonly body: string
+  readonly retryAfter?: string | undefined
 }
 
 /**
@@ -110,17 +111,33 @@ export interface RawResponse {
  */
 export const rawRequest = (
   url: URL,
-  options: { readonly method: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string }
+  options: {
+    readonly method: string
+    readonly headers: Readonly<Record<string, string>>
+    readonly body?: string
+    /** The local address to connect from (another loopback address is another client). */
+    readonly localAddress?: string
+  }
 ): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method, headers: { ...options.headers } }, (res) => {
+    const settings = {
+      method: options.method,
+      headers: { ...options.headers },
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress })
+    }
+    const req = request(url, settings, (res) => {
       let body = ""
       res.setEncoding("utf8")
       res.on("data", (chunk: string) => {
         body += chunk
       })
       res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body })
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers["content-type"] ?? ""),
+          body,
+          retryAfter: res.headers["retry-after"]
+        })
       )
       res.on("error", reject)
     })

@@ -9,7 +9,7 @@
 import { AuditLog, AuditStage, layerEdgeExchanges } from "@bulwark/audit"
 import { Admission, Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
 import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
-import { Authenticator, ProtectedResource } from "@bulwark/identity"
+import { Authenticator, FailedLogins, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, McpNodeServer, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Tracing } from "@bulwark/observability"
 import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy, type Tenants } from "@bulwark/tenancy"
@@ -128,12 +128,17 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
 export const observability = (config: ServerConfig, options: RunOptions = {}) =>
   options.observability ?? Layer.mergeAll(JsonLogs.layer(config.logLevel), Tracing.layer)
 
-/** Authentication over HTTP: identity's authenticator and the first API key of a fresh server, or the given port. */
+/**
+ * Authentication over HTTP: identity's authenticator behind the failed-login throttle, and the first API key of a fresh
+ * server; or the given port.
+ */
 export const authentication = (config: ServerConfig, options: RunOptions = {}) => {
   if (options.authentication !== undefined) return options.authentication
   // One authenticator (the same layer value is built once) behind both the endpoint and the bootstrap.
   const authenticator = Authenticator.layer(config.identity)
-  return Layer.merge(authenticator, Layer.effectDiscard(bootstrapKey(config)).pipe(Layer.provide(authenticator)))
+  // The endpoint authenticates through the failed-login throttle (its budgets in the composition's rate limiter).
+  const throttled = FailedLogins.layer(config.identity.failedLogins).pipe(Layer.provide(authenticator))
+  return Layer.merge(throttled, Layer.effectDiscard(bootstrapKey(config)).pipe(Layer.provide(authenticator)))
 }
 
 /**

@@ -20,6 +20,8 @@ export interface Credentials {
   readonly headers: Readonly<Record<string, string>>
   /** The raw request body (for schemes that sign it); empty where there is none. */
   readonly body: string
+  /** The client's network address (the peer of the connection), where the transport has one. */
+  readonly clientAddress?: string
 }
 
 /** What a refused credential claimed to be, when it said (for the audit log only). */
@@ -38,6 +40,11 @@ export class AuthenticationRefused extends Data.TaggedError("AuthenticationRefus
   /** Why, for the server's own log and audit; never sent to the client. */
   readonly reason: string
   readonly claimed?: Claimed
+  /**
+   * Refused because the client's address is throttled (too many failed attempts), not for its credential: such
+   * refusals come in floods, and the edge counts them rather than recording each.
+   */
+  readonly throttled?: boolean
 }> {}
 
 /** Decides who is calling. */
@@ -57,12 +64,19 @@ export class Authentication extends Context.Service<Authentication, Authenticati
 export const fixed = (principal: Principal): Layer.Layer<Authentication> =>
   Layer.succeed(Authentication, { authenticate: () => Effect.succeed(principal) })
 
-/** The credentials of an HTTP request, from a web `Request` and its body text. */
-export const fromWebRequest = (request: Request, body: string): Credentials => {
+/** The credentials of an HTTP request, from a web `Request`, its body text and the client's address if known. */
+export const fromWebRequest = (request: Request, body: string, clientAddress?: string): Credentials => {
   const headers: Record<string, string> = {}
   request.headers.forEach((value, name) => {
     headers[name] = value
   })
   const url = new URL(request.url)
-  return { transport: "http", method: request.method, path: `${url.pathname}${url.search}`, headers, body }
+  return {
+    transport: "http",
+    method: request.method,
+    path: `${url.pathname}${url.search}`,
+    headers,
+    body,
+    ...(clientAddress === undefined ? {} : { clientAddress })
+  }
 }

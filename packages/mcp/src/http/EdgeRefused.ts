@@ -12,6 +12,8 @@ export interface EdgeRefused {
   /** The refusing step; `authentication` unless said otherwise. */
   readonly refusedBy?: string
   readonly claimed?: Claimed
+  /** Refused because the client's address is throttled: counted with its like rather than recorded alone. */
+  readonly throttled?: boolean
 }
 
 /** Whether authentication refused the request (rather than naming a principal, or not applying). */

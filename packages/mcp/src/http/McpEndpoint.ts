@@ -72,8 +72,11 @@ export interface EndpointOptions extends ServerIdentity {
 
 /** The MCP endpoint. */
 export interface McpEndpoint {
-  /** Serves one HTTP request in the calling fiber (the HTTP route runs it in the request's own fiber). */
-  readonly handle: (request: Request) => Effect.Effect<Response>
+  /**
+   * Serves one HTTP request in the calling fiber (the HTTP route runs it in the request's own fiber); the client's
+   * address, when the transport knows it, throttles failed authentication by address.
+   */
+  readonly handle: (request: Request, clientAddress?: string) => Effect.Effect<Response>
   /** The same as a web-standard handler, for in-process clients (`fetch: endpoint.fetch`). */
   readonly fetch: (request: Request) => Promise<Response>
   /**
@@ -150,7 +153,8 @@ export const makeEndpoint = (
               Effect.succeed<EdgeRefused>({
                 response: new Response(refused.body, { status: refused.status, headers: { ...refused.headers } }),
                 reason: refused.reason,
-                ...(refused.claimed === undefined ? {} : { claimed: refused.claimed })
+                ...(refused.claimed === undefined ? {} : { claimed: refused.claimed }),
+                ...(refused.throttled === true ? { throttled: true } : {})
               })
             )
           )
@@ -211,26 +215,30 @@ export const makeEndpoint = (
       startedAt: number,
       response: Response,
       refusal?: EdgeRefused,
-      traceId?: string
+      traceId?: string,
+      clientAddress?: string
     ): Effect.Effect<Response> =>
-      Effect.flatMap(withErrorCode(response), ([sent, errorCode]) =>
-        journal
-          .end({
-            method: request.method,
-            described,
-            status: sent.status,
-            startedAt,
-            ...(errorCode === undefined ? {} : { errorCode }),
-            ...(refusal === undefined
-              ? {}
-              : { reason: refusal.reason, refusedBy: refusal.refusedBy ?? "authentication" }),
-            ...(refusal?.claimed === undefined ? {} : { claimed: refusal.claimed }),
-            ...(traceId === undefined ? {} : { traceId })
-          })
-          .pipe(Effect.as(sent))
-      )
+      Effect.flatMap(withErrorCode(response), ([sent, errorCode]) => {
+        const ended: EdgeJournal.EndedExchange = {
+          method: request.method,
+          described,
+          status: sent.status,
+          startedAt,
+          ...(errorCode === undefined ? {} : { errorCode }),
+          ...(refusal === undefined
+            ? {}
+            : { reason: refusal.reason, refusedBy: refusal.refusedBy ?? "authentication" }),
+          ...(refusal?.claimed === undefined ? {} : { claimed: refusal.claimed }),
+          ...(traceId === undefined ? {} : { traceId })
+        }
+        if (refusal?.throttled !== true) return Effect.as(journal.end(ended), sent)
+        return Effect.sync(() => {
+          journal.endRepeated(`throttled ${clientAddress}`, clientAddress, { ...ended, refusedBy: "throttle" })
+          return sent
+        })
+      })
 
-    const serve = Effect.fnUntraced(function* (request: Request): Effect.fn.Return<Response> {
+    const serve = Effect.fnUntraced(function* (request: Request, clientAddress?: string): Effect.fn.Return<Response> {
       const startedAt = performance.now()
       const refuse = (response: Response, reason: string, refusedBy: string) =>
         answered(request, describeRequest(request.headers, undefined), startedAt, response, {
@@ -280,9 +288,17 @@ export const makeEndpoint = (
       const serve = Effect.gen(function* () {
         // Authentication comes before answering anything about the body: an unauthenticated caller learns
         // nothing, not even whether its JSON was valid.
-        const principal = yield* authenticate(Authentication.fromWebRequest(request, text))
+        const principal = yield* authenticate(Authentication.fromWebRequest(request, text, clientAddress))
         if (isEdgeRefused(principal)) {
-          return yield* answered(request, described, startedAt, principal.response, principal, span.traceId)
+          return yield* answered(
+            request,
+            described,
+            startedAt,
+            principal.response,
+            principal,
+            span.traceId,
+            clientAddress
+          )
         }
         if (!parsed) {
           const response = jsonRpcErrorResponse(400, -32700, "Parse error: the request body is not valid JSON")
@@ -335,10 +351,10 @@ export const makeEndpoint = (
 
     // POSTs carry requests: they are admitted (load shedding); GET and DELETE open and close streams and sessions.
     const admission = Option.getOrElse(Context.getOption(services, Admission.Admission), () => Admission.unlimited)
-    const handle = (request: Request): Effect.Effect<Response> =>
+    const handle = (request: Request, clientAddress?: string): Effect.Effect<Response> =>
       request.method !== "POST"
-        ? serve(request)
-        : admission.admit(serve(request)).pipe(
+        ? serve(request, clientAddress)
+        : admission.admit(serve(request, clientAddress)).pipe(
             Effect.catchTag("Overloaded", (overloaded) =>
               Effect.sync(() => {
                 shed(journal, "POST", describeRequest(request.headers, undefined), performance.now())

@@ -4,7 +4,7 @@
  * itself (joining the caller's trace from `_meta` or headers); give `routerSpanOff(path)` to `HttpRouter.serve` so
  * that the router does not open a second one for the same request.
  */
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { Endpoint } from "./Endpoint.ts"
 
@@ -25,7 +25,7 @@ export const route = (path: `/${string}` = "/mcp") =>
           const abort = new AbortController()
           const web = yield* HttpServerRequest.toWeb(request, { signal: abort.signal })
           const response = yield* endpoint
-            .handle(web)
+            .handle(web, Option.getOrUndefined(request.remoteAddress))
             .pipe(Effect.onInterrupt(() => Effect.sync(() => abort.abort(new Error("the client went away")))))
           return HttpServerResponse.fromWeb(response)
         }).pipe(Effect.orDie, HttpMiddleware.withLoggerDisabled)

@@ -22,7 +22,7 @@ import { Effect, Exit, Option, type Scope, type Tracer } from "effect"
 import { failureAnswer } from "../../bridge/failureAnswer.ts"
 import type { RequestStateSeal } from "../../bridge/RequestStateSeal.ts"
 import type { Described } from "../describeRequest.ts"
-import type { EdgeJournal } from "../EdgeJournal.ts"
+import type { EdgeJournal, EndedExchange } from "../EdgeJournal.ts"
 import { type EdgeRefused, isEdgeRefused } from "../EdgeRefused.ts"
 import { callerTrace, endWhenSent, traceHeaders } from "../RequestSpan.ts"
 import type { Answer } from "../responses.ts"
@@ -89,8 +89,10 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
     Effect.flatMap(Effect.makeSpan("mcp tools/call", spanOptions), (span) =>
       Effect.flatMap(fast.authenticate(credentials), (principal) =>
         isEdgeRefused(principal)
-          ? Effect.as(
-              fast.journal.end({
+          ? refused(
+              fast,
+              principal,
+              {
                 method: "POST",
                 described,
                 status: principal.response.status,
@@ -99,8 +101,8 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
                 refusedBy: principal.refusedBy ?? "authentication",
                 ...(principal.claimed === undefined ? {} : { claimed: principal.claimed }),
                 traceId: span.traceId
-              }),
-              principal.response
+              },
+              credentials.clientAddress
             )
           : call(fast, exchange, principal, span)
       ).pipe(
@@ -114,6 +116,20 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
       )
     )
   )
+}
+
+/** Accounts for a refusal by authentication (a throttled address's with its like) and answers it. */
+const refused = (
+  fast: FastPath,
+  refusal: EdgeRefused,
+  ended: EndedExchange,
+  clientAddress: string | undefined
+): Effect.Effect<Response> => {
+  if (refusal.throttled !== true) return Effect.as(fast.journal.end(ended), refusal.response)
+  return Effect.sync(() => {
+    fast.journal.endRepeated(`throttled ${clientAddress}`, clientAddress, { ...ended, refusedBy: "throttle" })
+    return refusal.response
+  })
 }
 
 /** Runs the call through the pipeline and answers it (or hands its outcome to the SDK, settled). */

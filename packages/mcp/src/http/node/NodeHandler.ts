@@ -31,8 +31,8 @@ export interface NodeEndpoint {
   readonly allowedOrigins: Array<string>
   readonly maxBodyBytes: number
   readonly fast: FastPath
-  /** The endpoint's SDK path for a whole request (already admitted). */
-  readonly serve: (request: Request) => Effect.Effect<Response>
+  /** The endpoint's SDK path for a whole request (already admitted), with the client's address. */
+  readonly serve: (request: Request, clientAddress?: string) => Effect.Effect<Response>
   /** Load shedding: every exchange is admitted before its body is read. */
   readonly admission: Admission.AdmissionShape
   /** Runs an exchange in a fiber of its own, with the endpoint's services. */
@@ -286,13 +286,15 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
         signal
       })
     }
-    if (route === undefined) return endpoint.serve(toWebRequest())
+    const clientAddress = request.socket.remoteAddress
+    if (route === undefined) return endpoint.serve(toWebRequest(), clientAddress)
     const credentials: Authentication.Credentials = {
       transport: "http",
       method: "POST",
       path: request.url ?? "",
       headers: flatHeaders(headers),
-      body: text
+      body: text,
+      ...(clientAddress === undefined ? {} : { clientAddress })
     }
     return serveFast(endpoint.fast, { route, credentials, body, toWebRequest })
   }
