@@ -28,7 +28,7 @@ import {
   localhostAllowedOrigins,
   readRequestBody
 } from "@modelcontextprotocol/server"
-import { Cause, Clock, Context, Effect, Exit, Option, type Scope, type Tracer } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Option, type Scope, type Tracer } from "effect"
 import { makeRequestStateSeal } from "../bridge/RequestStateSeal.ts"
 import { makeServerFactory, type ServerIdentity, serverInfo } from "../bridge/ServerFactory.ts"
 import type { EdgeContext } from "../bridge/toMcpRequest.ts"
@@ -53,6 +53,9 @@ import {
 import { callerTrace, endWhenSent } from "./RequestSpan.ts"
 import { bodyTooLarge, internalError, jsonRpcErrorResponse, toWebResponse, withErrorCode } from "./responses.ts"
 import { serveStatelessLegacy } from "./statelessLegacy.ts"
+
+/** How long exchanges still running at shutdown (past the HTTP server's grace) may take before they are cut. */
+const DRAIN_TIMEOUT = Duration.seconds(1)
 
 /** JSON-RPC batching was removed in 2025-06-18; a batch that names this revision or a later one is refused. */
 const FIRST_REVISION_WITHOUT_BATCHES = "2025-06-18"
@@ -364,6 +367,7 @@ export const makeEndpoint = (
           )
 
     const runPromise = Effect.runPromiseWith(services)
+    const inFlight = new Set<Fiber.Fiber<unknown>>()
     const nodeEndpoint: NodeEndpoint = {
       allowedHosts,
       allowedOrigins,
@@ -372,6 +376,7 @@ export const makeEndpoint = (
       admission,
       run: Effect.runForkWith(services),
       journal,
+      inFlight,
       fast: {
         pipeline,
         server: serverInfo(options),
@@ -382,6 +387,18 @@ export const makeEndpoint = (
           route(request, body, principal, undefined, EdgeHints.make(), settled)
       }
     }
+    // Shutdown: the HTTP server has stopped taking requests and waited for the answers in flight; what still runs
+    // gets a moment to finish, then is interrupted (and audited as cancelled) before the services under it close.
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() =>
+        inFlight.size === 0
+          ? Effect.void
+          : Fiber.awaitAll([...inFlight]).pipe(
+              Effect.timeoutOrElse({ duration: DRAIN_TIMEOUT, orElse: () => Fiber.interruptAll([...inFlight]) }),
+              Effect.asVoid
+            )
+      )
+    )
     return {
       handle,
       fetch: (request) => runPromise(handle(request), { signal: request.signal }),

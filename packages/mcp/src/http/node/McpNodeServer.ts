@@ -5,8 +5,13 @@
  * well: it serves what the handler hands on.
  *
  * Every request, on any route, first passes the endpoint's Host and Origin check (DNS-rebinding protection for
- * `/metrics` and the health checks too), and a request Node's parser refuses gets a JSON-RPC error body. The server is `NodeHttpServer`'s (listening, graceful shutdown, the platform
- * services); only the dispatch of the `request` event is added, in front of the router's listener.
+ * `/metrics` and the health checks too), and a request Node's parser refuses gets a JSON-RPC error body.
+ *
+ * On shutdown the server stops listening, closes idle connections, answers what is still asked on open ones with
+ * `Connection: close`, and waits (up to `gracefulShutdownTimeout`) for the answers in flight; the endpoint then
+ * waits for the exchanges it still runs before the services under it close. The server is `NodeHttpServer`'s
+ * (listening, graceful shutdown, the platform services); only the dispatch of the `request` event is added, in front
+ * of the router's listener.
  */
 import { type IncomingMessage, Server, type ServerResponse } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -26,11 +31,16 @@ const pathOf = (url: string | undefined): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
-/** Node's HTTP server with every request's Host and Origin checked, and the MCP path's going to `handler` first. */
+/**
+ * Node's HTTP server with every request's Host and Origin checked, and the MCP path's going to `handler` first. Once
+ * it is closing (shutdown), every response says `Connection: close`: a client on a kept-alive connection gets the
+ * answer to the request it sent and then a closed connection, never a reset in the middle of a request.
+ */
 class McpServer extends Server {
   readonly #path: string
   readonly #handler: NodeHandler
   readonly #guard: NodeGuard
+  #closing = false
 
   constructor(path: string, handler: NodeHandler, guard: NodeGuard, clientError: ClientErrorHandler) {
     super()
@@ -40,10 +50,16 @@ class McpServer extends Server {
     this.#guard = guard
   }
 
+  override close(callback?: (error?: Error) => void): this {
+    this.#closing = true
+    return super.close(callback)
+  }
+
   override emit(event: string | symbol, ...args: Array<unknown>): boolean {
     if (event !== "request") return super.emit(event as string, ...args)
     const request = args[0] as IncomingMessage
     const response = args[1] as ServerResponse
+    if (this.#closing) response.setHeader("connection", "close")
     if (this.#guard(request, response)) return true
     if (pathOf(request.url) !== this.#path) return super.emit(event, ...args)
     this.#handler(request, response, () => super.emit(event, ...args))

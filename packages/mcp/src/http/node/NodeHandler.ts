@@ -39,6 +39,8 @@ export interface NodeEndpoint {
   readonly run: <A>(effect: Effect.Effect<A>) => Fiber.Fiber<A>
   /** Where exchanges refused here are logged and audited. */
   readonly journal: EdgeJournal
+  /** The exchanges running now (each one's fiber, from start to answer), so that shutdown can wait for them. */
+  readonly inFlight: Set<Fiber.Fiber<unknown>>
 }
 
 /** Serves one Node request on the MCP path, or hands it to `next`. */
@@ -216,6 +218,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     startedAt: number
   ) => {
     const fiber = endpoint.run(exchange)
+    endpoint.inFlight.add(fiber)
     response.once("close", () => {
       if (response.writableFinished) return
       abort.abort(new Error("the client went away"))
@@ -223,6 +226,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     })
     request.once("error", () => response.destroy())
     fiber.addObserver((exit) => {
+      endpoint.inFlight.delete(fiber)
       done()
       if (response.destroyed) return
       if (Exit.isSuccess(exit)) {
