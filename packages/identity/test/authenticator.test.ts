@@ -1,6 +1,6 @@
 /**
  * How core's `Authentication` port picks the method, and what it answers: one generic refusal for every bad credential,
- * the precise reason only in `EdgeRefusal.reason`, never a secret there or in a log line.
+ * the precise reason only in `AuthenticationRefused.reason`, never a secret there or in a log line.
  */
 import { randomBytes } from "node:crypto"
 import { Authentication } from "@bulwark/core"

@@ -1,8 +1,9 @@
 /**
  * The MCP endpoint over Streamable HTTP: Host/Origin checks and a body-size limit, the request's span, then
  * authentication through core's `Authentication` port (before any MCP work: a refusal is answered as the port says
- * and reported to `EdgeRefusals`), then the 2026-07-28 stateless path, 2025-era sessions for clients that open one
- * with `initialize`, and stateless 2025-era requests otherwise. The body is read and parsed once.
+ * and accounted for), then the 2026-07-28 stateless path, 2025-era sessions for clients that open one with
+ * `initialize`, and stateless 2025-era requests otherwise. The body is read and parsed once. Every exchange the
+ * pipeline does not serve (a refusal, what the SDK answers itself) is logged and audited through the `EdgeJournal`.
  *
  * The span is opened before authentication, so that authentication is part of the request's one trace: it joins
  * the caller's trace from `_meta.traceparent` (MCP's way) or the `traceparent` header, and the pipeline adopts it as
