@@ -6,9 +6,12 @@
  * valid credential from an address that never failed never waits.
  *
  * The budgets live in effect's `RateLimiter` (`effect/persistence`): in this process, or in Redis when the
- * composition shares its limits there, so that every instance throttles the same address. A store that cannot be
- * reached throttles nobody (authentication itself still runs). Counted in `bulwark_authentication_failures_total`
- * and `bulwark_authentication_throttled_total`, for alerting.
+ * composition shares its limits there, so that every instance counts the same address's failures. Only a failure
+ * touches the store: whether an address is throttled is remembered in this process, from the store's answer to its
+ * last failure, so that a request with a valid credential costs one map lookup and no round trip (another instance
+ * learns of a throttled address at its next failure there). A store that cannot be reached throttles nobody
+ * (authentication itself still runs). Counted in `bulwark_authentication_failures_total` and
+ * `bulwark_authentication_throttled_total`, for alerting.
  *
  * @since 0.1.0
  */
@@ -28,6 +31,9 @@ export const throttled: Metric.Counter<number> = Metric.counter("bulwark_authent
   description: "Requests refused with 429 because their address had too many failed authentications",
   incremental: true
 })
+
+/** How many throttled addresses a process remembers at most (past it, expired ones are dropped, then all). */
+const MAX_REMEMBERED = 10_000
 
 /** The JSON-RPC error code of a throttled address (the limit code, as rate limits answer). */
 const LIMIT_CODE = -32029
@@ -63,31 +69,52 @@ export const layer = (
       const inner = yield* Authentication.Authentication
       if (config.max === 0) return inner
       const limiter = yield* RateLimiter.RateLimiter
-      const budget = (address: string, tokens: number) =>
-        limiter.consume({ key: `failed-logins:${address}`, limit: config.max, window: config.per, tokens })
+      /** Throttled addresses, each until when (epoch milliseconds), as the store said at their last failure. */
+      const throttledUntil = new Map<string, number>()
 
-      /** Seconds until the address may try again; 0 when it may now. A store failure throttles nobody. */
-      const waitFor = (address: string): Effect.Effect<number> =>
-        budget(address, 0).pipe(
-          Effect.map((result) =>
-            result.remaining > 0 ? 0 : Math.max(1, Math.ceil(Duration.toMillis(result.resetAfter) / 1000))
+      /** Remembers that `address` is throttled for `millis`; the map stays bounded (expired entries go first). */
+      const remember = (address: string, now: number, millis: number) => {
+        if (throttledUntil.size >= MAX_REMEMBERED) {
+          for (const [known, until] of throttledUntil) if (until <= now) throttledUntil.delete(known)
+          if (throttledUntil.size >= MAX_REMEMBERED) throttledUntil.clear()
+        }
+        throttledUntil.set(address, now + Math.max(1000, millis))
+      }
+
+      /** Takes one token for a failure; when that spends the address's budget, the address is throttled. */
+      const failed = (address: string, now: number) =>
+        Metric.update(failures, 1).pipe(
+          Effect.andThen(limiter.consume({ key: `failed-logins:${address}`, limit: config.max, window: config.per })),
+          Effect.tap((result) =>
+            result.remaining <= 0
+              ? Effect.sync(() => remember(address, now, Duration.toMillis(result.resetAfter)))
+              : Effect.void
           ),
-          Effect.catch(() => Effect.succeed(0))
+          Effect.catchReason("RateLimiterError", "RateLimitExceeded", (exceeded) =>
+            Effect.sync(() => remember(address, now, Duration.toMillis(exceeded.retryAfter)))
+          ),
+          Effect.ignore
         )
-
-      const failed = (address: string) =>
-        Effect.andThen(Metric.update(failures, 1), budget(address, 1).pipe(Effect.ignore))
 
       const authenticate = (credentials: Credentials) => {
         const address = credentials.clientAddress
         if (address === undefined) return inner.authenticate(credentials)
-        return Effect.flatMap(waitFor(address), (seconds) =>
-          seconds > 0
-            ? Effect.andThen(Metric.update(throttled, 1), Effect.fail(throttledRefusal(seconds, config)))
-            : inner
-                .authenticate(credentials)
-                .pipe(Effect.tapError((refused) => (refused.status === 401 ? failed(address) : Effect.void)))
-        )
+        return Effect.clockWith((clock) => {
+          const now = clock.currentTimeMillisUnsafe()
+          const until = throttledUntil.get(address)
+          if (until !== undefined) {
+            if (now < until) {
+              return Effect.andThen(
+                Metric.update(throttled, 1),
+                Effect.fail(throttledRefusal(Math.ceil((until - now) / 1000), config))
+              )
+            }
+            throttledUntil.delete(address)
+          }
+          return inner
+            .authenticate(credentials)
+            .pipe(Effect.tapError((refused) => (refused.status === 401 ? failed(address, now) : Effect.void)))
+        })
       }
       return Authentication.Authentication.of({ authenticate })
     })
