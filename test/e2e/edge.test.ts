@@ -120,6 +120,30 @@ describe("the edge", () => {
     expect(older.status).toBe(200)
   })
 
+  it("answers two Authorization or two Host headers 400 with a JSON-RPC body, never the first one alone", async () => {
+    const twice = (name: string, first: string, second: string) =>
+      rawBytes(
+        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n${name}: ${first}\r\n${name}: ${second}\r\n` +
+          `Authorization: ${authHeaders.authorization}\r\n`.repeat(name === "Host" ? 1 : 0) +
+          "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n" +
+          `Content-Length: ${ping.length}\r\nConnection: close\r\n\r\n${ping}`
+      )
+    const authorization = await twice("Authorization", authHeaders.authorization!, "Bearer someone-else")
+    const host = await twice("Host", "localhost", "evil.example")
+    for (const [answer, header] of [
+      [authorization, "Authorization"],
+      [host, "Host"]
+    ] as const) {
+      expect(answer.status, header).toBe(400)
+      expect(JSON.parse(answer.body)).toEqual({
+        jsonrpc: "2.0",
+        error: { code: -32600, message: `Bad Request: more than one ${header} header` },
+        id: null
+      })
+    }
+    expect(await records("reason LIKE 'more than one%'")).toHaveLength(2)
+  })
+
   it("answers requests Node's parser refuses with a JSON-RPC body, and counts them into the audit", async () => {
     const duplicate = await rawBytes(
       `POST /mcp HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${authHeaders.authorization}\r\n` +

@@ -2,19 +2,41 @@
  * DNS-rebinding and cross-origin protection for every route of the public listener: the `Host` header must name an
  * allowed host (with no user information: `Host: a@b` is malformed, not a host named `b`), and an `Origin`, when a
  * browser sends one, an allowed origin. A malformed header is 400 Invalid Request, a foreign one 403 Forbidden, both
- * with a JSON-RPC error body, so that a page that rebinds a name to this server reads nothing from any route.
+ * with a JSON-RPC error body, so that a page that rebinds a name to this server reads nothing from any route. A
+ * repeated `Host` or `Authorization` header is 400 too: Node would keep the first and drop the rest without a word.
  */
 import { validateHostHeader, validateOriginHeader } from "@modelcontextprotocol/server"
 import { type Answer, jsonRpcError } from "./responses.ts"
 
-/** A refused Host or Origin: the answer, and why (for the log and audit). */
+/** A refused Host or Origin (or a repeated header that must be single): the answer, and why (for log and audit). */
 export interface HostRefusal {
   readonly answer: Answer
   readonly reason: string
-  readonly refusedBy: "host" | "origin"
+  readonly refusedBy: "host" | "origin" | "authentication"
 }
 
-const malformed = (refusedBy: "host" | "origin", message: string): HostRefusal => ({
+/** Headers that must appear once, and which Node would otherwise reduce to their first value without a word. */
+const SINGLE: Readonly<Record<string, "host" | "authentication">> = { host: "host", authorization: "authentication" }
+
+/**
+ * The refusal of a request that repeats `Host` (RFC 9112: 400) or `Authorization` (which credential is meant?), from
+ * Node's raw header list (name, value, name, value, ...); undefined when neither is repeated.
+ */
+export const checkRepeated = (rawHeaders: ReadonlyArray<string>): HostRefusal | undefined => {
+  let host = 0
+  let authorization = 0
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase()
+    if (name === "host") host++
+    else if (name === "authorization") authorization++
+  }
+  const repeated = host > 1 ? "host" : authorization > 1 ? "authorization" : undefined
+  if (repeated === undefined) return undefined
+  const header = repeated === "host" ? "Host" : "Authorization"
+  return malformed(SINGLE[repeated] ?? "host", `more than one ${header} header`)
+}
+
+const malformed = (refusedBy: HostRefusal["refusedBy"], message: string): HostRefusal => ({
   answer: jsonRpcError(400, -32600, `Bad Request: ${message}`),
   reason: message,
   refusedBy

@@ -22,7 +22,7 @@ import { type Described, describeRequest } from "../describeRequest.ts"
 import type { EdgeJournal } from "../EdgeJournal.ts"
 import { fastRoute } from "../fast/FastRoute.ts"
 import { type FastPath, serveFast } from "../fast/serveFast.ts"
-import { checkHostAndOrigin } from "../HostCheck.ts"
+import { checkHostAndOrigin, checkRepeated } from "../HostCheck.ts"
 import { type Answer, bodyTooLarge, internalError, jsonRpcError } from "../responses.ts"
 
 /** What the handler serves with: the endpoint's settings and its two paths. */
@@ -110,12 +110,14 @@ const describeHeaders = (request: IncomingMessage) =>
 export const makeNodeGuard =
   (endpoint: NodeEndpoint): NodeGuard =>
   (request, response) => {
-    const refusal = checkHostAndOrigin(
-      single(request.headers.host),
-      single(request.headers.origin),
-      endpoint.allowedHosts,
-      endpoint.allowedOrigins
-    )
+    const refusal =
+      checkRepeated(request.rawHeaders) ??
+      checkHostAndOrigin(
+        single(request.headers.host),
+        single(request.headers.origin),
+        endpoint.allowedHosts,
+        endpoint.allowedOrigins
+      )
     if (refusal === undefined) return false
     const startedAt = performance.now()
     request.resume()
