@@ -184,7 +184,13 @@ describe("health, readiness and metrics", () => {
     expect(await health.json()).toEqual({ status: "ok" })
     const ready = await fetch(new URL("/readyz", server.baseUrl))
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toEqual({ ready: true, databaseReachable: true, pendingMigrations: [], problems: [] })
+    expect(await ready.json()).toEqual({
+      ready: true,
+      databaseReachable: true,
+      pendingMigrations: [],
+      problems: [],
+      backends: [{ name: "tickets-db", circuit: "closed", inFlight: 0, up: true }]
+    })
   })
 
   it("/metrics counts tool calls by tenant, tool and status", async () => {

@@ -79,7 +79,13 @@ describe("the server on PostgreSQL", () => {
   it("/readyz is 200 with ready: true", async () => {
     const response = await fetch(new URL("/readyz", server.baseUrl))
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ ready: true, databaseReachable: true, pendingMigrations: [], problems: [] })
+    expect(await response.json()).toEqual({
+      ready: true,
+      databaseReachable: true,
+      pendingMigrations: [],
+      problems: [],
+      backends: [{ name: "tickets-db", circuit: "closed", inFlight: 0, up: true }]
+    })
   })
 })
 

@@ -11,6 +11,9 @@ export { AdmissionConfig, Overloaded } from "./admission/Admission.ts"
 /** Who is calling: the transport-neutral authentication port. */
 export * as Authentication from "./authentication/Authentication.ts"
 export { AuthenticationRefused, type Claimed, type Credentials } from "./authentication/Authentication.ts"
+/** Backends plugins call, with the policy every call runs under. */
+export * as Backend from "./backend/Backend.ts"
+export { BackendUnavailable } from "./backend/Backend.ts"
 export type { CatalogShape } from "./catalog/Catalog.ts"
 /** The compiled catalog of tools, resources and prompts. */
 export * as Catalog from "./catalog/Catalog.ts"

@@ -2,6 +2,7 @@
  * The tickets plugin value: its tools, resource template and prompt.
  */
 import { Plugin } from "@bulwark/core"
+import { ticketsDatabaseBackend } from "./backends.ts"
 import { triageTicket } from "./prompts/triageTicket.ts"
 import { ticketResource } from "./resources/ticketResource.ts"
 import type { TicketStore } from "./store/TicketStore.ts"
@@ -15,5 +16,6 @@ export const TicketsPlugin: Plugin.Plugin<TicketStore> = Plugin.make({
     "Ticket tracking: look up users, create, list, read, comment on and move tickets through their lifecycle.",
   tools,
   resources: [ticketResource],
-  prompts: [triageTicket]
+  prompts: [triageTicket],
+  backends: [ticketsDatabaseBackend]
 })

@@ -8,7 +8,7 @@
 import { Tickets } from "./Tickets.ts"
 
 /** The backends the plugin's tools, resource and prompt declare. */
-export { ticketsDatabase } from "./backends.ts"
+export { ticketsDatabase, ticketsDatabaseBackend } from "./backends.ts"
 
 /** The opaque cursor of `list_tickets`. */
 export * as Cursor from "./domain/Cursor.ts"

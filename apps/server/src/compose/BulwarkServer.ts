@@ -12,6 +12,7 @@ import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistr
 import { Authenticator, FailedLogins, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, McpNodeServer, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Tracing } from "@bulwark/observability"
+import { BackendStage, layerBackends } from "@bulwark/resilience"
 import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy, type Tenants } from "@bulwark/tenancy"
 import { NodeRedis } from "@effect/platform-node"
 import { Duration, Effect, Layer, Option } from "effect"
@@ -76,7 +77,8 @@ const pipeline = (config: ServerConfig) =>
     Effect.gen(function* () {
       const audit = yield* AuditStage.make
       const guards = yield* Guards.make
-      return { timeout: config.timeouts, stages: [audit, ...guards], accessLog: config.accessLog }
+      const backends = yield* BackendStage.make
+      return { timeout: config.timeouts, stages: [audit, ...guards, backends], accessLog: config.accessLog }
     })
   )
 
@@ -108,6 +110,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
     Layer.effectDiscard(syncTenants(config))
   ).pipe(
     Layer.provideMerge(ClientSinks.layer),
+    Layer.provideMerge(layerBackends),
     Layer.provideMerge(Catalog.layerInstalled(installedPlugins(config, options))),
     Layer.provideMerge(AuditLog.layer(config.audit)),
     Layer.provideMerge(

@@ -54,6 +54,8 @@ export interface AdmissionShape {
   readonly tryEnter: () => boolean
   /** Gives back a slot taken with `tryEnter`. */
   readonly leave: () => void
+  /** Requests running now. */
+  readonly inFlight: () => number
 }
 
 /** Load shedding for the whole process. */
@@ -64,11 +66,17 @@ export class Admission extends Context.Service<Admission, AdmissionShape>()("@bu
  * hands its slot to the oldest waiter, so a newcomer never overtakes the queue. Entering is not interruptible (it
  * takes at most `queueTimeout`); the request itself is, and gives its slot back however it ends.
  */
-export const make = (config: AdmissionConfig): AdmissionShape => {
+export const make = (
+  config: AdmissionConfig,
+  options: {
+    /** What a refusal records (by default `bulwark_requests_shed_total`): a bulkhead counts its own. */
+    readonly onRefused?: Effect.Effect<void>
+  } = {}
+): AdmissionShape => {
   const maxWaitMs = Duration.toMillis(config.queueTimeout)
   // Capacity frees up within moments: come back in a second.
   const refused = new Overloaded({ retryAfterSeconds: 1 })
-  const refuse = Effect.andThen(Metric.update(shed, 1), Effect.fail(refused))
+  const refuse = Effect.andThen(options.onRefused ?? Metric.update(shed, 1), Effect.fail(refused))
   let inFlight = 0
   const waiting = new Set<() => void>()
 
@@ -105,6 +113,7 @@ export const make = (config: AdmissionConfig): AdmissionShape => {
   const leave = Effect.sync(leaveNow)
 
   return {
+    inFlight: () => inFlight,
     admit: (effect) =>
       Effect.uninterruptibleMask((restore) => Effect.flatMap(enter, () => Effect.ensuring(restore(effect), leave))),
     tryEnter,
@@ -116,4 +125,9 @@ export const make = (config: AdmissionConfig): AdmissionShape => {
 export const layer = (config: AdmissionConfig): Layer.Layer<Admission> => Layer.succeed(Admission, make(config))
 
 /** Admission that admits everything (in-process tests, compositions that shed load elsewhere). */
-export const unlimited: AdmissionShape = { admit: (effect) => effect, tryEnter: () => true, leave: () => undefined }
+export const unlimited: AdmissionShape = {
+  admit: (effect) => effect,
+  tryEnter: () => true,
+  leave: () => undefined,
+  inFlight: () => 0
+}

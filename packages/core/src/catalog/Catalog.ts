@@ -1,10 +1,11 @@
 /**
  * The catalog: everything the server offers, compiled once at start-up from the installed plugins. It answers
- * lookups by name, holds the listings clients receive, and knows every backend an item declares (so that an
- * operator's kill switch can be checked against them). What the server announces as capabilities is decided by the
+ * lookups by name, holds the listings clients receive, and knows every backend with its policy (so that calls to it
+ * run under it, and an operator's kill switch can be checked against them). What the server announces as capabilities is decided by the
  * pipeline's methods, not here.
  */
 import { Context, Effect, Layer } from "effect"
+import * as Backend from "../backend/Backend.ts"
 import type { Bound, Installed, Plugin } from "../plugin/Plugin.ts"
 import { CatalogConflict } from "./CatalogConflict.ts"
 import { type CompiledPrompt, compilePrompt } from "./CompiledPrompt.ts"
@@ -15,6 +16,7 @@ import {
   compileTemplate
 } from "./CompiledResource.ts"
 import { type CompiledTool, compileTool } from "./CompiledTool.ts"
+import { provideServices } from "./provideServices.ts"
 
 /** Everything the server offers. */
 export interface CatalogShape {
@@ -23,8 +25,10 @@ export interface CatalogShape {
   readonly resources: ReadonlyMap<string, CompiledStaticResource>
   readonly templates: ReadonlyArray<CompiledTemplate>
   readonly prompts: ReadonlyMap<string, CompiledPrompt>
-  /** Every backend some tool, resource or prompt declares it calls. */
+  /** Every backend a plugin declares or some tool, resource or prompt names. */
   readonly backends: ReadonlySet<string>
+  /** Each backend's policy: its plugin's declaration, or the default for a backend only named. */
+  readonly backendPolicies: ReadonlyMap<string, Backend.CompiledBackend>
 }
 
 /** The compiled set of tools, resources and prompts a server serves. */
@@ -79,9 +83,26 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
         yield* claim(prompts, "prompt", prompt.name, compilePrompt(plugin.name, prompt, services))
       }
     }
-    const backends = new Set<string>()
+    // Every backend has a policy: the one its plugin declared, or the default for one only named.
+    const policies = new Map<string, Backend.CompiledBackend & { readonly plugin: string }>()
+    for (const { plugin, services } of bound) {
+      for (const declared of plugin.backends ?? []) {
+        const probe = declared.policy.probe?.check.pipe(provideServices(services))
+        yield* claim(policies, "backend", declared.name, {
+          name: declared.name,
+          plugin: plugin.name,
+          policy: Backend.resolve(declared.policy as Backend.BackendPolicy<unknown>, probe)
+        } satisfies Backend.CompiledBackend & { readonly plugin: string })
+      }
+    }
+    const backends = new Set<string>(policies.keys())
     for (const item of [...tools.values(), ...resources.values(), ...templates.values(), ...prompts.values()]) {
-      for (const backend of item.backends) backends.add(backend)
+      for (const backend of item.backends) {
+        backends.add(backend)
+        if (!policies.has(backend)) {
+          policies.set(backend, { name: backend, plugin: item.plugin, policy: Backend.resolve({}) })
+        }
+      }
     }
     return {
       plugins: bound.map(({ plugin }) => ({ name: plugin.name, version: plugin.version })),
@@ -89,7 +110,8 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
       resources,
       templates: [...templates.values()],
       prompts,
-      backends
+      backends,
+      backendPolicies: policies
     }
   })
 

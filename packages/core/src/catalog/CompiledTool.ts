@@ -6,6 +6,7 @@
  */
 import type { CallToolResult, InputRequiredResult, Tool as McpTool } from "@modelcontextprotocol/server"
 import { type Context, Duration, Effect, Schema } from "effect"
+import type { BackendUnavailable } from "../backend/Backend.ts"
 import { text } from "../content/Content.ts"
 import { InputRequired } from "../errors/InputRequired.ts"
 import { type DomainError, declaredBy } from "../errors/ToolError.ts"
@@ -30,7 +31,30 @@ export interface CompiledTool {
   readonly redact: (args: unknown) => unknown
   /** Runs the handler on decoded input; declared domain errors become `isError` results, anything else a defect. */
   readonly run: (input: unknown, context: ToolContext) => Effect.Effect<CallToolResult | InputRequiredResult>
+  /** Whether a call may be repeated safely (the tool only reads, or says it is idempotent): only such calls are retried. */
+  readonly idempotent: boolean
+  /** The answer when a backend is unavailable: the tool's fallback marked degraded, or a tool error naming the backend. */
+  readonly unavailable: (input: unknown, failure: BackendUnavailable) => Effect.Effect<CallToolResult>
 }
+
+/** The `_meta` key of a result answered without its backend: which backend, why, when to retry. */
+export const DEGRADED_META_KEY = "io.bulwark/degraded"
+
+/** What a result says about the backend it could not use. */
+const unavailableMeta = (failure: BackendUnavailable) => ({
+  [DEGRADED_META_KEY]: {
+    backend: failure.backend,
+    reason: failure.reason,
+    retryAfterSeconds: failure.retryAfterSeconds
+  }
+})
+
+/** The tool error an agent gets when a backend is unavailable and the tool has no fallback. */
+export const unavailableResult = (failure: BackendUnavailable): CallToolResult => ({
+  content: [text(failure.message)],
+  isError: true,
+  _meta: unavailableMeta(failure)
+})
 
 const stringify = (value: unknown): string => JSON.stringify(value, null, 2) ?? "null"
 
@@ -69,10 +93,27 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
     const content = spec.content ? spec.content(value as never) : (value as CallToolResult["content"])
     return { content: [...content] }
   }
+  const fallback = spec.fallback
   return {
     name: tool.name,
     plugin,
     definition,
+    idempotent: spec.hints?.readOnly === true || spec.hints?.idempotent === true,
+    unavailable: (input, failure) =>
+      fallback === undefined
+        ? Effect.succeed(unavailableResult(failure))
+        : fallback(input, failure).pipe(
+            Effect.map((value) => {
+              const result = toResult(value)
+              const note = text(`Degraded answer (the tool's fallback): ${failure.message}`)
+              return {
+                ...result,
+                content: [note, ...result.content],
+                _meta: { ...result._meta, ...unavailableMeta(failure) }
+              }
+            }),
+            provideServices(services)
+          ),
     backends: spec.backends ?? [],
     redact: makeRedactor(definition.inputSchema as Readonly<Record<string, unknown>>),
     decode: makeDecoder(spec.input, { noun: "argument", allowNul: spec.allowNulCharacters === true }),

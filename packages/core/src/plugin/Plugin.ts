@@ -6,6 +6,7 @@
  * package or file whose default export is either form can be installed into the bundled server by name.
  */
 import { type Context, Effect, Layer, Predicate, Schema, type Scope } from "effect"
+import type { Declaration } from "../backend/Backend.ts"
 import type { Prompt } from "../prompt/Prompt.ts"
 import type { Resource } from "../resource/Resource.ts"
 import type { Tool } from "../tool/Tool.ts"
@@ -18,6 +19,8 @@ export interface Plugin<R = never> {
   readonly tools: ReadonlyArray<Tool<R>>
   readonly resources: ReadonlyArray<Resource<R>>
   readonly prompts: ReadonlyArray<Prompt<R>>
+  /** The backends its handlers call, each with the policy its calls run under (see `Backend.ts`). */
+  readonly backends: ReadonlyArray<Declaration<R>>
 }
 
 /** Declares a plugin. */
@@ -28,11 +31,13 @@ export const make = <R = never>(spec: {
   readonly tools?: ReadonlyArray<Tool<R>>
   readonly resources?: ReadonlyArray<Resource<R>>
   readonly prompts?: ReadonlyArray<Prompt<R>>
+  readonly backends?: ReadonlyArray<Declaration<R>>
 }): Plugin<R> => ({
   ...spec,
   tools: spec.tools ?? [],
   resources: spec.resources ?? [],
-  prompts: spec.prompts ?? []
+  prompts: spec.prompts ?? [],
+  backends: spec.backends ?? []
 })
 
 /** What a plugin's handlers need, as a type. */

@@ -6,6 +6,7 @@
  */
 import type { ToolAnnotations } from "@modelcontextprotocol/server"
 import type { Duration, Effect, Schema } from "effect"
+import type { BackendUnavailable } from "../backend/Backend.ts"
 import type { Content } from "../content/Content.ts"
 import type { InputRequired } from "../errors/InputRequired.ts"
 import type { Declared, DomainErrorSchema } from "../errors/ToolError.ts"
@@ -44,10 +45,20 @@ export interface ToolSpec<
    */
   readonly errors?: Errors
   /**
-   * The backends the tool calls, by name (e.g. `tickets-db`). A `backend` kill switch on one of them takes the tool
-   * out of service.
+   * The backends the tool calls, by name (e.g. `tickets-db`): every call runs under each one's policy (deadline,
+   * retries if the tool is idempotent, circuit breaker, bulkhead; see `Backend.declare`), and a `backend` kill switch
+   * on one of them takes the tool out of service.
    */
   readonly backends?: ReadonlyArray<string>
+  /**
+   * What to answer when a backend the tool calls is unavailable (timed out, circuit open, at capacity): a default,
+   * or older data. The agent is told: the result says it is degraded, in its text and in `_meta`. Without a
+   * fallback the agent gets a tool error naming the backend, what happened and when to retry.
+   */
+  readonly fallback?: (
+    input: I["Type"],
+    failure: BackendUnavailable
+  ) => Effect.Effect<O extends Schema.Top ? O["Type"] : ToolOutput, never, R>
   readonly hints?: ToolHints
   /** Overrides the server's default per-call timeout for this tool. */
   readonly timeout?: Duration.Input

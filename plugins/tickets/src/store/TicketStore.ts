@@ -58,6 +58,8 @@ export type UserLookup = { readonly id: number } | { readonly email: string }
  * with domain errors; any other SQL failure is a defect.
  */
 export interface TicketStoreShape {
+  /** Asks the database for an answer (`SELECT 1`): the health probe of the plugin's backend. */
+  readonly ping: Effect.Effect<void>
   readonly findUser: (tenantId: string, lookup: UserLookup) => Effect.Effect<User, UserNotFound>
   /** The tenant's users, oldest first, at most `limit`. */
   readonly listUsers: (tenantId: string, limit: number) => Effect.Effect<ReadonlyArray<User>>

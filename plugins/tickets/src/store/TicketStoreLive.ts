@@ -207,6 +207,7 @@ export const make: Effect.Effect<TicketStoreShape, never, SqlClient.SqlClient> =
   }
 
   return TicketStore.of({
+    ping: sql`SELECT 1`.pipe(Effect.asVoid, Effect.orDie),
     findUser,
     listUsers,
     createUser,

@@ -1,0 +1,92 @@
+/**
+ * The pipeline stage that runs every call of a tool, resource or prompt under the policy of each backend it names
+ * (`execute` phase, inside the request's deadline). A backend that does not answer never fails silently: a tool
+ * answers from its declared fallback, marked degraded in its text and `_meta`, or with a tool error naming the
+ * backend, what happened and when to retry; a resource or prompt with a JSON-RPC error (-32031) that says the same
+ * in `data`. Requests that name no backend pass through untouched, at no cost.
+ */
+import {
+  type BackendUnavailable,
+  type Call,
+  Deadline,
+  type Handler,
+  McpError,
+  type McpResult,
+  type PipelineError,
+  Stage,
+  UNAVAILABLE_CODE
+} from "@bulwark/core"
+import { Effect } from "effect"
+import { Backends } from "./Backends.ts"
+
+const NONE: ReadonlyArray<string> = []
+
+/** The backends a request's target names. */
+const backendsOf = (call: Call): ReadonlyArray<string> => {
+  const target = call.target
+  switch (target._tag) {
+    case "ToolCall":
+      return target.tool?.backends ?? NONE
+    case "PromptGet":
+      return target.prompt?.backends ?? NONE
+    case "ResourceAccess":
+      return target.action === "read" ? (target.resource?.backends ?? NONE) : NONE
+    default:
+      return NONE
+  }
+}
+
+/** What a request that could not reach its backend answers. */
+const answer = (call: Call, failure: BackendUnavailable) => {
+  const target = call.target
+  const logged = Effect.logWarning(`answered without backend ${failure.backend}: ${failure.reason}`).pipe(
+    Effect.annotateLogs({ backend: failure.backend, reason: failure.reason })
+  )
+  if (target._tag === "ToolCall" && target.tool !== undefined) {
+    return Effect.andThen(logged, target.tool.unavailable(call.input, failure))
+  }
+  return Effect.andThen(
+    logged,
+    Effect.fail(
+      new McpError({
+        code: UNAVAILABLE_CODE,
+        message: failure.message,
+        data: {
+          requestId: call.requestId,
+          backend: failure.backend,
+          reason: failure.reason,
+          retryAfterSeconds: failure.retryAfterSeconds
+        }
+      })
+    )
+  )
+}
+
+/** The backends stage, on the guards in context. */
+export const make = Effect.map(Backends, (backends) =>
+  Stage.make(
+    "backends",
+    "execute",
+    (next: Handler): Handler =>
+      (call) => {
+        const names = backendsOf(call)
+        if (names.length === 0) return next(call)
+        const idempotent = call.target._tag === "ToolCall" ? (call.target.tool?.idempotent ?? false) : true
+        return Effect.flatMap(Deadline, (deadline) => {
+          const options = {
+            tenantId: call.tenantId,
+            idempotent,
+            ...(deadline === undefined ? {} : { deadlineAt: deadline.at })
+          }
+          let guarded: Effect.Effect<McpResult, PipelineError | BackendUnavailable> = next(call)
+          for (const name of names) {
+            const guard = backends.get(name)
+            if (guard !== undefined) guarded = guard.call(guarded, options)
+          }
+          return guarded.pipe(Effect.catchTag("BackendUnavailable", (failure) => answer(call, failure)))
+        })
+      },
+    // Inside the deadline stage: the deadline is known, and a call cut by it is cut here too.
+    { order: 1 }
+  )
+)
