@@ -1,8 +1,8 @@
 /**
  * The database dies under a request: the bundled server runs on a PostgreSQL of the test's own, a call waits inside
  * it (`pg_sleep`), and the server is stopped (`pg_ctl stop -m fast`: open sessions are terminated, as when the
- * database host's service goes down). The agent gets "unavailable, retry" (-32031 with `retryAfterSeconds`), not an
- * internal error; once the database is back the server serves again, and the call's audit record, held while the
+ * database host's service goes down). The agent gets "unavailable, retry", not an internal error: the tool declares
+ * its backend, so a tool error naming it, what happened and when to retry (and `_meta` says the same); once the database is back the server serves again, and the call's audit record, held while the
  * database was down, is written with that outcome.
  */
 import { writeFile } from "node:fs/promises"
@@ -58,9 +58,12 @@ describe("the database dies under a request", () => {
 
     const response = await answer
     const message = parseJsonRpc(response.headers.get("content-type") ?? "", await response.text())
-    expect(message.error?.code).toBe(-32031)
-    expect(message.error?.message).toMatch(/temporarily unavailable.*retry in 1 s/)
-    expect(message.error?.data).toMatchObject({ retryAfterSeconds: 1 })
+    // The tool declares its backend: a tool error naming it, what happened and when to retry.
+    expect(message.result).toMatchObject({
+      isError: true,
+      content: [{ type: "text", text: 'Backend "sleep-db" is failing; retry in 1 s.' }],
+      _meta: { "io.bulwark/degraded": { backend: "sleep-db", reason: "failing", retryAfterSeconds: 1 } }
+    })
 
     await Effect.runPromise(database.start)
     const quick = { name: "database_sleep", arguments: { seconds: 0 } }
@@ -81,9 +84,12 @@ describe("the database dies under a request", () => {
     let rows: ReadonlyArray<Record<string, unknown>> = []
     const auditDeadline = Date.now() + 10_000
     while (rows.length === 0 && Date.now() < auditDeadline) {
-      rows = await query(database.url, "SELECT outcome, error_code FROM audit_log WHERE error_code = -32031")
+      rows = await query(
+        database.url,
+        "SELECT outcome, error_code FROM audit_log WHERE target = 'database_sleep' AND outcome = 'tool_error'"
+      )
       if (rows.length === 0) await new Promise((r) => setTimeout(r, 100))
     }
-    expect(rows).toEqual([{ outcome: "internal_error", error_code: -32031 }])
+    expect(rows).toEqual([{ outcome: "tool_error", error_code: null }])
   }, 60_000)
 })
