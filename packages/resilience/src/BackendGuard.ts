@@ -19,7 +19,20 @@
  * gauge and readiness.
  */
 import { Admission, type Backend, BackendUnavailable, isTransient } from "@bulwark/core"
-import { Cause, Clock, Duration, Effect, Exit, Metric, Random, Schedule, type Scope, Stream } from "effect"
+import {
+  Cause,
+  Clock,
+  type Context,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Metric,
+  Random,
+  Schedule,
+  type Scope,
+  Stream
+} from "effect"
 import { CircuitBreaker } from "effect/persistence"
 import * as BackendMetrics from "./BackendMetrics.ts"
 import * as RetryBudget from "./RetryBudget.ts"
@@ -167,15 +180,25 @@ export const make = Effect.fnUntraced(function* (backend: Backend.CompiledBacken
   const timedOut = new BackendUnavailable({ backend: name, reason: "timeout", retryAfterSeconds: 1 })
   const overloaded = new BackendUnavailable({ backend: name, reason: "overloaded", retryAfterSeconds: 1 })
 
-  /** One attempt, under the smaller of the policy's timeout and what is left of the request. */
+  const timeout = Effect.andThen(Metric.update(outcomes.timeout, 1), Effect.fail(timedOut))
+
+  /**
+   * One attempt, under the smaller of the policy's timeout and what is left of the request. The attempt runs in a
+   * fiber of its own that a timeout (or the caller's interruption) interrupts without waiting for it: interrupting
+   * a query cancels it on the server, and a stalled server answers that late too, while the caller must get its
+   * answer at the deadline. The attempt frees its connection once the cancellation is through.
+   */
   const attempt = <A, E, R>(effect: Effect.Effect<A, E, R>, options: CallOptions) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    Effect.withFiber<A, E | BackendUnavailable, R>((parent) => {
+      const now = parent.getRef(Clock.Clock).currentTimeMillisUnsafe()
       const left = options.deadlineAt === undefined ? policy.timeoutMs : options.deadlineAt - now
       const ms = Math.max(0, Math.min(policy.timeoutMs, left))
-      return Effect.timeoutOrElse(effect, {
-        duration: Duration.millis(ms),
-        orElse: () => Effect.andThen(Metric.update(outcomes.timeout, 1), Effect.fail(timedOut))
-      })
+      const fiber = Effect.runForkWith(parent.context as Context.Context<R>)(effect)
+      const cut = Effect.sync(() => fiber.interruptUnsafe(parent.id))
+      // However the race ends (an answer, the timeout, the caller gone), the attempt is cut, without waiting.
+      return Effect.raceFirst(Fiber.join(fiber), Effect.andThen(Effect.sleep(Duration.millis(ms)), timeout)).pipe(
+        Effect.onExit(() => cut)
+      )
     })
 
   /** Attempts, retried after transient failures when the call may be repeated and the budget allows. */

@@ -36,6 +36,12 @@ export class DisposablePostgres extends Context.Service<
     readonly stop: Effect.Effect<void, Error>
     /** Starts it again on the same port and data, waiting until it accepts connections. */
     readonly start: Effect.Effect<void, Error>
+    /**
+     * Stalls the server (SIGSTOP to the postmaster and its children): connections are accepted by the kernel but
+     * nothing answers, the hard case for clients. `resume` (SIGCONT) lets it go on.
+     */
+    readonly stall: Effect.Effect<void, Error>
+    readonly resume: Effect.Effect<void, Error>
   }
 >()("@bulwark/database/testing/DisposablePostgres") {
   /** Creates, starts and finally stops and removes the server. */
@@ -53,11 +59,25 @@ export class DisposablePostgres extends Context.Service<
       const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`
       const start = run(`${bin}/pg_ctl`, ["-D", data, "-l", path.join(dir, "log"), "-o", options, "-w", "start"])
       const stopWith = (mode: string) => run(`${bin}/pg_ctl`, ["-D", data, "-m", mode, "-w", "stop"])
-      yield* Effect.acquireRelease(start, () => stopWith("immediate").pipe(Effect.ignore))
+      /** Sends `signal` to the postmaster and every process it started. */
+      const signalAll = (signal: "STOP" | "CONT") =>
+        Effect.gen(function* () {
+          const pid = (yield* Effect.promise(() => fs.readFile(path.join(data, "postmaster.pid"), "utf8"))).split("\n")[0]!
+          const children = (yield* exec("pgrep", ["-P", pid]).pipe(Effect.orElseSucceed(() => "")))
+            .split("\n")
+            .filter((line) => line.trim() !== "")
+          yield* exec("kill", [`-${signal}`, pid, ...children])
+        })
+      // A stalled server cannot stop: resume it first (harmless when it runs).
+      yield* Effect.acquireRelease(start, () =>
+        signalAll("CONT").pipe(Effect.ignore, Effect.andThen(stopWith("immediate")), Effect.ignore)
+      )
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         stop: Effect.asVoid(stopWith("fast")),
-        start: Effect.asVoid(start)
+        start: Effect.asVoid(start),
+        stall: signalAll("STOP"),
+        resume: signalAll("CONT")
       }
     })
   )
