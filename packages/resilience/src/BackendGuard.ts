@@ -7,8 +7,8 @@
  * - the **bulkhead**: at most `maxConcurrent` calls at once, a short bounded queue, and a cap per tenant so that one
  *   tenant's runaway calls cannot take a backend from the others; full, it refuses at once;
  * - **attempts**, each under a deadline (the smaller of the policy's timeout and what is left of the request's);
- *   a call that fails transiently (see core's `isTransient`: a lost connection, a deadlock, a database shutting
- *   down) is attempted again only if it is idempotent, after an exponential backoff with jitter, within the retry
+ *   a call that fails transiently (the policy's `transient`, by default core's `isTransient`: a lost connection, a
+ *   deadlock, a database shutting down) is attempted again only if it is idempotent, after an exponential backoff with jitter, within the retry
  *   budget and the request's deadline. A timed-out or cancelled attempt is interrupted, which frees its connection
  *   (and, on PostgreSQL, cancels its query on the server).
  *
@@ -18,7 +18,7 @@
  * passes through unchanged. A health probe, when the policy has one, runs in a supervised fiber and drives the `up`
  * gauge and readiness.
  */
-import { Admission, type Backend, BackendUnavailable, isTransient } from "@bulwark/core"
+import { Admission, type Backend, BackendUnavailable } from "@bulwark/core"
 import {
   Cause,
   Clock,
@@ -67,20 +67,6 @@ export interface BackendGuard {
   readonly status: Effect.Effect<BackendStatus>
 }
 
-/** A failure that counts against the backend: its own timeout, or a transient failure. */
-const countsAgainst = (cause: Cause.Cause<unknown>): boolean => {
-  if (Cause.hasInterruptsOnly(cause)) return false
-  const error = Cause.squash(cause)
-  return (error instanceof BackendUnavailable && error.reason === "timeout") || isTransient(error)
-}
-
-const classify = (exit: Exit.Exit<unknown, unknown>): CircuitBreaker.Outcome =>
-  Exit.isSuccess(exit)
-    ? CircuitBreaker.success
-    : countsAgainst(exit.cause)
-      ? CircuitBreaker.failure()
-      : CircuitBreaker.ignored
-
 const circuitOf = (to: "Closed" | "HalfOpen" | "Open"): BackendStatus["circuit"] =>
   to === "Closed" ? "closed" : to === "HalfOpen" ? "half-open" : "open"
 
@@ -89,6 +75,21 @@ const circuitValue: Readonly<Record<BackendStatus["circuit"], number>> = { close
 /** Builds the guard of `backend`; its breaker, probe and transition log live in the scope. */
 export const make = Effect.fnUntraced(function* (backend: Backend.CompiledBackend) {
   const { name, policy } = backend
+  const isTransient = policy.transient
+
+  /** A failure that counts against the backend: its own timeout, or a transient failure. */
+  const countsAgainst = (cause: Cause.Cause<unknown>): boolean => {
+    if (Cause.hasInterruptsOnly(cause)) return false
+    const error = Cause.squash(cause)
+    return (error instanceof BackendUnavailable && error.reason === "timeout") || isTransient(error)
+  }
+
+  const classify = (exit: Exit.Exit<unknown, unknown>): CircuitBreaker.Outcome =>
+    Exit.isSuccess(exit)
+      ? CircuitBreaker.success
+      : countsAgainst(exit.cause)
+        ? CircuitBreaker.failure()
+        : CircuitBreaker.ignored
   const labels = { backend: name }
   const metric = {
     calls: (outcome: BackendMetrics.CallOutcome) => Metric.withAttributes(BackendMetrics.calls, { ...labels, outcome }),

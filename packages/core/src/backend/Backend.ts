@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import { Data, Duration, type Effect } from "effect"
+import { isTransient } from "../errors/Unavailable.ts"
 
 /** Retries of idempotent calls after transient failures: exponential backoff with jitter, within a budget. */
 export interface RetryPolicy {
@@ -54,6 +55,14 @@ export interface BackendPolicy<R = never> {
   readonly breaker?: BreakerPolicy
   readonly bulkhead?: BulkheadPolicy
   readonly probe?: ProbePolicy<R>
+  /**
+   * Which failures of a call mean the backend is unavailable for a moment (retried if the call is idempotent,
+   * counted by the breaker, answered "unavailable, retry"); anything else a call fails with is a bug, answered as an
+   * internal error. By default core's `isTransient`: errors that say they are retryable (`effect/sql`'s connection
+   * errors, deadlocks, timeouts) or carry a SQLSTATE of class 08 or 57P. An HTTP backend names its own (a 502, a
+   * reset connection).
+   */
+  readonly transient?: (error: unknown) => boolean
 }
 
 /** A backend a plugin declares. */
@@ -72,6 +81,7 @@ export const declare = <R = never>(name: string, policy: BackendPolicy<R> = {}):
 
 /** A policy with every default filled in (durations in milliseconds), and its probe bound to the plugin's services. */
 export interface ResolvedPolicy {
+  readonly transient: (error: unknown) => boolean
   readonly timeoutMs: number
   readonly retries: number
   readonly baseDelayMs: number
@@ -106,6 +116,7 @@ export const resolve = (policy: BackendPolicy<unknown>, probe?: Effect.Effect<un
   const maxConcurrent = policy.bulkhead?.maxConcurrent ?? 16
   const rate = policy.breaker?.failureRate
   return {
+    transient: policy.transient ?? isTransient,
     timeoutMs: millis(policy.timeout, "10 seconds"),
     retries: policy.retry?.retries ?? 2,
     baseDelayMs: millis(policy.retry?.baseDelay, "50 millis"),
