@@ -293,6 +293,12 @@ describe("admin API", () => {
     expect(toolNames(await listTools(acmeKey))).toEqual(["fetch_user", "get_ticket"])
   })
 
+  it("lists the backends with their circuit, calls in flight and probe", async () => {
+    const listed = await admin("GET", "/admin/backends")
+    expect(listed.status).toBe(200)
+    expect(listed.json.backends).toEqual([{ name: "tickets-db", circuit: "closed", inFlight: 0, up: true }])
+  })
+
   it("takes every tool that declares a backend out of service with a backend switch; refuses unknown names", async () => {
     // The tickets plugin's tools declare the backend `tickets-db`.
     const set = await admin("PUT", "/admin/switches", {

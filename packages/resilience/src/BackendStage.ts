@@ -3,7 +3,8 @@
  * (`execute` phase, inside the request's deadline). A backend that does not answer never fails silently: a tool
  * answers from its declared fallback, marked degraded in its text and `_meta`, or with a tool error naming the
  * backend, what happened and when to retry; a resource or prompt with a JSON-RPC error (-32031) that says the same
- * in `data`. Requests that name no backend pass through untouched, at no cost.
+ * in `data`. Each such answer is logged as a warning and marked on the request's span (`bulwark.degraded`,
+ * `bulwark.backend`, `bulwark.backend.reason`). Requests that name no backend pass through untouched, at no cost.
  */
 import {
   type BackendUnavailable,
@@ -31,6 +32,10 @@ const backendsOf = (call: Call): ReadonlyArray<string> => {
       return target.prompt?.backends ?? NONE
     case "ResourceAccess":
       return target.action === "read" ? (target.resource?.backends ?? NONE) : NONE
+    case "Completion":
+      return target.ref.kind === "prompt"
+        ? (target.ref.prompt?.backends ?? NONE)
+        : (target.ref.template?.backends ?? NONE)
     default:
       return NONE
   }
@@ -40,7 +45,14 @@ const backendsOf = (call: Call): ReadonlyArray<string> => {
 const answer = (call: Call, failure: BackendUnavailable) => {
   const target = call.target
   const logged = Effect.logWarning(`answered without backend ${failure.backend}: ${failure.reason}`).pipe(
-    Effect.annotateLogs({ backend: failure.backend, reason: failure.reason })
+    Effect.annotateLogs({ backend: failure.backend, reason: failure.reason }),
+    Effect.andThen(
+      Effect.annotateCurrentSpan({
+        "bulwark.degraded": true,
+        "bulwark.backend": failure.backend,
+        "bulwark.backend.reason": failure.reason
+      })
+    )
   )
   if (target._tag === "ToolCall" && target.tool !== undefined) {
     return Effect.andThen(logged, target.tool.unavailable(call.input, failure))

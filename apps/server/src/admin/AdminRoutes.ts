@@ -11,6 +11,7 @@ import { AdminNotFound } from "./AdminErrors.ts"
 import { type AdminEnv, handler } from "./AdminHandler.ts"
 import { makeCheck } from "./AdminToken.ts"
 import * as AuditRoutes from "./routes/AuditRoutes.ts"
+import * as BackendRoutes from "./routes/BackendRoutes.ts"
 import * as CredentialRoutes from "./routes/CredentialRoutes.ts"
 import * as SwitchRoutes from "./routes/SwitchRoutes.ts"
 import * as TenantRoutes from "./routes/TenantRoutes.ts"
@@ -25,7 +26,7 @@ const fallback = (env: AdminEnv) =>
 
 /**
  * The admin routes for `token`. Needs the audit log, the tenant directory and kill switches (tenancy), `ApiKeys`
- * and `HmacCredentials` (identity) and the app's `SqlClient`.
+ * and `HmacCredentials` (identity), the backends' guards (resilience) and the app's `SqlClient`.
  */
 export const layer = (token: Redacted.Redacted<string>) =>
   Layer.unwrap(
@@ -37,6 +38,7 @@ export const layer = (token: Redacted.Redacted<string>) =>
         CredentialRoutes.hmac(env),
         SwitchRoutes.layer(env),
         AuditRoutes.layer(env),
+        BackendRoutes.layer(env),
         fallback(env)
       )
     })

@@ -4,11 +4,13 @@
  *
  * @since 0.1.0
  */
+
 import { createServer } from "node:http"
 import type { AuditLog } from "@bulwark/audit"
 import type { Catalog } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
 import { ApiKeys, HmacCredentials } from "@bulwark/identity"
+import type { Backends } from "@bulwark/resilience"
 import type { Switches, TenantDirectory } from "@bulwark/tenancy"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
@@ -26,6 +28,7 @@ export type AdminRequirements =
   | SqlClient
   | MigrationRegistry
   | Catalog.Catalog
+  | Backends
 
 /** Why the admin listener could not start. */
 export type AdminStartError = AdminConfigError | HttpServerError.ServeError | MigrationError
