@@ -48,6 +48,8 @@ export interface Answered {
   readonly ok: boolean
   readonly text: string
   readonly reason: string
+  /** The JSON-RPC message as received. */
+  readonly message: ReturnType<typeof parseJsonRpc>
 }
 
 /** The reason of a degraded answer (`_meta["io.bulwark/degraded"].reason`), `ok`, or the JSON-RPC error. */
@@ -59,25 +61,28 @@ const reasonOf = (message: ReturnType<typeof parseJsonRpc>): string => {
   return message.result?.isError === true ? "tool error" : "ok"
 }
 
-/** Calls a tool over HTTP (2026-07-28) and times it. */
-export const callTool = async (
+/** Sends one request over HTTP (2026-07-28) and times it; for a tool call, the text the agent reads. */
+export const send = async (
   server: ServerProcess,
-  name: string,
-  args: Record<string, unknown>
+  method: string,
+  params: Record<string, unknown>
 ): Promise<Answered> => {
-  const params = { name, arguments: args }
   const started = performance.now()
   const response = await post(
     server.mcpUrl,
-    bodyFor("2026-07-28", "tools/call", params),
-    headersFor("2026-07-28", "tools/call", params)
+    bodyFor("2026-07-28", method, params),
+    headersFor("2026-07-28", method, params)
   )
   const message = parseJsonRpc(response.headers.get("content-type") ?? "", await response.text())
   const ms = performance.now() - started
   const content = message.result?.content as Array<{ text?: string }> | undefined
   const reason = reasonOf(message)
-  return { ms, ok: reason === "ok", text: content?.[0]?.text ?? message.error?.message ?? "", reason }
+  return { ms, ok: reason === "ok", text: content?.[0]?.text ?? message.error?.message ?? "", reason, message }
 }
+
+/** Calls a tool over HTTP (2026-07-28) and times it. */
+export const callTool = (server: ServerProcess, name: string, args: Record<string, unknown>): Promise<Answered> =>
+  send(server, "tools/call", { name, arguments: args })
 
 /** Counts answers by reason: `{ ok: 5, timeout: 3, ... }`. */
 export const byReason = (answers: ReadonlyArray<Answered>): Record<string, number> => {
