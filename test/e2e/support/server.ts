@@ -8,6 +8,8 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { testApiKey } from "./credentials.ts"
 import { nodeBin, root, serverMain } from "./paths.ts"
 
@@ -35,12 +37,21 @@ export interface ServerProcess {
 export interface StartOptions {
   /** Extra command-line arguments after `main.ts`, e.g. `["--in-memory"]`. */
   readonly args?: ReadonlyArray<string>
+  /** Node's own flags before `main.ts` (e.g. the memory settings `pnpm start` uses: see {@link startFlags}). */
+  readonly nodeArgs?: ReadonlyArray<string>
   /** Variables added to {@link baseEnv}. */
   readonly env?: Readonly<Record<string, string>>
   /** The working directory (a temp dir, so that nothing is written into the repository). */
   readonly cwd: string
   readonly startTimeoutMs?: number
 }
+
+/** Node's flags in `pnpm start` (read from package.json's `start` script), for tests that measure memory as users run it. */
+export const startFlags: ReadonlyArray<string> = (
+  JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith("--"))
 
 /** Server settings that must not leak into a test server from the environment the tests run in. */
 const serverVariables = [
@@ -87,7 +98,7 @@ const listeningLine = /"message":"Listening on (http:\/\/127\.0\.0\.1:(\d+))"/
 /** Starts the bundled server over HTTP on a free port and resolves once it listens (after its database is up). */
 export const startServer = (options: StartOptions): Promise<ServerProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(nodeBin, [serverMain, ...(options.args ?? [])], {
+    const child = spawn(nodeBin, [...(options.nodeArgs ?? []), serverMain, ...(options.args ?? [])], {
       cwd: options.cwd,
       env: baseEnv({ LOG_LEVEL: "info", ...options.env, PORT: "0", HOST: "127.0.0.1" }),
       stdio: ["ignore", "pipe", "pipe"]

@@ -8,7 +8,7 @@ import { join } from "node:path"
 import { DisposablePostgres } from "@bulwark/database/testing"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { bodyFor, headersFor, parseJsonRpc, post } from "../../e2e/support/rawHttp.ts"
-import { type ServerProcess, startServer, stopAllServers } from "../../e2e/support/server.ts"
+import { type ServerProcess, startFlags, startServer, stopAllServers } from "../../e2e/support/server.ts"
 import { makeTempDir, removeTempDirs } from "../../e2e/support/tempDir.ts"
 
 /** A running scenario: its database and server. */
@@ -26,8 +26,10 @@ export const startScenario = async (label: string, config: ReadonlyArray<string>
   const workDir = await makeTempDir(label)
   const configFile = join(workDir, "bulwark.yaml")
   await writeFile(configFile, [...config, ""].join("\n"))
+  // As `pnpm start` runs it: with its memory settings.
   const server = await startServer({
     args: ["--config", configFile],
+    nodeArgs: startFlags,
     env: { DATABASE_URL: database.url },
     cwd: workDir
   })
