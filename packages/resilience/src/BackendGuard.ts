@@ -7,7 +7,7 @@
  * - the **bulkhead**: at most `maxConcurrent` calls at once, a short bounded queue, and a cap per tenant so that one
  *   tenant's runaway calls cannot take a backend from the others; full, it refuses at once;
  * - **attempts**, each under a deadline (the smaller of the policy's timeout and what is left of the request's);
- *   a call that fails transiently (the policy's `transient`, by default core's `isTransient`: a lost connection, a
+ *   a call that times out or fails transiently (the policy's `transient`, by default core's `isTransient`: a lost connection, a
  *   deadlock, a database shutting down) is attempted again only if it is idempotent, after an exponential backoff with jitter, within the retry
  *   budget and the request's deadline. A timed-out or cancelled attempt is interrupted, which frees its connection
  *   (and, on PostgreSQL, cancels its query on the server).
@@ -208,7 +208,7 @@ export const make = Effect.fnUntraced(function* (backend: Backend.CompiledBacken
       Effect.exit(attempt(effect, options)).pipe(
         Effect.flatMap((exit) => {
           if (Exit.isSuccess(exit) || !options.idempotent || retry >= policy.retries) return exit
-          if (Cause.hasInterruptsOnly(exit.cause) || !isTransient(Cause.squash(exit.cause))) return exit
+          if (!countsAgainst(exit.cause)) return exit
           if (!budget.tryRetry()) return Effect.andThen(Metric.update(metric.retriesDenied, 1), exit)
           const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry)
           return Effect.flatMap(Effect.all([Random.next, Clock.currentTimeMillis]), ([jitter, now]) => {

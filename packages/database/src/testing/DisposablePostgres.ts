@@ -62,9 +62,11 @@ export class DisposablePostgres extends Context.Service<
       /** Sends `signal` to the postmaster and every process it started. */
       const signalAll = (signal: "STOP" | "CONT") =>
         Effect.gen(function* () {
-          const pid = (yield* Effect.promise(() => fs.readFile(path.join(data, "postmaster.pid"), "utf8"))).split(
-            "\n"
-          )[0]!
+          const pidFile = yield* Effect.tryPromise({
+            try: () => fs.readFile(path.join(data, "postmaster.pid"), "utf8"),
+            catch: (error) => error as Error
+          })
+          const pid = pidFile.split("\n")[0]!
           const children = (yield* exec("pgrep", ["-P", pid]).pipe(Effect.orElseSucceed(() => "")))
             .split("\n")
             .filter((line) => line.trim() !== "")
