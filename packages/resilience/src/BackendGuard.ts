@@ -15,8 +15,9 @@
  * The breaker counts one outcome per call: a success (tool errors included: the backend answered), a failure (a
  * timeout, a transient failure after the retries), or nothing (a cancelled call, a bug). A call refused or failed
  * for the backend's sake fails with core's `BackendUnavailable` (which backend, why, when to retry); anything else
- * passes through unchanged. A health probe, when the policy has one, runs in a supervised fiber and drives the `up`
- * gauge and readiness.
+ * passes through unchanged. A health probe, when the policy has one, runs in a supervised fiber through the breakers
+ * (its failures open the circuit before an agent's call fails, and after the open time it is the probe call that
+ * closes it), and drives the `up` gauge and readiness.
  */
 import { Admission, type Backend, BackendUnavailable } from "@bulwark/core"
 import {
@@ -294,10 +295,22 @@ export const make = Effect.fnUntraced(function* (backend: Backend.CompiledBacken
   let lastProbeError: string | undefined
   const probe = policy.probe
   if (probe !== undefined) {
-    const check = probe.check.pipe(
-      Effect.timeout(Duration.millis(probe.timeoutMs)),
+    // The probe goes through the breakers as a call does, and any failure of it counts: a backend that stops
+    // answering opens its circuit without an agent's call having to fail first, and once the open time is over the
+    // probe is the call that closes it again (or opens it anew), so no agent's call is spent on finding out.
+    const probeOutcome = (exit: Exit.Exit<unknown, unknown>): CircuitBreaker.Outcome =>
+      Exit.isSuccess(exit) ? CircuitBreaker.success : CircuitBreaker.failure()
+    const throughBreakers = breakers.reduce(
+      (inner, breaker) => breaker.execute(inner, { key: name, classify: probeOutcome }),
+      probe.check.pipe(Effect.timeout(Duration.millis(probe.timeoutMs))) as Effect.Effect<unknown, unknown>
+    )
+    const check = throughBreakers.pipe(
       Effect.exit,
       Effect.flatMap((exit) => {
+        // Refused by an open circuit: nothing was learned about the backend.
+        if (Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof CircuitBreaker.CircuitBreakerError) {
+          return Effect.void
+        }
         const ok = Exit.isSuccess(exit)
         const changed = up !== ok
         up = ok

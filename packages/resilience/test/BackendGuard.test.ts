@@ -123,6 +123,33 @@ describe("a backend's guard", () => {
     )
   )
 
+  it.live("lets its health probe open the circuit of a silent backend, and close it once it answers again", () =>
+    scoped(
+      Effect.gen(function* () {
+        let healthy = false
+        const check = Effect.suspend(() => (healthy ? Effect.void : Effect.fail(new Error("no answer"))))
+        const guard = yield* BackendGuard.make({
+          name: "probed-db",
+          plugin: "test",
+          policy: Backend.resolve(
+            { breaker: { consecutiveFailures: 2, openFor: "100 millis" }, probe: { check, every: "20 millis" } },
+            check
+          )
+        })
+        // No agent called: the probe's failures alone open the circuit.
+        yield* Effect.sleep("80 millis")
+        expect(yield* guard.status).toMatchObject({ circuit: "open", up: false })
+        const refused = yield* run(guard, Effect.succeed("never runs"))
+        expect(failureOf(refused)).toMatchObject({ reason: "circuit-open" })
+        // The backend answers again: after the open time the probe is the call that closes the circuit.
+        healthy = true
+        yield* Effect.sleep("200 millis")
+        expect(yield* guard.status).toMatchObject({ circuit: "closed", up: true })
+        expect(yield* run(guard, Effect.succeed("answer"))).toEqual(Exit.succeed("answer"))
+      })
+    )
+  )
+
   it("says which backend, why and when to retry", () => {
     const failure = new BackendUnavailable({ backend: "tickets-db", reason: "circuit-open", retryAfterSeconds: 4 })
     expect(failure.message).toBe('Backend "tickets-db" is failing and its circuit is open; retry in 4 s.')
