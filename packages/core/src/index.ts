@@ -41,6 +41,8 @@ export {
 export { type Declared, type DomainError, type DomainErrorSchema, ToolError } from "./errors/ToolError.ts"
 export { isTransient, UNAVAILABLE_CODE, unavailable } from "./errors/Unavailable.ts"
 
+/** Canonical JSON text (sorted keys): audit hashes and cache keys. */
+export { canonicalJson, type JsonValue } from "./json/CanonicalJson.ts"
 /** Change events from handlers to connected clients. */
 export { Notifier, type NotifierShape } from "./notify/Notifier.ts"
 /** The access log: one line per request, all, failures only, or none, with sampling. */
