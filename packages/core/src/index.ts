@@ -17,7 +17,7 @@ export { BackendUnavailable } from "./backend/Backend.ts"
 export type { CatalogShape } from "./catalog/Catalog.ts"
 /** The compiled catalog of tools, resources and prompts. */
 export * as Catalog from "./catalog/Catalog.ts"
-export { CatalogConflict } from "./catalog/CatalogConflict.ts"
+export { CatalogConflict, CatalogInvalid } from "./catalog/CatalogConflict.ts"
 export type { CompiledPrompt } from "./catalog/CompiledPrompt.ts"
 export type { CompiledStaticResource, CompiledTemplate, ResourceReader } from "./catalog/CompiledResource.ts"
 export type { CompiledTool } from "./catalog/CompiledTool.ts"

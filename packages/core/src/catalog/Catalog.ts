@@ -7,7 +7,7 @@
 import { Context, Effect, Layer } from "effect"
 import * as Backend from "../backend/Backend.ts"
 import type { Bound, Installed, Plugin } from "../plugin/Plugin.ts"
-import { CatalogConflict } from "./CatalogConflict.ts"
+import { CatalogConflict, CatalogInvalid } from "./CatalogConflict.ts"
 import { type CompiledPrompt, compilePrompt } from "./CompiledPrompt.ts"
 import {
   type CompiledStaticResource,
@@ -49,7 +49,7 @@ const claim = <T extends { readonly plugin: string }>(
 }
 
 /** Compiles plugins into a catalog; their handlers get the services of `R` from the current context. */
-export const make = <R>(plugins: ReadonlyArray<Plugin<R>>): Effect.Effect<CatalogShape, CatalogConflict, R> =>
+export const make = <R>(plugins: ReadonlyArray<Plugin<R>>): Effect.Effect<CatalogShape, CatalogConflict | CatalogInvalid, R> =>
   Effect.flatMap(Effect.context<R>(), (services) =>
     compile(
       plugins.map((plugin) => ({ plugin: plugin as Plugin<unknown>, services: services as Context.Context<unknown> }))
@@ -57,7 +57,7 @@ export const make = <R>(plugins: ReadonlyArray<Plugin<R>>): Effect.Effect<Catalo
   )
 
 /** Compiles plugins, each with its own services, into a catalog. */
-export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape, CatalogConflict> =>
+export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape, CatalogConflict | CatalogInvalid> =>
   Effect.gen(function* () {
     const tools = new Map<string, CompiledTool>()
     const resources = new Map<string, CompiledStaticResource>()
@@ -65,6 +65,13 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
     const prompts = new Map<string, CompiledPrompt>()
     for (const { plugin, services } of bound) {
       for (const tool of plugin.tools) {
+        if (tool.spec.cache !== undefined && tool.spec.hints?.readOnly !== true) {
+          return yield* new CatalogInvalid({
+            plugin: plugin.name,
+            item: `tool "${tool.name}"`,
+            problem: "declares a cache policy but does not only read (hints.readOnly): only reads may be cached"
+          })
+        }
         yield* claim(tools, "tool", tool.name, compileTool(plugin.name, tool, services))
       }
       for (const resource of plugin.resources) {
@@ -118,7 +125,7 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
 /** Provides the catalog compiled from installed plugins, building each plugin's layer for the life of this one. */
 export const layerInstalled = <E, RIn>(
   installed: ReadonlyArray<Installed<E, RIn>>
-): Layer.Layer<Catalog, CatalogConflict | E, RIn> =>
+): Layer.Layer<Catalog, CatalogConflict | CatalogInvalid | E, RIn> =>
   Layer.effect(
     Catalog,
     Effect.flatMap(
@@ -128,5 +135,5 @@ export const layerInstalled = <E, RIn>(
   )
 
 /** Provides the catalog compiled from these plugins. */
-export const layer = <R>(plugins: ReadonlyArray<Plugin<R>>): Layer.Layer<Catalog, CatalogConflict, R> =>
+export const layer = <R>(plugins: ReadonlyArray<Plugin<R>>): Layer.Layer<Catalog, CatalogConflict | CatalogInvalid, R> =>
   Layer.effect(Catalog, make(plugins))

@@ -7,6 +7,7 @@
 import type { CallToolResult, InputRequiredResult, Tool as McpTool } from "@modelcontextprotocol/server"
 import { type Context, Duration, Effect, Schema } from "effect"
 import type { BackendUnavailable } from "../backend/Backend.ts"
+import { type CachePolicy, type ResolvedCachePolicy, resolve as resolveCache } from "../cache/CachePolicy.ts"
 import { text } from "../content/Content.ts"
 import { InputRequired } from "../errors/InputRequired.ts"
 import { type DomainError, declaredBy } from "../errors/ToolError.ts"
@@ -31,6 +32,10 @@ export interface CompiledTool {
   readonly redact: (args: unknown) => unknown
   /** Runs the handler on decoded input; declared domain errors become `isError` results, anything else a defect. */
   readonly run: (input: unknown, context: ToolContext) => Effect.Effect<CallToolResult | InputRequiredResult>
+  /** How its answers may be reused, when it declares it. */
+  readonly cache: ResolvedCachePolicy | undefined
+  /** The cache tags a successful call invalidates. */
+  readonly invalidates: ((input: unknown) => ReadonlyArray<string>) | undefined
   /** Whether a call may be repeated safely (the tool only reads, or says it is idempotent): only such calls are retried. */
   readonly idempotent: boolean
   /** The answer when a backend is unavailable: the tool's fallback marked degraded, or a tool error naming the backend. */
@@ -99,6 +104,8 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
     plugin,
     definition,
     idempotent: spec.hints?.readOnly === true || spec.hints?.idempotent === true,
+    cache: spec.cache === undefined ? undefined : resolveCache(spec.cache as CachePolicy<never>),
+    invalidates: spec.invalidates as ((input: unknown) => ReadonlyArray<string>) | undefined,
     unavailable: (input, failure) =>
       fallback === undefined
         ? Effect.succeed(unavailableResult(failure))

@@ -7,6 +7,7 @@
 import type { ToolAnnotations } from "@modelcontextprotocol/server"
 import type { Duration, Effect, Schema } from "effect"
 import type { BackendUnavailable } from "../backend/Backend.ts"
+import type { CachePolicy } from "../cache/CachePolicy.ts"
 import type { Content } from "../content/Content.ts"
 import type { InputRequired } from "../errors/InputRequired.ts"
 import type { Declared, DomainErrorSchema } from "../errors/ToolError.ts"
@@ -62,6 +63,13 @@ export interface ToolSpec<
   readonly hints?: ToolHints
   /** Overrides the server's default per-call timeout for this tool. */
   readonly timeout?: Duration.Input
+  /**
+   * Reuse of the tool's answers (see `CachePolicy`): only for a tool that only reads (`hints.readOnly`); refused at
+   * start-up otherwise.
+   */
+  readonly cache?: CachePolicy<I["Type"]>
+  /** The cache tags a successful call of this (write) tool invalidates, from its arguments, e.g. `ticket:42`. */
+  readonly invalidates?: (input: I["Type"]) => ReadonlyArray<string>
   /**
    * Accept the NUL character (U+0000) in text arguments. Refused by default, with an invalid-arguments result naming
    * the field, because no database stores it in text; set it only for a tool that passes such text to a backend

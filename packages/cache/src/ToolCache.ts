@@ -1,0 +1,175 @@
+/**
+ * Reusing tool answers, as tools declare it (core's `CachePolicy`): the service the cache stage asks. An answer is
+ * kept under its tenant, its caller when the policy is `private`, the tool and the canonical JSON of its decoded
+ * arguments, so that no tenant or caller ever gets another's. It is fresh for `ttl`, dropped as soon as one of its
+ * tags is invalidated by a write, and may stand in for `staleIfError` more when the backend fails, marked degraded
+ * with its age (never silently). Concurrent misses of one key run the call once (single-flight); the others get its
+ * answer, or run their own if it was cancelled. Only plain successes are kept: a tool error, an answer that needs
+ * input, a degraded answer are not.
+ *
+ * This is the in-process layer (L1), bounded by entries and bytes; tags are invalidated in this process.
+ */
+import {
+  type Call,
+  type CompiledTool,
+  Content,
+  canonicalJson,
+  type Handler,
+  type JsonValue,
+  type McpResult,
+  type PipelineError,
+  withDefault
+} from "@bulwark/core"
+import { series } from "@bulwark/observability"
+import { Cause, Context, Deferred, Effect, Layer, Metric, Schema } from "effect"
+import * as CacheMetrics from "./CacheMetrics.ts"
+import * as MemoryCache from "./MemoryCache.ts"
+import * as TagVersions from "./TagVersions.ts"
+
+/** The cache's bounds (`cache` in the bundled server's configuration). */
+export const CacheConfig = Schema.Struct({
+  /** Answers kept in process at most. */
+  maxEntries: withDefault(Schema.Int.check(Schema.isGreaterThan(0)), 10_000),
+  /** Bytes of answers (as JSON) kept in process at most. */
+  maxBytes: withDefault(Schema.Int.check(Schema.isGreaterThan(0)), 64 * 1024 * 1024)
+})
+
+/** The decoded bounds. */
+export type CacheConfig = typeof CacheConfig.Type
+
+/** The `_meta` key of an answer given without its backend (see core's `CompiledTool`). */
+const DEGRADED = "io.bulwark/degraded"
+
+/** The cache of tool answers. */
+export interface ToolCacheShape {
+  /** Serves a call of a tool with a cache policy: from the cache, or through `next`, keeping what it may. */
+  readonly serve: (call: Call, tool: CompiledTool, next: Handler) => Effect.Effect<McpResult, PipelineError>
+  /** Invalidates the tags of a tenant (a write succeeded). */
+  readonly invalidate: (tenantId: string, tags: ReadonlyArray<string>) => Effect.Effect<void>
+  /** Drops every answer of a tenant (or all of them). */
+  readonly flush: (tenantId?: string) => Effect.Effect<void>
+}
+
+/** The cache of tool answers, as a service. */
+export class ToolCache extends Context.Service<ToolCache, ToolCacheShape>()("@bulwark/cache/ToolCache") {}
+
+const degradedOf = (result: McpResult): { readonly [key: string]: unknown } | undefined => {
+  const meta = result._meta as { readonly [key: string]: unknown } | undefined
+  return meta?.[DEGRADED] as { readonly [key: string]: unknown } | undefined
+}
+
+/** Whether an answer may be kept: a plain success. */
+const keepable = (result: McpResult): boolean =>
+  result.isError !== true && result.resultType !== "input_required" && degradedOf(result) === undefined
+
+/** A kept answer standing in for a failed backend: marked degraded, with its age and why. */
+const staleAnswer = (kept: McpResult, failed: McpResult, ageSeconds: number): McpResult => {
+  const degraded = degradedOf(failed) ?? {}
+  const why = (failed.content as ReadonlyArray<{ readonly text?: string }> | undefined)?.[0]?.text ?? ""
+  const note = Content.text(`Stale answer (${ageSeconds} s old) served because the backend did not answer: ${why}`)
+  return {
+    ...kept,
+    content: [note, ...((kept.content as ReadonlyArray<Content.Content> | undefined) ?? [])],
+    _meta: { ...(kept._meta as object | undefined), [DEGRADED]: { ...degraded, staleAgeSeconds: ageSeconds } }
+  }
+}
+
+/** Builds the cache under `config`. */
+export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape> =>
+  Effect.sync(() => {
+    let evicted = 0
+    const memory = MemoryCache.make<McpResult>(config, (count) => {
+      evicted += count
+    })
+    const versions = TagVersions.make()
+    const flights = new Map<string, Deferred.Deferred<McpResult, PipelineError>>()
+    const hits = series(CacheMetrics.hits)
+    const misses = series(CacheMetrics.misses)
+    const stales = series(CacheMetrics.stale)
+    const invalidations = series(CacheMetrics.invalidations)
+
+    /** Runs `effect` once for all concurrent callers of `key`; a caller whose leader was cancelled runs its own. */
+    const once = (key: string, effect: Effect.Effect<McpResult, PipelineError>) => {
+      const leader = flights.get(key)
+      if (leader !== undefined) {
+        return Deferred.await(leader).pipe(
+          Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? effect : Effect.failCause(cause)))
+        )
+      }
+      const deferred = Deferred.makeUnsafe<McpResult, PipelineError>()
+      flights.set(key, deferred)
+      return effect.pipe(
+        Effect.onExit((exit) => {
+          flights.delete(key)
+          return Deferred.done(deferred, exit)
+        })
+      )
+    }
+
+    const record = Effect.suspend(() => {
+      const count = evicted
+      evicted = 0
+      return Effect.all([
+        count > 0 ? Metric.update(CacheMetrics.evictions, count) : Effect.void,
+        Metric.update(CacheMetrics.l1Bytes, memory.bytes())
+      ])
+    })
+
+    const serve = (call: Call, tool: CompiledTool, next: Handler): Effect.Effect<McpResult, PipelineError> => {
+      const policy = tool.cache
+      if (policy === undefined) return next(call)
+      const caller = policy.scope === "private" ? (call.principal?.subject ?? "") : ""
+      const key = canonicalJson([call.tenantId, caller, tool.name, (call.input ?? null) as JsonValue])
+      const tags = policy.tags(call.input).map((tag) => TagVersions.tagKey(call.tenantId, tag))
+      const labels = { tenant_id: call.tenantId, target: tool.name }
+      return Effect.clockWith((clock) => {
+        const now = clock.currentTimeMillisUnsafe()
+        const kept = memory.get(key)
+        const valid = kept !== undefined && versions.unchanged(kept.tags, kept.versions)
+        if (valid && now < kept.freshUntil) return Effect.as(Metric.update(hits(labels), 1), kept.value)
+        // Taken before the call: a write during the call makes what it returns stale at once.
+        const seen = versions.snapshot(tags)
+        return once(key, next(call)).pipe(
+          Effect.flatMap((result) => {
+            if (degradedOf(result) !== undefined && valid && now < kept.keptUntil) {
+              const age = Math.round((now - kept.storedAt) / 1000)
+              return Effect.as(Metric.update(stales(labels), 1), staleAnswer(kept.value, result, age))
+            }
+            if (keepable(result)) {
+              const stored = clock.currentTimeMillisUnsafe()
+              memory.set(key, {
+                value: result,
+                bytes: JSON.stringify(result).length,
+                storedAt: stored,
+                freshUntil: stored + policy.ttlMs,
+                keptUntil: stored + policy.ttlMs + policy.staleIfErrorMs,
+                tags,
+                versions: seen
+              })
+            }
+            return Effect.as(Effect.andThen(Metric.update(misses(labels), 1), record), result)
+          })
+        )
+      })
+    }
+
+    return {
+      serve,
+      invalidate: (tenantId, tags) =>
+        tags.length === 0
+          ? Effect.void
+          : Effect.suspend(() => {
+              versions.bump(tags.map((tag) => TagVersions.tagKey(tenantId, tag)))
+              return Metric.update(invalidations({ tenant_id: tenantId }), tags.length)
+            }),
+      flush: (tenantId) =>
+        Effect.suspend(() => {
+          const prefix = tenantId === undefined ? undefined : canonicalJson([tenantId]).slice(0, -1)
+          memory.clear(prefix === undefined ? undefined : (key) => !key.startsWith(`${prefix},`))
+          return record
+        })
+    }
+  })
+
+/** The cache of tool answers, under `config`. */
+export const layer = (config: CacheConfig): Layer.Layer<ToolCache> => Layer.effect(ToolCache, make(config))

@@ -1,0 +1,179 @@
+/**
+ * Declared caching in a pipeline, on a backend the test controls (a counter of the calls that reach it): hits and
+ * misses, expiry, invalidation by the tags a write names (read your writes), tenant and caller isolation,
+ * single-flight on concurrent misses, a stale answer standing in, marked degraded, when the backend fails, and a
+ * policy on a tool that does not only read refused at start-up.
+ */
+
+import { CacheStage, layerToolCache } from "@bulwark/cache"
+import { Backend, Catalog, makeRequest, Notifier, Pipeline, Plugin, type Principal, Tool } from "@bulwark/core"
+import { BackendStage, layerBackends } from "@bulwark/resilience"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Layer, Schema } from "effect"
+import { ConnectionError, SqlError } from "effect/sql/SqlError"
+
+/** The backend: prices by sku, how many calls reached it, and whether it answers. */
+const backend = { calls: 0, down: false, prices: new Map<string, number>([["A-1", 100]]) }
+
+const lookup = (sku: string) =>
+  Effect.suspend(() => {
+    backend.calls++
+    if (backend.down) {
+      return Effect.die(
+        new SqlError({ reason: new ConnectionError({ cause: new Error("ECONNREFUSED"), message: "down" }) })
+      )
+    }
+    return Effect.succeed({ sku, cents: backend.prices.get(sku) ?? 0 })
+  }).pipe(Effect.delay("20 millis"))
+
+const shop = Plugin.make({
+  name: "shop",
+  version: "1.0.0",
+  backends: [Backend.declare("prices-db", { retry: { retries: 0 }, breaker: { consecutiveFailures: 1000 } })],
+  tools: [
+    Tool.make("get_price", {
+      description: "A price",
+      input: Schema.Struct({ sku: Schema.String }),
+      output: Schema.Struct({ sku: Schema.String, cents: Schema.Number }),
+      backends: ["prices-db"],
+      hints: { readOnly: true },
+      cache: { ttl: "200 millis", tags: ({ sku }) => [`price:${sku}`], staleIfError: "10 seconds" },
+      handler: ({ sku }) => lookup(sku)
+    }),
+    Tool.make("my_price", {
+      description: "A price as the caller sees it",
+      input: Schema.Struct({ sku: Schema.String }),
+      backends: ["prices-db"],
+      hints: { readOnly: true },
+      cache: { ttl: "10 seconds", scope: "private" },
+      handler: ({ sku }, ctx) =>
+        Effect.map(lookup(sku), (price) => `${ctx.call.principal?.subject ?? "nobody"}: ${price.cents}`)
+    }),
+    Tool.make("set_price", {
+      description: "Sets a price",
+      input: Schema.Struct({ sku: Schema.String, cents: Schema.Number }),
+      backends: ["prices-db"],
+      invalidates: ({ sku }) => [`price:${sku}`],
+      handler: ({ sku, cents }) =>
+        Effect.sync(() => {
+          backend.prices.set(sku, cents)
+          return "set"
+        })
+    })
+  ]
+})
+
+const Live = Pipeline.layerWith(
+  Effect.all([CacheStage.make, BackendStage.make]).pipe(Effect.map((stages) => ({ ...Pipeline.defaultConfig, stages })))
+).pipe(
+  Layer.provideMerge(Layer.mergeAll(layerToolCache({ maxEntries: 100, maxBytes: 1_000_000 }), layerBackends)),
+  Layer.provide(Catalog.layer([shop])),
+  Layer.provide(Notifier.none)
+)
+
+const as = (tenantId: string, subject = "key-1"): Principal => ({ tenantId, subject, scopes: [], method: "api-key" })
+
+const call = (name: string, args: Record<string, unknown>, principal: Principal = as("acme")) =>
+  Effect.flatMap(Pipeline.Pipeline, (pipeline) =>
+    pipeline.handle(makeRequest("tools/call", { name, arguments: args }, { principal }))
+  )
+
+const price = (sku: string, principal?: Principal) =>
+  Effect.map(call("get_price", { sku }, principal), (result) => (result.structuredContent as { cents: number }).cents)
+
+describe("declared caching", () => {
+  it.layer(Live, { timeout: 30_000, excludeTestServices: true })((it) => {
+    it.effect("serves repeats from the cache until the TTL, then asks the backend again", () =>
+      Effect.gen(function* () {
+        backend.calls = 0
+        expect(yield* price("A-1")).toBe(100)
+        for (let i = 0; i < 20; i++) expect(yield* price("A-1")).toBe(100)
+        expect(backend.calls).toBe(1)
+        yield* Effect.sleep("250 millis")
+        expect(yield* price("A-1")).toBe(100)
+        expect(backend.calls).toBe(2)
+      })
+    )
+
+    it.effect("drops an answer when a write invalidates its tag: the writer's next read is fresh", () =>
+      Effect.gen(function* () {
+        expect(yield* price("A-1")).toBe(100)
+        yield* call("set_price", { sku: "A-1", cents: 150 })
+        expect(yield* price("A-1")).toBe(150)
+        yield* call("set_price", { sku: "A-1", cents: 100 })
+      })
+    )
+
+    it.effect("never gives one tenant's or caller's answer to another", () =>
+      Effect.gen(function* () {
+        backend.calls = 0
+        yield* price("A-1", as("acme"))
+        yield* price("A-1", as("globex"))
+        expect(backend.calls).toBe(2)
+        // An invalidation in one tenant leaves the other's answers alone.
+        yield* call("set_price", { sku: "A-1", cents: 100 }, as("globex"))
+        yield* price("A-1", as("acme"))
+        expect(backend.calls).toBe(2)
+        const texts = (result: Record<string, unknown>) => (result.content as Array<{ text: string }>)[0]?.text
+        expect(texts(yield* call("my_price", { sku: "A-1" }, as("acme", "alice")))).toBe("alice: 100")
+        expect(texts(yield* call("my_price", { sku: "A-1" }, as("acme", "bob")))).toBe("bob: 100")
+        expect(texts(yield* call("my_price", { sku: "A-1" }, as("acme", "alice")))).toBe("alice: 100")
+      })
+    )
+
+    it.effect("runs concurrent misses of one key once", () =>
+      Effect.gen(function* () {
+        backend.calls = 0
+        const answers = yield* Effect.all(
+          Array.from({ length: 100 }, () => price("B-2", as("initech"))),
+          { concurrency: "unbounded" }
+        )
+        expect(new Set(answers)).toEqual(new Set([0]))
+        expect(backend.calls).toBe(1)
+      })
+    )
+
+    it.effect("serves a stale answer, marked degraded with its age, when the backend fails", () =>
+      Effect.gen(function* () {
+        yield* price("C-3", as("hooli"))
+        yield* Effect.sleep("250 millis")
+        backend.down = true
+        const stale = yield* call("get_price", { sku: "C-3" }, as("hooli"))
+        backend.down = false
+        expect(stale.isError).toBeUndefined()
+        expect(stale.structuredContent).toEqual({ sku: "C-3", cents: 0 })
+        expect((stale.content as Array<{ text: string }>)[0]?.text).toMatch(
+          /^Stale answer \(0 s old\) served because the backend did not answer: Backend "prices-db" is failing/
+        )
+        expect(stale._meta).toMatchObject({ "io.bulwark/degraded": { backend: "prices-db", staleAgeSeconds: 0 } })
+      })
+    )
+  })
+
+  it.effect("refuses a cache policy on a tool that does not only read, at start-up", () =>
+    Effect.gen(function* () {
+      const writes = Plugin.make({
+        name: "writes",
+        version: "1.0.0",
+        tools: [
+          Tool.make("create", {
+            description: "Creates",
+            input: Schema.Struct({}),
+            cache: { ttl: "1 minute" },
+            handler: () => Effect.succeed("created")
+          })
+        ]
+      })
+      const exit = yield* Effect.exit(Catalog.make([writes]))
+      expect(exit).toEqual(
+        Exit.fail(
+          expect.objectContaining({
+            _tag: "CatalogInvalid",
+            item: 'tool "create"',
+            problem: expect.stringContaining("only reads may be cached")
+          })
+        )
+      )
+    })
+  )
+})
