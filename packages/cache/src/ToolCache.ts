@@ -7,7 +7,8 @@
  * answer, or run their own if it was cancelled. Only plain successes are kept: a tool error, an answer that needs
  * input, a degraded answer are not.
  *
- * This is the in-process layer (L1), bounded by entries and bytes; tags are invalidated in this process.
+ * This is the in-process layer (L1), bounded by entries and bytes. Invalidations go through `CacheInvalidations`:
+ * applied here before the write's answer is returned, and announced to the other instances.
  */
 import {
   type Call,
@@ -21,7 +22,8 @@ import {
   withDefault
 } from "@bulwark/core"
 import { series } from "@bulwark/observability"
-import { Cause, Context, Deferred, Effect, Layer, Metric, Schema } from "effect"
+import { Cause, Context, Deferred, Effect, Layer, Metric, Schema, type Scope } from "effect"
+import { CacheInvalidations } from "./CacheInvalidations.ts"
 import * as CacheMetrics from "./CacheMetrics.ts"
 import * as MemoryCache from "./MemoryCache.ts"
 import * as TagVersions from "./TagVersions.ts"
@@ -74,9 +76,10 @@ const staleAnswer = (kept: McpResult, failed: McpResult, ageSeconds: number): Mc
   }
 }
 
-/** Builds the cache under `config`. */
-export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape> =>
-  Effect.sync(() => {
+/** Builds the cache under `config`; it hears invalidations (its own and other instances') for the life of the scope. */
+export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape, never, CacheInvalidations | Scope.Scope> =>
+  Effect.gen(function* () {
+    const announcements = yield* CacheInvalidations
     let evicted = 0
     const memory = MemoryCache.make<McpResult>(config, (count) => {
       evicted += count
@@ -153,15 +156,16 @@ export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape> =>
       })
     }
 
+    yield* announcements.subscribe((tenantId, tags) =>
+      Effect.suspend(() => {
+        versions.bump(tags.map((tag) => TagVersions.tagKey(tenantId, tag)))
+        return Metric.update(invalidations({ tenant_id: tenantId }), tags.length)
+      })
+    )
+
     return {
       serve,
-      invalidate: (tenantId, tags) =>
-        tags.length === 0
-          ? Effect.void
-          : Effect.suspend(() => {
-              versions.bump(tags.map((tag) => TagVersions.tagKey(tenantId, tag)))
-              return Metric.update(invalidations({ tenant_id: tenantId }), tags.length)
-            }),
+      invalidate: (tenantId, tags) => (tags.length === 0 ? Effect.void : announcements.publish(tenantId, tags)),
       flush: (tenantId) =>
         Effect.suspend(() => {
           const prefix = tenantId === undefined ? undefined : canonicalJson([tenantId]).slice(0, -1)
@@ -171,5 +175,6 @@ export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape> =>
     }
   })
 
-/** The cache of tool answers, under `config`. */
-export const layer = (config: CacheConfig): Layer.Layer<ToolCache> => Layer.effect(ToolCache, make(config))
+/** The cache of tool answers, under `config`, with its invalidations announced through `CacheInvalidations`. */
+export const layer = (config: CacheConfig): Layer.Layer<ToolCache, never, CacheInvalidations> =>
+  Layer.effect(ToolCache, make(config))

@@ -6,6 +6,13 @@
  * @since 0.1.0
  */
 
+/** How invalidated tags reach every instance. */
+export {
+  CacheInvalidations,
+  type CacheInvalidationsShape,
+  type InvalidationHandler,
+  layerLocal as layerLocalInvalidations
+} from "./CacheInvalidations.ts"
 /** The cache's Prometheus series. */
 export * as CacheMetrics from "./CacheMetrics.ts"
 /** The `reuse`-phase stage. */

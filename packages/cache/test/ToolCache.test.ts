@@ -5,7 +5,7 @@
  * policy on a tool that does not only read refused at start-up.
  */
 
-import { CacheStage, layerToolCache } from "@bulwark/cache"
+import { CacheStage, layerLocalInvalidations, layerToolCache } from "@bulwark/cache"
 import { Backend, Catalog, makeRequest, Notifier, Pipeline, Plugin, type Principal, Tool } from "@bulwark/core"
 import { BackendStage, layerBackends } from "@bulwark/resilience"
 import { describe, expect, it } from "@effect/vitest"
@@ -66,7 +66,12 @@ const shop = Plugin.make({
 const Live = Pipeline.layerWith(
   Effect.all([CacheStage.make, BackendStage.make]).pipe(Effect.map((stages) => ({ ...Pipeline.defaultConfig, stages })))
 ).pipe(
-  Layer.provideMerge(Layer.mergeAll(layerToolCache({ maxEntries: 100, maxBytes: 1_000_000 }), layerBackends)),
+  Layer.provideMerge(
+    Layer.mergeAll(
+      layerToolCache({ maxEntries: 100, maxBytes: 1_000_000 }).pipe(Layer.provide(layerLocalInvalidations)),
+      layerBackends
+    )
+  ),
   Layer.provide(Catalog.layer([shop])),
   Layer.provide(Notifier.none)
 )

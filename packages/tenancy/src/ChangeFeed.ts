@@ -1,5 +1,5 @@
 /**
- * How changes to tenants and kill switches reach every instance: applied in this process at once, and sent to the
+ * How changes to tenants, kill switches and cached answers (invalidated tags) reach every instance: applied in this process at once, and sent to the
  * others through PostgreSQL `NOTIFY` (`"notify"` mode, a real server). The embedded database has one connection, which
  * a `LISTEN` would hold forever, and only one process can own its data dir, so there (`"local"` mode) delivery is local.
  * Either way a `Resync` goes out periodically (and after each reconnection of the listener), so a missed notification
@@ -21,8 +21,14 @@ export const SwitchesChanged = Schema.TaggedStruct("SwitchesChanged", {})
 /** Reload everything held in memory (sent periodically and after a reconnection). */
 export const Resync = Schema.TaggedStruct("Resync", {})
 
-/** One change announcement. It only says what to reload: receivers read the state from PostgreSQL. */
-export const Change = Schema.Union([TenantChanged, SwitchesChanged, Resync])
+/** A write invalidated cache tags of a tenant: every instance drops the answers that depend on them. */
+export const CacheInvalidated = Schema.TaggedStruct("CacheInvalidated", {
+  tenantId: Schema.String,
+  tags: Schema.Array(Schema.String)
+})
+
+/** One change announcement. It only says what to reload (or drop): receivers read the state from PostgreSQL. */
+export const Change = Schema.Union([TenantChanged, SwitchesChanged, Resync, CacheInvalidated])
 
 /** A decoded change announcement. */
 export type Change = typeof Change.Type

@@ -15,7 +15,7 @@ export const layer: Layer.Layer<never, never, ChangeFeed | Notifier> = Layer.eff
     const feed = yield* ChangeFeed
     const notifier = yield* Notifier
     yield* feed.subscribe((change) =>
-      change._tag === "Resync"
+      change._tag === "Resync" || change._tag === "CacheInvalidated"
         ? Effect.void
         : Effect.all([notifier.toolsChanged, notifier.resourcesChanged, notifier.promptsChanged], { discard: true })
     )

@@ -195,7 +195,7 @@ export const make = Effect.gen(function* () {
 
   yield* reload
   yield* feed.subscribe((change) =>
-    change._tag === "TenantChanged"
+    change._tag !== "SwitchesChanged" && change._tag !== "Resync"
       ? Effect.void
       : reload.pipe(Effect.catch((error) => Effect.logWarning("reloading kill switches failed", error)))
   )

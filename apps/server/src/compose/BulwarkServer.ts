@@ -7,6 +7,7 @@
  * conformance fixture and the benchmark server are all this composition.
  */
 import { AuditLog, AuditStage, layerEdgeExchanges } from "@bulwark/audit"
+import { CacheStage, layerToolCache } from "@bulwark/cache"
 import { Admission, Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
 import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
 import { Authenticator, FailedLogins, ProtectedResource } from "@bulwark/identity"
@@ -25,6 +26,7 @@ import * as HealthRoutes from "../health/HealthRoutes.ts"
 import * as MetricsRoute from "../metrics/MetricsRoute.ts"
 import { naming, type PluginFailed } from "../plugins/PluginFailed.ts"
 import { bootstrapKey } from "./bootstrap.ts"
+import * as CacheFeed from "./CacheFeed.ts"
 import { configReload } from "./configReload.ts"
 import { databaseConfig } from "./databaseConfig.ts"
 import { syncTenants } from "./tenants.ts"
@@ -78,7 +80,8 @@ const pipeline = (config: ServerConfig) =>
       const audit = yield* AuditStage.make
       const guards = yield* Guards.make
       const backends = yield* BackendStage.make
-      return { timeout: config.timeouts, stages: [audit, ...guards, backends], accessLog: config.accessLog }
+      const cache = yield* CacheStage.make
+      return { timeout: config.timeouts, stages: [audit, ...guards, cache, backends], accessLog: config.accessLog }
     })
   )
 
@@ -111,6 +114,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
   ).pipe(
     Layer.provideMerge(ClientSinks.layer),
     Layer.provideMerge(layerBackends),
+    Layer.provideMerge(layerToolCache(config.cache).pipe(Layer.provide(CacheFeed.layer))),
     Layer.provideMerge(Catalog.layerInstalled(installedPlugins(config, options))),
     Layer.provideMerge(AuditLog.layer(config.audit)),
     Layer.provideMerge(

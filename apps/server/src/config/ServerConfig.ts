@@ -4,7 +4,9 @@
  * ones). Each package owns its section's schema (identity, tenancy, audit, database); each plugin owns its section
  * under `plugins`, decoded with the plugin's own schema once the plugin is known (see `PluginSettings`).
  */
+
 import { AuditConfig } from "@bulwark/audit"
+import { CacheConfig } from "@bulwark/cache"
 import { AccessLogConfig, AdmissionConfig, withDefault } from "@bulwark/core"
 import { DatabaseConfig } from "@bulwark/database"
 import { IdentityConfig } from "@bulwark/identity"
@@ -85,6 +87,8 @@ export const ServerConfig = Schema.Struct({
   tenancy: withDefault(TenancyConfig, {}),
   /** The audit log's buffer and batching. */
   audit: withDefault(AuditConfig, {}),
+  /** The in-process cache of tool answers that plugins declare cacheable: its bounds. */
+  cache: withDefault(CacheConfig, {}),
   admin: withDefault(AdminConfig, {})
 })
 
