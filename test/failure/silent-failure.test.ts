@@ -20,6 +20,7 @@ afterAll(async () => {
 
 const tools: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
   ["fetch_user", { id: 1 }],
+  ["fetch_user", { email: "nobody@example.com" }],
   ["create_ticket", { title: "Printer on fire", reporterId: 1 }],
   ["get_ticket", { id: 1 }],
   ["list_tickets", {}],
@@ -47,9 +48,9 @@ const explicit = (answer: Answered): boolean => {
 describe("silent failure", () => {
   it("never answers as if the database were there", async () => {
     const { server, database } = scenario
-    // Healthy first: every tool answers (and the credential is known).
-    for (const [name, args] of tools)
-      expect((await callTool(server, name, args)).reason, name).toMatch(/^(ok|tool error)$/)
+    // Healthy first (the credential is known). Fresh cached answers would be right answers, not failures: the calls
+    // below ask for what was never asked before.
+    expect((await callTool(server, "fetch_user", { id: 2 })).reason).toBe("ok")
 
     await Effect.runPromise(database.stop)
     const answers: Array<readonly [string, Answered]> = []

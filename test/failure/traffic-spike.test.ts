@@ -1,6 +1,6 @@
 /**
- * Traffic spike (the article's scenario, scaled to run in seconds): a database-bound tool (`fetch_user`, backend
- * `tickets-db`) under its sustainable load, then ten times the callers for four seconds, then the sustainable load
+ * Traffic spike (the article's scenario, scaled to run in seconds): a database-bound tool (`fetch_user` of addresses
+ * never asked before, so that no cached answer helps; backend `tickets-db`) under its sustainable load, then ten times the callers for four seconds, then the sustainable load
  * again. The server admits what it can serve (`admission`: 16 at once, 16 waiting at most 50 ms) and refuses the rest
  * at once with 503, `Retry-After` and JSON-RPC -32030; the admitted calls keep their latency; memory stays bounded;
  * the server recovers by itself. Figures by phase are printed (latency assertions are generous: speed is `bench/`'s).
@@ -31,7 +31,9 @@ interface Shot {
   readonly code: number | undefined
 }
 
-const params = { name: "fetch_user", arguments: { id: 1 } }
+/** A lookup no cache can answer: an address never asked before (the database answers "not found" each time). */
+let asked = 0
+const params = () => ({ name: "fetch_user", arguments: { email: `nobody-${asked++}@example.com` } })
 
 /** `callers` loops calling the tool for `ms`. */
 const load = async (callers: number, ms: number): Promise<Array<Shot>> => {
@@ -41,10 +43,11 @@ const load = async (callers: number, ms: number): Promise<Array<Shot>> => {
     Array.from({ length: callers }, async () => {
       while (Date.now() < until) {
         const started = performance.now()
+        const lookup = params()
         const response = await post(
           scenario.server.mcpUrl,
-          bodyFor("2026-07-28", "tools/call", params),
-          headersFor("2026-07-28", "tools/call", params)
+          bodyFor("2026-07-28", "tools/call", lookup),
+          headersFor("2026-07-28", "tools/call", lookup)
         )
         const body = (await response.json()) as { error?: { code: number } }
         shots.push({

@@ -4,6 +4,7 @@
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
 import { ticketsDatabase } from "../backends.ts"
+import { ticketTag } from "../cacheTags.ts"
 import { ConstraintViolation, TicketDeleted, TicketNotFound, UnknownUser } from "../domain/Errors.ts"
 import { Comment } from "../domain/Model.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -24,5 +25,6 @@ export const addComment = Tool.make("add_comment", {
   errors: [TicketNotFound, TicketDeleted, UnknownUser, ConstraintViolation],
   backends: [ticketsDatabase],
   hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
+  invalidates: ({ ticketId }) => [ticketTag(ticketId)],
   handler: (input, ctx) => Effect.flatMap(TicketStore, (store) => store.addComment(ctx.call.tenantId, input))
 })

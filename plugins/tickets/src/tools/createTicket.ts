@@ -4,6 +4,7 @@
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
 import { ticketsDatabase } from "../backends.ts"
+import { ticketListsTag } from "../cacheTags.ts"
 import { ConstraintViolation, UnknownUser } from "../domain/Errors.ts"
 import { Ticket } from "../domain/Model.ts"
 import { Priority } from "../domain/Status.ts"
@@ -32,6 +33,7 @@ export const createTicket = Tool.make("create_ticket", {
   errors: [UnknownUser, ConstraintViolation],
   backends: [ticketsDatabase],
   hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
+  invalidates: () => [ticketListsTag],
   handler: (input, ctx) =>
     Effect.flatMap(TicketStore, (store) =>
       store.createTicket(ctx.call.tenantId, {

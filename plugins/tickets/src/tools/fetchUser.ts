@@ -4,6 +4,7 @@
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
 import { ticketsDatabase } from "../backends.ts"
+import { cacheTimes } from "../cacheTags.ts"
 import { UserNotFound } from "../domain/Errors.ts"
 import { User } from "../domain/Model.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -29,6 +30,12 @@ export const fetchUser = Tool.make("fetch_user", {
   errors: [UserNotFound],
   backends: [ticketsDatabase],
   hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+  // Users never change through a tool: an answer only expires.
+  cache: {
+    ttl: cacheTimes.users,
+    tags: (input) => [input.id === undefined ? `user-email:${input.email?.toLowerCase()}` : `user:${input.id}`],
+    staleIfError: cacheTimes.staleIfError
+  },
   handler: ({ id, email }, ctx) =>
     Effect.flatMap(TicketStore, (store) =>
       // The input check guarantees exactly one of the two.

@@ -4,6 +4,7 @@
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
 import { ticketsDatabase } from "../backends.ts"
+import { cacheTimes, ticketTag } from "../cacheTags.ts"
 import { TicketNotFound } from "../domain/Errors.ts"
 import { TicketWithComments } from "../domain/Model.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -20,5 +21,6 @@ export const getTicket = Tool.make("get_ticket", {
   errors: [TicketNotFound],
   backends: [ticketsDatabase],
   hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+  cache: { ttl: cacheTimes.ticket, tags: ({ id }) => [ticketTag(id)], staleIfError: cacheTimes.staleIfError },
   handler: ({ id }, ctx) => Effect.flatMap(TicketStore, (store) => store.getTicket(ctx.call.tenantId, id))
 })

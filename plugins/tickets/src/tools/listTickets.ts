@@ -4,6 +4,7 @@
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
 import { ticketsDatabase } from "../backends.ts"
+import { cacheTimes, ticketListsTag } from "../cacheTags.ts"
 import * as Cursor from "../domain/Cursor.ts"
 import { InvalidCursor } from "../domain/Errors.ts"
 import { Ticket } from "../domain/Model.ts"
@@ -50,6 +51,7 @@ export const listTickets = Tool.make("list_tickets", {
   errors: [InvalidCursor],
   backends: [ticketsDatabase],
   hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+  cache: { ttl: cacheTimes.lists, tags: () => [ticketListsTag], staleIfError: cacheTimes.staleIfError },
   handler: (input, ctx) =>
     Effect.gen(function* () {
       const store = yield* TicketStore

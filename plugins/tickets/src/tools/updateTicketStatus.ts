@@ -4,6 +4,7 @@
 import { Tool } from "@bulwark/core"
 import { Effect, Schema } from "effect"
 import { ticketsDatabase } from "../backends.ts"
+import { ticketListsTag, ticketTag } from "../cacheTags.ts"
 import { InvalidTransition, TicketNotFound } from "../domain/Errors.ts"
 import { StatusChange } from "../domain/Model.ts"
 import { Status, transitions } from "../domain/Status.ts"
@@ -29,6 +30,7 @@ export const updateTicketStatus = Tool.make("update_ticket_status", {
   errors: [TicketNotFound, InvalidTransition],
   backends: [ticketsDatabase],
   hints: { readOnly: false, destructive: true, idempotent: true, openWorld: false },
+  invalidates: ({ id }) => [ticketTag(id), ticketListsTag],
   handler: ({ id, status }, ctx) =>
     Effect.flatMap(TicketStore, (store) => store.setStatus(ctx.call.tenantId, id, status))
 })
