@@ -293,6 +293,17 @@ describe("admin API", () => {
     expect(toolNames(await listTools(acmeKey))).toEqual(["fetch_user", "get_ticket"])
   })
 
+  it("invalidates a tenant's cached answers, by tag or all of them", async () => {
+    const tagged = await admin("POST", "/admin/cache/invalidate", { body: { tenantId: "acme", tags: ["ticket:1"] } })
+    expect(tagged.status).toBe(200)
+    expect(tagged.json).toEqual({ invalidated: ["ticket:1"] })
+    const all = await admin("POST", "/admin/cache/invalidate", { body: { tenantId: "acme" } })
+    expect(all.json).toEqual({ invalidated: "all" })
+    const missing = await admin("POST", "/admin/cache/invalidate", { body: { tags: ["x"] } })
+    expect(missing.status).toBe(400)
+    expect((missing.json.issues as ReadonlyArray<{ path: string }>)[0]?.path).toBe("tenantId")
+  })
+
   it("lists the backends with their circuit, calls in flight and probe", async () => {
     const listed = await admin("GET", "/admin/backends")
     expect(listed.status).toBe(200)

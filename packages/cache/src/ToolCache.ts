@@ -39,6 +39,9 @@ export const CacheConfig = Schema.Struct({
 /** The decoded bounds. */
 export type CacheConfig = typeof CacheConfig.Type
 
+/** The tag every answer of a tenant carries: invalidating it drops them all (an operator's flush). */
+export const TENANT_TAG = "*"
+
 /** The `_meta` key of an answer given without its backend (see core's `CompiledTool`). */
 const DEGRADED = "io.bulwark/degraded"
 
@@ -48,8 +51,8 @@ export interface ToolCacheShape {
   readonly serve: (call: Call, tool: CompiledTool, next: Handler) => Effect.Effect<McpResult, PipelineError>
   /** Invalidates the tags of a tenant (a write succeeded). */
   readonly invalidate: (tenantId: string, tags: ReadonlyArray<string>) => Effect.Effect<void>
-  /** Drops every answer of a tenant (or all of them). */
-  readonly flush: (tenantId?: string) => Effect.Effect<void>
+  /** Drops every answer of a tenant, on every instance. */
+  readonly flush: (tenantId: string) => Effect.Effect<void>
 }
 
 /** The cache of tool answers, as a service. */
@@ -123,7 +126,10 @@ export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape, never, 
       if (policy === undefined) return next(call)
       const caller = policy.scope === "private" ? (call.principal?.subject ?? "") : ""
       const key = canonicalJson([call.tenantId, caller, tool.name, (call.input ?? null) as JsonValue])
-      const tags = policy.tags(call.input).map((tag) => TagVersions.tagKey(call.tenantId, tag))
+      const tags = [
+        TagVersions.tagKey(call.tenantId, TENANT_TAG),
+        ...policy.tags(call.input).map((tag) => TagVersions.tagKey(call.tenantId, tag))
+      ]
       const labels = { tenant_id: call.tenantId, target: tool.name }
       return Effect.clockWith((clock) => {
         const now = clock.currentTimeMillisUnsafe()
@@ -166,12 +172,7 @@ export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape, never, 
     return {
       serve,
       invalidate: (tenantId, tags) => (tags.length === 0 ? Effect.void : announcements.publish(tenantId, tags)),
-      flush: (tenantId) =>
-        Effect.suspend(() => {
-          const prefix = tenantId === undefined ? undefined : canonicalJson([tenantId]).slice(0, -1)
-          memory.clear(prefix === undefined ? undefined : (key) => !key.startsWith(`${prefix},`))
-          return record
-        })
+      flush: (tenantId) => announcements.publish(tenantId, [TENANT_TAG])
     }
   })
 

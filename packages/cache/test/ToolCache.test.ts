@@ -5,7 +5,7 @@
  * policy on a tool that does not only read refused at start-up.
  */
 
-import { CacheStage, layerLocalInvalidations, layerToolCache } from "@bulwark/cache"
+import { CacheStage, layerLocalInvalidations, layerToolCache, ToolCache } from "@bulwark/cache"
 import { Backend, Catalog, makeRequest, Notifier, Pipeline, Plugin, type Principal, Tool } from "@bulwark/core"
 import { BackendStage, layerBackends } from "@bulwark/resilience"
 import { describe, expect, it } from "@effect/vitest"
@@ -123,6 +123,19 @@ describe("declared caching", () => {
         expect(texts(yield* call("my_price", { sku: "A-1" }, as("acme", "alice")))).toBe("alice: 100")
         expect(texts(yield* call("my_price", { sku: "A-1" }, as("acme", "bob")))).toBe("bob: 100")
         expect(texts(yield* call("my_price", { sku: "A-1" }, as("acme", "alice")))).toBe("alice: 100")
+      })
+    )
+
+    it.effect("drops every answer of one tenant on a flush, and only that tenant's", () =>
+      Effect.gen(function* () {
+        const cache = yield* ToolCache
+        yield* price("D-4", as("umbrella"))
+        yield* price("D-4", as("cyberdyne"))
+        backend.calls = 0
+        yield* cache.flush("umbrella")
+        yield* price("D-4", as("umbrella"))
+        yield* price("D-4", as("cyberdyne"))
+        expect(backend.calls).toBe(1)
       })
     )
 

@@ -12,6 +12,7 @@ import { type AdminEnv, handler } from "./AdminHandler.ts"
 import { makeCheck } from "./AdminToken.ts"
 import * as AuditRoutes from "./routes/AuditRoutes.ts"
 import * as BackendRoutes from "./routes/BackendRoutes.ts"
+import * as CacheRoutes from "./routes/CacheRoutes.ts"
 import * as CredentialRoutes from "./routes/CredentialRoutes.ts"
 import * as SwitchRoutes from "./routes/SwitchRoutes.ts"
 import * as TenantRoutes from "./routes/TenantRoutes.ts"
@@ -39,6 +40,7 @@ export const layer = (token: Redacted.Redacted<string>) =>
         SwitchRoutes.layer(env),
         AuditRoutes.layer(env),
         BackendRoutes.layer(env),
+        CacheRoutes.layer(env),
         fallback(env)
       )
     })

@@ -7,6 +7,7 @@
 
 import { createServer } from "node:http"
 import type { AuditLog } from "@bulwark/audit"
+import type { ToolCache } from "@bulwark/cache"
 import type { Catalog } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
 import { ApiKeys, HmacCredentials } from "@bulwark/identity"
@@ -29,6 +30,7 @@ export type AdminRequirements =
   | MigrationRegistry
   | Catalog.Catalog
   | Backends
+  | ToolCache
 
 /** Why the admin listener could not start. */
 export type AdminStartError = AdminConfigError | HttpServerError.ServeError | MigrationError
