@@ -49,7 +49,9 @@ const claim = <T extends { readonly plugin: string }>(
 }
 
 /** Compiles plugins into a catalog; their handlers get the services of `R` from the current context. */
-export const make = <R>(plugins: ReadonlyArray<Plugin<R>>): Effect.Effect<CatalogShape, CatalogConflict | CatalogInvalid, R> =>
+export const make = <R>(
+  plugins: ReadonlyArray<Plugin<R>>
+): Effect.Effect<CatalogShape, CatalogConflict | CatalogInvalid, R> =>
   Effect.flatMap(Effect.context<R>(), (services) =>
     compile(
       plugins.map((plugin) => ({ plugin: plugin as Plugin<unknown>, services: services as Context.Context<unknown> }))
@@ -135,5 +137,6 @@ export const layerInstalled = <E, RIn>(
   )
 
 /** Provides the catalog compiled from these plugins. */
-export const layer = <R>(plugins: ReadonlyArray<Plugin<R>>): Layer.Layer<Catalog, CatalogConflict | CatalogInvalid, R> =>
-  Layer.effect(Catalog, make(plugins))
+export const layer = <R>(
+  plugins: ReadonlyArray<Plugin<R>>
+): Layer.Layer<Catalog, CatalogConflict | CatalogInvalid, R> => Layer.effect(Catalog, make(plugins))

@@ -12,7 +12,11 @@ export interface NotifierShape {
   readonly toolsChanged: Effect.Effect<void>
   readonly resourcesChanged: Effect.Effect<void>
   readonly promptsChanged: Effect.Effect<void>
-  readonly resourceUpdated: (uri: string) => Effect.Effect<void>
+  /**
+   * A resource changed. With `tenantId`, only clients acting for that tenant hear of it (a handler's `ctx.notify`
+   * gives its call's tenant): another tenant's client must not learn that the resource exists or changed.
+   */
+  readonly resourceUpdated: (uri: string, tenantId?: string) => Effect.Effect<void>
 }
 
 /** The change-event publisher handlers use. */

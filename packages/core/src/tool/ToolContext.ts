@@ -122,7 +122,8 @@ export const makeToolContext = (call: Call, notifier: NotifierShape): ToolContex
   return {
     call,
     clientCapabilities: request.clientCapabilities,
-    notify: notifier,
+    // Resource updates reach the clients of the call's tenant only.
+    notify: { ...notifier, resourceUpdated: (uri) => notifier.resourceUpdated(uri, call.tenantId) },
     progress: (progress, total, message) =>
       progressToken === undefined
         ? Effect.void

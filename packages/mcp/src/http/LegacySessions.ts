@@ -58,12 +58,16 @@ export interface LegacySessions {
 const samePrincipal = (a: Principal | undefined, b: Principal | undefined): boolean =>
   a === undefined || b === undefined ? a === b : a.tenantId === b.tenantId && a.subject === b.subject
 
-/** The change-event sink of one session: list changes always, resource updates for what it subscribed to. */
-export const sessionSink = (session: Pick<LegacySession, "server" | "subscriptions">): ClientSink => ({
+/**
+ * The change-event sink of one session: list changes always, resource updates for what it subscribed to and only of
+ * its own tenant.
+ */
+export const sessionSink = (session: Pick<LegacySession, "server" | "subscriptions" | "principal">): ClientSink => ({
   toolsChanged: () => void session.server.sendToolListChanged().catch(() => undefined),
   resourcesChanged: () => void session.server.sendResourceListChanged().catch(() => undefined),
   promptsChanged: () => void session.server.sendPromptListChanged().catch(() => undefined),
-  resourceUpdated: (uri) => {
+  resourceUpdated: (uri, tenantId) => {
+    if (tenantId !== undefined && session.principal !== undefined && session.principal.tenantId !== tenantId) return
     if (session.subscriptions.has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined)
   }
 })

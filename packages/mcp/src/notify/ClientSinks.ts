@@ -10,7 +10,8 @@ export interface ClientSink {
   readonly toolsChanged: () => void
   readonly resourcesChanged: () => void
   readonly promptsChanged: () => void
-  readonly resourceUpdated: (uri: string) => void
+  /** A resource changed; with `tenantId`, a sink that knows its tenant delivers it only to that tenant's clients. */
+  readonly resourceUpdated: (uri: string, tenantId?: string) => void
 }
 
 /** The set of connected places that receive change events; transports register here while they serve. */
@@ -58,7 +59,7 @@ export const layer: Layer.Layer<ClientSinks | Notifier> = Layer.effectContext(
         toolsChanged: each((sink) => sink.toolsChanged()),
         resourcesChanged: each((sink) => sink.resourcesChanged()),
         promptsChanged: each((sink) => sink.promptsChanged()),
-        resourceUpdated: (uri) => each((sink) => sink.resourceUpdated(uri))
+        resourceUpdated: (uri, tenantId) => each((sink) => sink.resourceUpdated(uri, tenantId))
       })
     )
   })

@@ -45,8 +45,9 @@ export const serve = (
       toolsChanged: () => servers.forEach((server) => void server.sendToolListChanged().catch(() => undefined)),
       resourcesChanged: () => servers.forEach((server) => void server.sendResourceListChanged().catch(() => undefined)),
       promptsChanged: () => servers.forEach((server) => void server.sendPromptListChanged().catch(() => undefined)),
-      resourceUpdated: (uri) => {
+      resourceUpdated: (uri, tenantId) => {
         if (!subscriptions.has(uri)) return
+        if (tenantId !== undefined && principal !== undefined && principal.tenantId !== tenantId) return
         servers.forEach((server) => void server.sendResourceUpdated({ uri }).catch(() => undefined))
       }
     })
