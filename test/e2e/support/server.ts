@@ -46,7 +46,10 @@ export interface StartOptions {
   readonly startTimeoutMs?: number
 }
 
-/** Node's flags in `pnpm start` (read from package.json's `start` script), for tests that measure memory as users run it. */
+/**
+ * Node's flags in `pnpm start` (package.json's `start` script, which a server test keeps equal to its `nodeFlags`),
+ * for tests that measure memory as users run it.
+ */
 export const startFlags: ReadonlyArray<string> = (
   JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { start: string } }
 ).scripts.start
