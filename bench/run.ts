@@ -19,14 +19,22 @@
  *   node bench/run.ts [--seconds 10] [--warmup 3] [--connections 10,50] [--spike-seconds 10] [--no-spike]
  *                     [--servers "bare node:http,official SDK,Bulwark"]
  */
-import { type ChildProcess, spawn } from "node:child_process"
-import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { mkdir, writeFile } from "node:fs/promises"
 import { parseArgs } from "node:util"
 import { createDatabase, dropDatabases } from "@bulwark/database/testing"
 import { generateApiKey } from "@bulwark/identity"
 import { nodeFlags } from "@bulwark/server"
 import { Redacted } from "effect"
 import type { LoadResult } from "./load.ts"
+import {
+  cpuTicks,
+  load as loadJob,
+  memory,
+  type Running,
+  startServer,
+  stopServer,
+  TICKS_PER_SECOND
+} from "./processes.ts"
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +50,6 @@ const SECONDS = Number(values.seconds)
 const WARMUP = Number(values.warmup)
 const CONNECTIONS = values.connections.split(",").map(Number)
 const SPIKE_SECONDS = Number(values["spike-seconds"])
-const TICKS_PER_SECOND = 100 // USER_HZ on Linux
 const here = new URL(".", import.meta.url).pathname
 const API_KEY = Redacted.value(generateApiKey().key)
 
@@ -95,64 +102,12 @@ const request = (form: Form, text: string) => {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Processes: the server under test, the load generator, and what /proc says about the server.
+// Processes: the server under test, the load generator, and what /proc says about the server (see processes.ts).
 
-const node = process.execPath
-
-const cpuTicks = async (pid: number): Promise<number> => {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8")
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return Number(fields[11]) + Number(fields[12])
+const load = (port: number, form: Form, connections: number, seconds: number): Promise<LoadResult> => {
+  const text = "hello from the benchmark"
+  return loadJob({ url: `http://127.0.0.1:${port}/mcp`, ...request(form, text), connections, seconds, expect: text })
 }
-
-const memory = async (pid: number): Promise<{ readonly rss: number; readonly peak: number }> => {
-  const status = await readFile(`/proc/${pid}/status`, "utf8")
-  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-  return { rss: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 }
-}
-
-interface Running {
-  readonly child: ChildProcess
-  readonly port: number
-  readonly startupMs: number
-}
-
-const startServer = (script: string, flags: ReadonlyArray<string>, env: Record<string, string>): Promise<Running> =>
-  new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(node, [...flags, `${here}${script}`], {
-      stdio: ["ignore", "pipe", "ignore"],
-      env: { ...process.env, ...env, PORT: "0" }
-    })
-    let seen = ""
-    child.stdout?.on("data", (chunk: Buffer) => {
-      seen += chunk.toString()
-      const port = /^(\d+)$/m.exec(seen)?.[1]
-      if (port !== undefined) resolve({ child, port: Number(port), startupMs: performance.now() - started })
-    })
-    child.once("exit", (code) => reject(new Error(`${script} exited (${code}) before listening`)))
-  })
-
-const stopServer = async (running: Running) => {
-  running.child.removeAllListeners("exit")
-  const exited = new Promise((resolve) => running.child.once("exit", resolve))
-  running.child.kill("SIGTERM")
-  await exited
-}
-
-const load = (port: number, form: Form, connections: number, seconds: number): Promise<LoadResult> =>
-  new Promise((resolve, reject) => {
-    const text = "hello from the benchmark"
-    const job = { url: `http://127.0.0.1:${port}/mcp`, ...request(form, text), connections, seconds, expect: text }
-    const child = spawn(node, [`${here}load.ts`, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString()
-    })
-    child.once("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))
-    )
-  })
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measurements.

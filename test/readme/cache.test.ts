@@ -34,7 +34,7 @@ describe("the root README's cache declaration", () => {
       Effect.map(CacheStage.make, (stage) => ({ ...Pipeline.defaultConfig, stages: [stage] }))
     ).pipe(
       Layer.provideMerge(
-        layerToolCache({ maxEntries: 10, maxBytes: 10_000 }).pipe(Layer.provide(layerLocalInvalidations))
+        layerToolCache({ enabled: true, maxEntries: 10, maxBytes: 10_000 }).pipe(Layer.provide(layerLocalInvalidations))
       ),
       Layer.provide(
         Catalog.layer([Plugin.make({ name: "tickets", version: "1.0.0", tools: [getTicket, closeTicket] })])

@@ -30,6 +30,8 @@ import * as TagVersions from "./TagVersions.ts"
 
 /** The cache's bounds (`cache` in the bundled server's configuration). */
 export const CacheConfig = Schema.Struct({
+  /** Off: every call runs, whatever the tools declare (for measurements). */
+  enabled: withDefault(Schema.Boolean, true),
   /** Answers kept in process at most. */
   maxEntries: withDefault(Schema.Int.check(Schema.isGreaterThan(0)), 10_000),
   /** Bytes of answers (as JSON) kept in process at most. */
@@ -123,7 +125,7 @@ export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape, never, 
 
     const serve = (call: Call, tool: CompiledTool, next: Handler): Effect.Effect<McpResult, PipelineError> => {
       const policy = tool.cache
-      if (policy === undefined) return next(call)
+      if (policy === undefined || !config.enabled) return next(call)
       const caller = policy.scope === "private" ? (call.principal?.subject ?? "") : ""
       const key = canonicalJson([call.tenantId, caller, tool.name, (call.input ?? null) as JsonValue])
       const tags = [

@@ -1,0 +1,140 @@
+/**
+ * `pnpm bench:cache`: what declared caching saves on a database-bound tool. The bundled server with its tickets plugin
+ * answers the same `get_ticket` (2026-07-28 form) with the cache off, then on (every call after the first an
+ * in-process hit), on a fresh database of the local PostgreSQL; for each, the server's CPU per request (from `/proc`),
+ * requests per second and latency, at 10 connections, with the ratios of the cached calls to the uncached ones in the
+ * same run. A second layer in Redis is not built yet, so there is no L2 row.
+ *
+ *   node bench/cache.ts [--seconds 10] [--warmup 3] [--connections 10]
+ */
+import { mkdir, writeFile } from "node:fs/promises"
+import { parseArgs } from "node:util"
+import { createDatabase, dropDatabases } from "@bulwark/database/testing"
+import { generateApiKey } from "@bulwark/identity"
+import { nodeFlags } from "@bulwark/server"
+import { Redacted } from "effect"
+import { cpuTicks, load, memory, type Running, startServer, stopServer, TICKS_PER_SECOND } from "./processes.ts"
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    warmup: { type: "string", default: "3" },
+    connections: { type: "string", default: "10" }
+  }
+})
+const SECONDS = Number(values.seconds)
+const WARMUP = Number(values.warmup)
+const CONNECTIONS = Number(values.connections)
+const API_KEY = Redacted.value(generateApiKey().key)
+const here = new URL(".", import.meta.url).pathname
+
+const headersFor = (name: string): Record<string, string> => ({
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+  authorization: `Bearer ${API_KEY}`,
+  "mcp-protocol-version": "2026-07-28",
+  "mcp-method": "tools/call",
+  "mcp-name": name
+})
+
+const bodyFor = (name: string, args: Record<string, unknown>) =>
+  JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "tools/call",
+    params: {
+      name,
+      arguments: args,
+      _meta: {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1.0.0" },
+        "io.modelcontextprotocol/clientCapabilities": {}
+      }
+    }
+  })
+
+interface Row {
+  readonly cache: "off" | "on"
+  readonly cpuMicrosPerRequest: number
+  readonly perSecond: number
+  readonly p50: number
+  readonly p99: number
+  readonly rssMiB: number
+}
+
+/** A ticket to read: created once through MCP. */
+const createTicket = async (port: number): Promise<number> => {
+  const response = await fetch(`http://127.0.0.1:${port}/mcp`, {
+    method: "POST",
+    headers: headersFor("create_ticket"),
+    body: bodyFor("create_ticket", { title: "Printer on fire", reporterId: 1 })
+  })
+  const message = (await response.json()) as { result: { structuredContent: { id: number } } }
+  return message.result.structuredContent.id
+}
+
+const measure = async (cache: "off" | "on", running: Running, ticket: number): Promise<Row> => {
+  const job = {
+    url: `http://127.0.0.1:${running.port}/mcp`,
+    headers: headersFor("get_ticket"),
+    body: bodyFor("get_ticket", { id: ticket }),
+    connections: CONNECTIONS,
+    expect: "Printer on fire"
+  }
+  await load({ ...job, seconds: WARMUP })
+  const pid = running.child.pid ?? 0
+  const before = await cpuTicks(pid)
+  const result = await load({ ...job, seconds: SECONDS })
+  const after = await cpuTicks(pid)
+  const non200 = Object.entries(result.statuses).filter(([status]) => status !== "200")
+  if (non200.length > 0 || result.errors > 0)
+    throw new Error(`cache ${cache}: answers ${JSON.stringify(result.statuses)}`)
+  const row: Row = {
+    cache,
+    cpuMicrosPerRequest: (((after - before) / TICKS_PER_SECOND) * 1e6) / result.requests,
+    perSecond: result.perSecond,
+    p50: result.ok.p50,
+    p99: result.ok.p99,
+    rssMiB: (await memory(pid)).rss
+  }
+  process.stderr.write(`cache ${cache}: ${JSON.stringify(row)}\n`)
+  return row
+}
+
+const database = await createDatabase("bench_cache")
+const rows: Array<Row> = []
+try {
+  for (const cache of ["off", "on"] as const) {
+    const running = await startServer("servers/tickets.ts", nodeFlags, {
+      DATABASE_URL: database.url,
+      BULWARK_API_KEY: API_KEY,
+      BENCH_CACHE: cache
+    })
+    try {
+      rows.push(await measure(cache, running, await createTicket(running.port)))
+    } finally {
+      await stopServer(running)
+    }
+  }
+} finally {
+  await dropDatabases()
+}
+
+const [off, on] = rows as [Row, Row]
+const lines = [
+  `Run ${new Date().toISOString()}: get_ticket (2026-07-28), ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP} s of warm-up.`,
+  "",
+  "| cache | CPU µs/req | req/s | p50 ms | p99 ms | RSS MiB | CPU vs uncached | req/s vs uncached |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ...rows.map(
+    (row) =>
+      `| ${row.cache} | ${row.cpuMicrosPerRequest.toFixed(0)} | ${row.perSecond.toFixed(0)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.rssMiB.toFixed(0)} | ${(row.cpuMicrosPerRequest / off.cpuMicrosPerRequest).toFixed(2)}x | ${(row.perSecond / off.perSecond).toFixed(2)}x |`
+  )
+]
+await mkdir(`${here}results`, { recursive: true })
+await writeFile(
+  `${here}results/cache.json`,
+  `${JSON.stringify({ rows, cpuRatio: on.cpuMicrosPerRequest / off.cpuMicrosPerRequest }, null, 2)}\n`
+)
+await writeFile(`${here}results/cache.md`, `${lines.join("\n")}\n`)
+process.stdout.write(`${lines.join("\n")}\n`)

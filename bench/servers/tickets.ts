@@ -1,0 +1,23 @@
+// The bundled server as users run it with its own tickets plugin (`BulwarkServer.http`: API key, the default tenant,
+// audit rows in PostgreSQL, JSON logs, metrics), for the cache benchmark: `BENCH_CACHE=off` turns the cache off
+// (`cache.enabled: false`). On `DATABASE_URL`; the first API key is `BULWARK_API_KEY`. Prints its port once it listens.
+import { BulwarkServer, decodeConfig } from "@bulwark/server"
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { HttpServer } from "effect/http"
+
+const announce = Layer.effectDiscard(
+  Effect.flatMap(HttpServer.HttpServer, (server) =>
+    Effect.sync(() => process.stdout.write(`${server.address._tag === "UnixPathAddress" ? 0 : server.address.port}\n`))
+  )
+)
+
+Effect.gen(function* () {
+  const config = yield* decodeConfig({
+    http: { port: Number(process.env.PORT ?? 0) },
+    cache: { enabled: process.env.BENCH_CACHE !== "off" },
+    ...(process.env.DATABASE_URL === undefined ? {} : { database: { url: process.env.DATABASE_URL } }),
+    ...(process.env.BULWARK_API_KEY === undefined ? {} : { bootstrapApiKey: process.env.BULWARK_API_KEY })
+  })
+  return yield* Layer.launch(Layer.provideMerge(announce, BulwarkServer.http(config)))
+}).pipe(NodeRuntime.runMain)
