@@ -68,7 +68,9 @@ const Live = Pipeline.layerWith(
 ).pipe(
   Layer.provideMerge(
     Layer.mergeAll(
-      layerToolCache({ enabled: true, maxEntries: 100, maxBytes: 1_000_000 }).pipe(Layer.provide(layerLocalInvalidations)),
+      layerToolCache({ enabled: true, maxEntries: 100, maxBytes: 1_000_000 }).pipe(
+        Layer.provide(layerLocalInvalidations)
+      ),
       layerBackends
     )
   ),

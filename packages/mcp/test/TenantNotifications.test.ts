@@ -20,7 +20,9 @@ const demo = Plugin.make({
       handler: (_, ctx) => ctx.notify.resourceUpdated("demo://1").pipe(Effect.as("touched"))
     })
   ],
-  resources: [Resource.template("demo://{id}", { name: "demo", read: ({ id }) => Effect.succeed({ text: `item ${id}` }) })]
+  resources: [
+    Resource.template("demo://{id}", { name: "demo", read: ({ id }) => Effect.succeed({ text: `item ${id}` }) })
+  ]
 })
 
 /** Every request acts for the tenant its `x-tenant` header names. */
