@@ -23,7 +23,7 @@ export const closeTicket = Tool.make("close_ticket", {
 
 // #endregion readme
 
-import { CacheStage, layerLocalInvalidations, layerToolCache } from "@bulwark/cache"
+import { CacheStage, layerLocalInvalidations, layerNoSharedCache, layerToolCache } from "@bulwark/cache"
 import { Catalog, makeRequest, Notifier, Pipeline, Plugin } from "@bulwark/core"
 import { Layer } from "effect"
 import { describe, expect, it } from "vitest"
@@ -34,7 +34,9 @@ describe("the root README's cache declaration", () => {
       Effect.map(CacheStage.make, (stage) => ({ ...Pipeline.defaultConfig, stages: [stage] }))
     ).pipe(
       Layer.provideMerge(
-        layerToolCache({ enabled: true, maxEntries: 10, maxBytes: 10_000 }).pipe(Layer.provide(layerLocalInvalidations))
+        layerToolCache({ enabled: true, maxEntries: 10, maxBytes: 10_000 }).pipe(
+          Layer.provide(Layer.merge(layerLocalInvalidations, layerNoSharedCache))
+        )
       ),
       Layer.provide(
         Catalog.layer([Plugin.make({ name: "tickets", version: "1.0.0", tools: [getTicket, closeTicket] })])

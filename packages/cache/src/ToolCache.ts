@@ -26,6 +26,7 @@ import { Cause, Context, Deferred, Effect, Layer, Metric, Schema, type Scope } f
 import { CacheInvalidations } from "./CacheInvalidations.ts"
 import * as CacheMetrics from "./CacheMetrics.ts"
 import * as MemoryCache from "./MemoryCache.ts"
+import { SharedCache } from "./SharedCache.ts"
 import * as TagVersions from "./TagVersions.ts"
 
 /** The cache's bounds (`cache` in the bundled server's configuration). */
@@ -65,6 +66,9 @@ const degradedOf = (result: McpResult): { readonly [key: string]: unknown } | un
   return meta?.[DEGRADED] as { readonly [key: string]: unknown } | undefined
 }
 
+const sameVersions = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) =>
+  a.length === b.length && a.every((version, i) => version === b[i])
+
 /** Whether an answer may be kept: a plain success. */
 const keepable = (result: McpResult): boolean =>
   result.isError !== true && result.resultType !== "input_required" && degradedOf(result) === undefined
@@ -82,9 +86,12 @@ const staleAnswer = (kept: McpResult, failed: McpResult, ageSeconds: number): Mc
 }
 
 /** Builds the cache under `config`; it hears invalidations (its own and other instances') for the life of the scope. */
-export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape, never, CacheInvalidations | Scope.Scope> =>
+export const make = (
+  config: CacheConfig
+): Effect.Effect<ToolCacheShape, never, CacheInvalidations | SharedCache | Scope.Scope> =>
   Effect.gen(function* () {
     const announcements = yield* CacheInvalidations
+    const shared = yield* SharedCache
     let evicted = 0
     const memory = MemoryCache.make<McpResult>(config, (count) => {
       evicted += count
@@ -137,33 +144,61 @@ export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape, never, 
         const now = clock.currentTimeMillisUnsafe()
         const kept = memory.get(key)
         const valid = kept !== undefined && versions.unchanged(kept.tags, kept.versions)
-        if (valid && now < kept.freshUntil) return Effect.as(Metric.update(hits(labels), 1), kept.value)
+        if (valid && now < kept.freshUntil)
+          return Effect.as(Metric.update(hits({ ...labels, layer: "l1" }), 1), kept.value)
         // Taken before the call: a write during the call makes what it returns stale at once.
         const seen = versions.snapshot(tags)
-        return once(key, next(call)).pipe(
-          Effect.flatMap((result) => {
-            if (degradedOf(result) !== undefined && valid && now < kept.keptUntil) {
-              const age = Math.round((now - kept.storedAt) / 1000)
-              return Effect.as(Metric.update(stales(labels), 1), staleAnswer(kept.value, result, age))
-            }
-            if (keepable(result)) {
-              const stored = clock.currentTimeMillisUnsafe()
-              memory.set(key, {
-                value: result,
-                bytes: JSON.stringify(result).length,
-                storedAt: stored,
-                freshUntil: stored + policy.ttlMs,
-                keptUntil: stored + policy.ttlMs + policy.staleIfErrorMs,
-                tags,
-                versions: seen
-              })
-            }
-            return Effect.as(Effect.andThen(Metric.update(misses(labels), 1), record), result)
-          })
-        )
+        return Effect.flatMap(shared.read(key, tags), (found) => {
+          const stored = found?.entry
+          const sharedValid = stored !== undefined && sameVersions(stored.versions, found?.versions ?? [])
+          if (sharedValid && now < stored.freshUntil) {
+            const value = stored.value as McpResult
+            memory.set(key, { ...stored, value, bytes: JSON.stringify(value).length, tags, versions: seen })
+            return Effect.as(Effect.andThen(Metric.update(hits({ ...labels, layer: "l2" }), 1), record), value)
+          }
+          return once(key, next(call)).pipe(
+            Effect.flatMap((result) => {
+              if (degradedOf(result) !== undefined) {
+                // The backend did not answer: the last answer still kept, in either layer, stands in.
+                const standIn =
+                  valid && now < kept.keptUntil
+                    ? kept
+                    : sharedValid && now < stored.keptUntil
+                      ? { value: stored.value as McpResult, storedAt: stored.storedAt }
+                      : undefined
+                if (standIn !== undefined) {
+                  const age = Math.round((now - standIn.storedAt) / 1000)
+                  return Effect.as(Metric.update(stales(labels), 1), staleAnswer(standIn.value, result, age))
+                }
+              }
+              if (!keepable(result)) return Effect.as(Metric.update(misses(labels), 1), result)
+              const at = clock.currentTimeMillisUnsafe()
+              const entry = {
+                storedAt: at,
+                freshUntil: at + policy.ttlMs,
+                keptUntil: at + policy.ttlMs + policy.staleIfErrorMs
+              }
+              memory.set(key, { ...entry, value: result, bytes: JSON.stringify(result).length, tags, versions: seen })
+              return Metric.update(misses(labels), 1).pipe(
+                Effect.andThen(record),
+                Effect.andThen(
+                  found === undefined
+                    ? Effect.void
+                    : shared.write(key, {
+                        ...entry,
+                        value: result as Record<string, unknown>,
+                        versions: found.versions
+                      })
+                ),
+                Effect.as(result)
+              )
+            })
+          )
+        })
       })
     }
 
+    // Every instance's own versions move when any instance announces an invalidation (this one included).
     yield* announcements.subscribe((tenantId, tags) =>
       Effect.suspend(() => {
         versions.bump(tags.map((tag) => TagVersions.tagKey(tenantId, tag)))
@@ -171,13 +206,22 @@ export const make = (config: CacheConfig): Effect.Effect<ToolCacheShape, never, 
       })
     )
 
+    /** Moves the tags' shared versions, then every instance's own, before the write's answer is returned. */
+    const invalidate = (tenantId: string, tags: ReadonlyArray<string>) =>
+      tags.length === 0
+        ? Effect.void
+        : Effect.andThen(
+            shared.bump(tags.map((tag) => TagVersions.tagKey(tenantId, tag))),
+            announcements.publish(tenantId, tags)
+          )
+
     return {
       serve,
-      invalidate: (tenantId, tags) => (tags.length === 0 ? Effect.void : announcements.publish(tenantId, tags)),
-      flush: (tenantId) => announcements.publish(tenantId, [TENANT_TAG])
+      invalidate,
+      flush: (tenantId) => invalidate(tenantId, [TENANT_TAG])
     }
   })
 
 /** The cache of tool answers, under `config`, with its invalidations announced through `CacheInvalidations`. */
-export const layer = (config: CacheConfig): Layer.Layer<ToolCache, never, CacheInvalidations> =>
+export const layer = (config: CacheConfig): Layer.Layer<ToolCache, never, CacheInvalidations | SharedCache> =>
   Layer.effect(ToolCache, make(config))

@@ -19,6 +19,14 @@ export * as CacheMetrics from "./CacheMetrics.ts"
 export * as CacheStage from "./CacheStage.ts"
 /** The in-process layer, bounded by entries and bytes. */
 export * as MemoryCache from "./MemoryCache.ts"
+/** The shared layer in Redis. */
+export {
+  layerNone as layerNoSharedCache,
+  layerRedis as layerRedisSharedCache,
+  SharedCache,
+  type SharedCacheShape,
+  type SharedEntry
+} from "./SharedCache.ts"
 /** Invalidation by tag versions. */
 export * as TagVersions from "./TagVersions.ts"
 /** The cache of tool answers. */

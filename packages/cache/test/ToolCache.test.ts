@@ -5,7 +5,7 @@
  * policy on a tool that does not only read refused at start-up.
  */
 
-import { CacheStage, layerLocalInvalidations, layerToolCache, ToolCache } from "@bulwark/cache"
+import { CacheStage, layerLocalInvalidations, layerNoSharedCache, layerToolCache, ToolCache } from "@bulwark/cache"
 import { Backend, Catalog, makeRequest, Notifier, Pipeline, Plugin, type Principal, Tool } from "@bulwark/core"
 import { BackendStage, layerBackends } from "@bulwark/resilience"
 import { describe, expect, it } from "@effect/vitest"
@@ -69,7 +69,7 @@ const Live = Pipeline.layerWith(
   Layer.provideMerge(
     Layer.mergeAll(
       layerToolCache({ enabled: true, maxEntries: 100, maxBytes: 1_000_000 }).pipe(
-        Layer.provide(layerLocalInvalidations)
+        Layer.provide(Layer.merge(layerLocalInvalidations, layerNoSharedCache))
       ),
       layerBackends
     )

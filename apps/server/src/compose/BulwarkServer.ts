@@ -7,7 +7,7 @@
  * conformance fixture and the benchmark server are all this composition.
  */
 import { AuditLog, AuditStage, layerEdgeExchanges } from "@bulwark/audit"
-import { CacheStage, layerToolCache } from "@bulwark/cache"
+import { CacheStage, layerNoSharedCache, layerRedisSharedCache, layerToolCache } from "@bulwark/cache"
 import { Admission, Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
 import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
 import { Authenticator, FailedLogins, ProtectedResource } from "@bulwark/identity"
@@ -73,6 +73,12 @@ const rateLimiter = (config: ServerConfig) =>
     ? RateLimits.layerMemory
     : RateLimits.layerRedis().pipe(Layer.provide(NodeRedis.layer({ url: config.redisUrl })))
 
+/** The cache's second layer: in Redis when `REDIS_URL` is set (shared by every instance), none otherwise. */
+const sharedCache = (config: ServerConfig) =>
+  config.redisUrl === undefined
+    ? layerNoSharedCache
+    : layerRedisSharedCache().pipe(Layer.provide(NodeRedis.layer({ url: config.redisUrl })))
+
 /** Every stage of the request pipeline: the framework's own, the audit log's and tenancy's. */
 const pipeline = (config: ServerConfig) =>
   Pipeline.layerWith(
@@ -114,7 +120,9 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
   ).pipe(
     Layer.provideMerge(ClientSinks.layer),
     Layer.provideMerge(layerBackends),
-    Layer.provideMerge(layerToolCache(config.cache).pipe(Layer.provide(CacheFeed.layer))),
+    Layer.provideMerge(
+      layerToolCache(config.cache).pipe(Layer.provide(CacheFeed.layer), Layer.provide(sharedCache(config)))
+    ),
     Layer.provideMerge(Catalog.layerInstalled(installedPlugins(config, options))),
     Layer.provideMerge(AuditLog.layer(config.audit)),
     Layer.provideMerge(
