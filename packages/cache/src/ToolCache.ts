@@ -148,7 +148,7 @@ export const make = (
           return Effect.as(Metric.update(hits({ ...labels, layer: "l1" }), 1), kept.value)
         // Taken before the call: a write during the call makes what it returns stale at once.
         const seen = versions.snapshot(tags)
-        return Effect.flatMap(shared.read(key, tags), (found) => {
+        const computed = Effect.flatMap(shared.read(key, tags), (found) => {
           const stored = found?.entry
           const sharedValid = stored !== undefined && sameVersions(stored.versions, found?.versions ?? [])
           if (sharedValid && now < stored.freshUntil) {
@@ -161,9 +161,9 @@ export const make = (
               if (degradedOf(result) !== undefined) {
                 // The backend did not answer: the last answer still kept, in either layer, stands in.
                 const standIn =
-                  valid && now < kept.keptUntil
+                  valid && now < kept.freshUntil + policy.staleIfErrorMs
                     ? kept
-                    : sharedValid && now < stored.keptUntil
+                    : sharedValid && now < stored.freshUntil + policy.staleIfErrorMs
                       ? { value: stored.value as McpResult, storedAt: stored.storedAt }
                       : undefined
                 if (standIn !== undefined) {
@@ -176,7 +176,7 @@ export const make = (
               const entry = {
                 storedAt: at,
                 freshUntil: at + policy.ttlMs,
-                keptUntil: at + policy.ttlMs + policy.staleIfErrorMs
+                keptUntil: at + policy.ttlMs + Math.max(policy.staleIfErrorMs, policy.staleWhileRevalidateMs)
               }
               memory.set(key, { ...entry, value: result, bytes: JSON.stringify(result).length, tags, versions: seen })
               return Metric.update(misses(labels), 1).pipe(
@@ -195,6 +195,13 @@ export const make = (
             })
           )
         })
+        // Stale while revalidating: past its freshness but within the window, the answer is served at once and one
+        // refresh runs in the background (none when one already runs).
+        if (valid && now < kept.freshUntil + policy.staleWhileRevalidateMs) {
+          const refresh = flights.has(key) ? Effect.void : Effect.asVoid(Effect.forkDetach(Effect.ignore(computed)))
+          return Effect.as(Effect.andThen(refresh, Metric.update(hits({ ...labels, layer: "l1" }), 1)), kept.value)
+        }
+        return computed
       })
     }
 

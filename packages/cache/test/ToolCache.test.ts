@@ -40,6 +40,15 @@ const shop = Plugin.make({
       cache: { ttl: "200 millis", tags: ({ sku }) => [`price:${sku}`], staleIfError: "10 seconds" },
       handler: ({ sku }) => lookup(sku)
     }),
+    Tool.make("quick_price", {
+      description: "A price that may be a little old, but never makes an agent wait",
+      input: Schema.Struct({ sku: Schema.String }),
+      output: Schema.Struct({ sku: Schema.String, cents: Schema.Number }),
+      backends: ["prices-db"],
+      hints: { readOnly: true },
+      cache: { ttl: "100 millis", staleWhileRevalidate: "10 seconds" },
+      handler: ({ sku }) => lookup(sku)
+    }),
     Tool.make("my_price", {
       description: "A price as the caller sees it",
       input: Schema.Struct({ sku: Schema.String }),
@@ -138,6 +147,27 @@ describe("declared caching", () => {
         yield* price("D-4", as("umbrella"))
         yield* price("D-4", as("cyberdyne"))
         expect(backend.calls).toBe(1)
+      })
+    )
+
+    it.effect("serves a stale answer at once while one refresh runs in the background", () =>
+      Effect.gen(function* () {
+        const quick = (principal: Principal) =>
+          Effect.map(
+            call("quick_price", { sku: "E-5" }, principal),
+            (r) => (r.structuredContent as { cents: number }).cents
+          )
+        backend.prices.set("E-5", 1)
+        expect(yield* quick(as("soylent"))).toBe(1)
+        backend.prices.set("E-5", 2)
+        yield* Effect.sleep("150 millis")
+        backend.calls = 0
+        // Past its freshness: the old answer (the backend already says 2), and one refresh behind it.
+        const stale = yield* Effect.all([quick(as("soylent")), quick(as("soylent")), quick(as("soylent"))])
+        expect(stale).toEqual([1, 1, 1])
+        yield* Effect.sleep("60 millis")
+        expect(backend.calls).toBe(1)
+        expect(yield* quick(as("soylent"))).toBe(2)
       })
     )
 

@@ -21,6 +21,11 @@ export interface CachePolicy<I> {
   readonly tags?: (input: I) => ReadonlyArray<string>
   /** How long past its freshness an answer may stand in when the backend fails (marked degraded, with its age). */
   readonly staleIfError?: Duration.Input
+  /**
+   * How long past its freshness an answer is still served at once while one refresh runs in the background
+   * (stale-while-revalidate): agents never wait for a popular answer to be recomputed.
+   */
+  readonly staleWhileRevalidate?: Duration.Input
 }
 
 /** A policy with durations in milliseconds. */
@@ -29,6 +34,7 @@ export interface ResolvedCachePolicy {
   readonly scope: "tenant" | "private"
   readonly tags: (input: unknown) => ReadonlyArray<string>
   readonly staleIfErrorMs: number
+  readonly staleWhileRevalidateMs: number
 }
 
 const NO_TAGS: ReadonlyArray<string> = []
@@ -39,5 +45,9 @@ export const resolve = (policy: CachePolicy<never>): ResolvedCachePolicy => ({
   scope: policy.scope ?? "tenant",
   tags: (policy.tags as ((input: unknown) => ReadonlyArray<string>) | undefined) ?? (() => NO_TAGS),
   staleIfErrorMs:
-    policy.staleIfError === undefined ? 0 : Duration.toMillis(Duration.fromInputUnsafe(policy.staleIfError))
+    policy.staleIfError === undefined ? 0 : Duration.toMillis(Duration.fromInputUnsafe(policy.staleIfError)),
+  staleWhileRevalidateMs:
+    policy.staleWhileRevalidate === undefined
+      ? 0
+      : Duration.toMillis(Duration.fromInputUnsafe(policy.staleWhileRevalidate))
 })
