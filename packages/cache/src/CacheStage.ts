@@ -1,12 +1,13 @@
 /**
- * The cache stage (`reuse` phase, after validation: the arguments are decoded): a call of a tool with a cache policy
- * is served through the cache (see `ToolCache.ts`); a successful call of a tool that names tags it invalidates
+ * The cache stage (`reuse` phase, after validation: the arguments are decoded): a call of a tool, or a read of a
+ * resource, with a cache policy is served through the cache (see `ToolCache.ts`; a 2026-07-28 read is told `ttlMs`
+ * and `cacheScope: "private"`); a successful call of a tool that names tags it invalidates
  * invalidates them before its answer is returned, so that the caller's next read never sees what it just changed.
  * Every other request passes through at no cost.
  */
-import { type Handler, Stage } from "@bulwark/core"
+import { type Handler, type McpResult, Stage } from "@bulwark/core"
 import { Effect } from "effect"
-import { ToolCache } from "./ToolCache.ts"
+import { cacheableTool, ToolCache } from "./ToolCache.ts"
 
 /** The cache stage, on the cache in context. */
 export const make = Effect.map(ToolCache, (cache) =>
@@ -16,9 +17,23 @@ export const make = Effect.map(ToolCache, (cache) =>
     (next: Handler): Handler =>
       (call) => {
         const target = call.target
+        if (target._tag === "ResourceAccess" && target.action === "read") {
+          const resource = target.resource
+          const policy = resource?.cache
+          if (resource === undefined || policy === undefined) return next(call)
+          const item = { name: resource.key, policy, key: target.uri, tagInput: resource.variables }
+          // A 2026-07-28 client is told how long it may keep the answer itself.
+          return call.request.era === "modern"
+            ? Effect.map(
+                cache.serve(call, item, next),
+                (result): McpResult => ({ ...result, ttlMs: policy.ttlMs, cacheScope: "private" })
+              )
+            : cache.serve(call, item, next)
+        }
         const tool = target._tag === "ToolCall" ? target.tool : undefined
         if (tool === undefined) return next(call)
-        if (tool.cache !== undefined) return cache.serve(call, tool, next)
+        const cacheable = cacheableTool(tool, call)
+        if (cacheable !== undefined) return cache.serve(call, cacheable, next)
         const invalidates = tool.invalidates
         if (invalidates === undefined) return next(call)
         return Effect.tap(next(call), (result) =>

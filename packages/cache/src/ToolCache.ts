@@ -19,6 +19,7 @@ import {
   type JsonValue,
   type McpResult,
   type PipelineError,
+  type ResolvedCachePolicy,
   withDefault
 } from "@bulwark/core"
 import { series } from "@bulwark/observability"
@@ -50,13 +51,30 @@ const DEGRADED = "io.bulwark/degraded"
 
 /** The cache of tool answers. */
 export interface ToolCacheShape {
-  /** Serves a call of a tool with a cache policy: from the cache, or through `next`, keeping what it may. */
-  readonly serve: (call: Call, tool: CompiledTool, next: Handler) => Effect.Effect<McpResult, PipelineError>
+  /** Serves a call of a cacheable item: from the cache, or through `next`, keeping what it may. */
+  readonly serve: (call: Call, item: Cacheable, next: Handler) => Effect.Effect<McpResult, PipelineError>
   /** Invalidates the tags of a tenant (a write succeeded). */
   readonly invalidate: (tenantId: string, tags: ReadonlyArray<string>) => Effect.Effect<void>
   /** Drops every answer of a tenant, on every instance. */
   readonly flush: (tenantId: string) => Effect.Effect<void>
 }
+
+/** What is cached: a tool (keyed and tagged by its arguments) or a resource (keyed by URI, tagged by its variables). */
+export interface Cacheable {
+  /** The tool's name or the resource's URI template. */
+  readonly name: string
+  readonly policy: ResolvedCachePolicy
+  /** What identifies the answer besides tenant and caller: the decoded arguments, or the URI. */
+  readonly key: unknown
+  /** What the policy's `tags` are computed from: the arguments, or the URI template's variables. */
+  readonly tagInput: unknown
+}
+
+/** The cacheable view of a tool with a cache policy, for a call. */
+export const cacheableTool = (tool: CompiledTool, call: Call): Cacheable | undefined =>
+  tool.cache === undefined
+    ? undefined
+    : { name: tool.name, policy: tool.cache, key: call.input ?? null, tagInput: call.input }
 
 /** The cache of tool answers, as a service. */
 export class ToolCache extends Context.Service<ToolCache, ToolCacheShape>()("@bulwark/cache/ToolCache") {}
@@ -130,16 +148,16 @@ export const make = (
       ])
     })
 
-    const serve = (call: Call, tool: CompiledTool, next: Handler): Effect.Effect<McpResult, PipelineError> => {
-      const policy = tool.cache
-      if (policy === undefined || !config.enabled) return next(call)
+    const serve = (call: Call, item: Cacheable, next: Handler): Effect.Effect<McpResult, PipelineError> => {
+      const policy = item.policy
+      if (!config.enabled) return next(call)
       const caller = policy.scope === "private" ? (call.principal?.subject ?? "") : ""
-      const key = canonicalJson([call.tenantId, caller, tool.name, (call.input ?? null) as JsonValue])
+      const key = canonicalJson([call.tenantId, caller, item.name, item.key as JsonValue])
       const tags = [
         TagVersions.tagKey(call.tenantId, TENANT_TAG),
-        ...policy.tags(call.input).map((tag) => TagVersions.tagKey(call.tenantId, tag))
+        ...policy.tags(item.tagInput).map((tag) => TagVersions.tagKey(call.tenantId, tag))
       ]
-      const labels = { tenant_id: call.tenantId, target: tool.name }
+      const labels = { tenant_id: call.tenantId, target: item.name }
       return Effect.clockWith((clock) => {
         const now = clock.currentTimeMillisUnsafe()
         const kept = memory.get(key)

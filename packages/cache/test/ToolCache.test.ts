@@ -6,7 +6,17 @@
  */
 
 import { CacheStage, layerLocalInvalidations, layerNoSharedCache, layerToolCache, ToolCache } from "@bulwark/cache"
-import { Backend, Catalog, makeRequest, Notifier, Pipeline, Plugin, type Principal, Tool } from "@bulwark/core"
+import {
+  Backend,
+  Catalog,
+  makeRequest,
+  Notifier,
+  Pipeline,
+  Plugin,
+  type Principal,
+  Resource,
+  Tool
+} from "@bulwark/core"
 import { BackendStage, layerBackends } from "@bulwark/resilience"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Schema } from "effect"
@@ -58,6 +68,16 @@ const shop = Plugin.make({
       handler: ({ sku }, ctx) =>
         Effect.map(lookup(sku), (price) => `${ctx.call.principal?.subject ?? "nobody"}: ${price.cents}`)
     }),
+    Tool.make("set_price_of", {
+      description: "Sets a price (only the resource reads it)",
+      input: Schema.Struct({ sku: Schema.String, cents: Schema.Number }),
+      invalidates: ({ sku }) => [`price:${sku}`],
+      handler: ({ sku, cents }) =>
+        Effect.sync(() => {
+          backend.prices.set(sku, cents)
+          return "set"
+        })
+    }),
     Tool.make("set_price", {
       description: "Sets a price",
       input: Schema.Struct({ sku: Schema.String, cents: Schema.Number }),
@@ -68,6 +88,14 @@ const shop = Plugin.make({
           backend.prices.set(sku, cents)
           return "set"
         })
+    })
+  ],
+  resources: [
+    Resource.template("price://{sku}", {
+      name: "price",
+      backends: ["prices-db"],
+      cache: { ttl: "10 seconds", tags: ({ sku }) => [`price:${sku}`] },
+      read: ({ sku }) => Effect.map(lookup(sku ?? ""), (price) => ({ text: String(price.cents) }))
     })
   ]
 })
@@ -169,6 +197,27 @@ describe("declared caching", () => {
         expect(backend.calls).toBe(1)
         expect(yield* quick(as("soylent"))).toBe(2)
       })
+    )
+
+    it.effect(
+      "caches resource reads by URI, invalidated by their variables' tags, and tells 2026 clients the TTL",
+      () =>
+        Effect.gen(function* () {
+          const pipeline = yield* Pipeline.Pipeline
+          const read = (era: "modern" | "legacy") =>
+            pipeline.handle(makeRequest("resources/read", { uri: "price://F-6" }, { principal: as("wayne"), era }))
+          backend.prices.set("F-6", 600)
+          backend.calls = 0
+          const first = yield* read("modern")
+          expect(first).toMatchObject({ contents: [{ text: "600" }], ttlMs: 10_000, cacheScope: "private" })
+          const legacy = yield* read("legacy")
+          expect(legacy.ttlMs).toBeUndefined()
+          expect(legacy).toMatchObject({ contents: [{ text: "600" }] })
+          expect(backend.calls).toBe(1)
+          yield* call("set_price_of", { sku: "F-6", cents: 650 }, as("wayne"))
+          expect(yield* read("modern")).toMatchObject({ contents: [{ text: "650" }] })
+          expect(backend.calls).toBe(2)
+        })
     )
 
     it.effect("runs concurrent misses of one key once", () =>

@@ -41,6 +41,9 @@ export {
 export { type Declared, type DomainError, type DomainErrorSchema, ToolError } from "./errors/ToolError.ts"
 export { isTransient, UNAVAILABLE_CODE, unavailable } from "./errors/Unavailable.ts"
 
+/** Reuse of answers, as tools and resources declare it. */
+export * as CachePolicy from "./cache/CachePolicy.ts"
+export type { ResolvedCachePolicy } from "./cache/CachePolicy.ts"
 /** Canonical JSON text (sorted keys): audit hashes and cache keys. */
 export { canonicalJson, type JsonValue } from "./json/CanonicalJson.ts"
 /** Change events from handlers to connected clients. */

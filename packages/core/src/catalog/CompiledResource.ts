@@ -3,6 +3,7 @@
  * completions, all bound to their plugin's services, with their declared domain errors as the only failures a
  * client sees.
  */
+
 import type {
   InputRequiredResult,
   Resource as McpResource,
@@ -11,6 +12,7 @@ import type {
 } from "@modelcontextprotocol/server"
 import { UriTemplate } from "@modelcontextprotocol/server"
 import { type Context, Effect } from "effect"
+import { type CachePolicy, type ResolvedCachePolicy, resolve as resolveCache } from "../cache/CachePolicy.ts"
 import { type DomainError, declaredBy } from "../errors/ToolError.ts"
 import type { ListedResource, ResourceBody, ResourceTemplate, StaticResource } from "../resource/Resource.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
@@ -28,6 +30,8 @@ export interface CompiledStaticResource {
   readonly plugin: string
   /** The backends the resource declares it calls. */
   readonly backends: ReadonlyArray<string>
+  /** How its reads may be reused, when it declares it. */
+  readonly cache: ResolvedCachePolicy | undefined
   readonly definition: McpResource
   readonly read: ResourceReader
 }
@@ -38,9 +42,13 @@ export interface CompiledTemplate {
   readonly plugin: string
   /** The backends the template declares its reads call. */
   readonly backends: ReadonlyArray<string>
+  /** How its reads may be reused, when it declares it. */
+  readonly cache: ResolvedCachePolicy | undefined
   readonly definition: McpResourceTemplate
-  /** The reader for a URI this template matches, or undefined. */
-  readonly match: (uri: string) => ResourceReader | undefined
+  /** The reader for a URI this template matches, with the values it matched; undefined when it does not match. */
+  readonly match: (
+    uri: string
+  ) => { readonly read: ResourceReader; readonly variables: Readonly<Record<string, string>> } | undefined
   readonly list: ((context: ToolContext) => Effect.Effect<ReadonlyArray<ListedResource>, unknown>) | undefined
   readonly complete: (
     variable: string,
@@ -88,6 +96,7 @@ export const compileStatic = <R>(
     uri: resource.uri,
     plugin,
     backends: resource.backends ?? [],
+    cache: resource.cache === undefined ? undefined : resolveCache(resource.cache as CachePolicy<never>),
     definition: { uri: resource.uri, ...info(resource) },
     read: (context) =>
       resource.read(context).pipe(
@@ -111,6 +120,7 @@ export const compileTemplate = <R>(
     uriTemplate: resource.uriTemplate,
     plugin,
     backends: resource.backends ?? [],
+    cache: resource.cache === undefined ? undefined : resolveCache(resource.cache as CachePolicy<never>),
     definition: { uriTemplate: resource.uriTemplate, ...info(resource) },
     match: (uri) => {
       const matched = template.match(uri)
@@ -119,12 +129,13 @@ export const compileTemplate = <R>(
       for (const [key, value] of Object.entries(matched)) {
         variables[key] = Array.isArray(value) ? value.join(",") : String(value)
       }
-      return (context) =>
+      const read: ResourceReader = (context) =>
         resource.read(variables, context).pipe(
           Effect.map((body) => toContents(uri, resource.info.mimeType, body)),
           admitDeclared(declared, context),
           provideServices(services)
         )
+      return { read, variables }
     },
     list: list === undefined ? undefined : (context) => list(context).pipe(provideServices(services)),
     complete: (variable, value, context) => {

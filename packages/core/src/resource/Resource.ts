@@ -4,6 +4,7 @@
  * `ResourceNotFound` answers -32002) and the backends it calls.
  */
 import type { Effect } from "effect"
+import type { CachePolicy } from "../cache/CachePolicy.ts"
 import type { InputRequired } from "../errors/InputRequired.ts"
 import type { Declared, DomainErrorSchema } from "../errors/ToolError.ts"
 import type { ToolContext } from "../tool/ToolContext.ts"
@@ -27,6 +28,11 @@ export interface ResourcePolicy<Errors extends ReadonlyArray<DomainErrorSchema>>
   readonly errors?: Errors
   /** The backends a read calls, by name (a `backend` kill switch on one takes the resource out of service). */
   readonly backends?: ReadonlyArray<string>
+  /**
+   * Reuse of reads (see `CachePolicy`; `tags` get the URI template's variables, `{}` for a static resource). A
+   * 2026-07-28 client is told how long it may keep the answer (`ttlMs`, `cacheScope: "private"`).
+   */
+  readonly cache?: CachePolicy<Readonly<Record<string, string>>>
 }
 
 type Body = ResourceBody | ReadonlyArray<ResourceBody>
@@ -84,14 +90,15 @@ export const make = <R, const Errors extends ReadonlyArray<DomainErrorSchema> = 
       readonly read: (context: ToolContext) => Effect.Effect<Body, Declared<Errors> | InputRequired, R>
     }
 ): StaticResource<R> => {
-  const { read, errors, backends, ...info } = spec
+  const { read, errors, backends, cache, ...info } = spec
   return {
     _tag: "StaticResource",
     uri,
     info,
     read,
     ...(errors === undefined ? {} : { errors }),
-    ...(backends === undefined ? {} : { backends })
+    ...(backends === undefined ? {} : { backends }),
+    ...(cache === undefined ? {} : { cache })
   }
 }
 
@@ -114,7 +121,7 @@ export const template = <R, const Errors extends ReadonlyArray<DomainErrorSchema
       >
     }
 ): ResourceTemplate<R> => {
-  const { read, list, complete, errors, backends, ...info } = spec
+  const { read, list, complete, errors, backends, cache, ...info } = spec
   return {
     _tag: "ResourceTemplate",
     uriTemplate,
@@ -123,6 +130,7 @@ export const template = <R, const Errors extends ReadonlyArray<DomainErrorSchema
     ...(list === undefined ? {} : { list }),
     ...(complete === undefined ? {} : { complete }),
     ...(errors === undefined ? {} : { errors }),
-    ...(backends === undefined ? {} : { backends })
+    ...(backends === undefined ? {} : { backends }),
+    ...(cache === undefined ? {} : { cache })
   }
 }

@@ -4,6 +4,7 @@
 import { Resource, ResourceNotFound } from "@bulwark/core"
 import { Effect } from "effect"
 import { ticketsDatabase } from "../backends.ts"
+import { cacheTimes, ticketTag } from "../cacheTags.ts"
 import { completeTicketId } from "../completion/ticketIds.ts"
 import { maxId } from "../domain/Id.ts"
 import { TicketStore } from "../store/TicketStore.ts"
@@ -33,6 +34,7 @@ export const ticketResource = Resource.template("ticket://{id}", {
   mimeType: "application/json",
   errors: [ResourceNotFound],
   backends: [ticketsDatabase],
+  cache: { ttl: cacheTimes.ticket, tags: ({ id }) => [ticketTag(Number(id))], staleIfError: cacheTimes.staleIfError },
   read: ({ id }, ctx) => {
     const text = id ?? ""
     const ticketId = parseId(text)
