@@ -14,6 +14,9 @@ export { AuthenticationRefused, type Claimed, type Credentials } from "./authent
 /** Backends plugins call, with the policy every call runs under. */
 export * as Backend from "./backend/Backend.ts"
 export { BackendUnavailable } from "./backend/Backend.ts"
+/** Reuse of answers, as tools and resources declare it. */
+export type { ResolvedCachePolicy } from "./cache/CachePolicy.ts"
+export * as CachePolicy from "./cache/CachePolicy.ts"
 export type { CatalogShape } from "./catalog/Catalog.ts"
 /** The compiled catalog of tools, resources and prompts. */
 export * as Catalog from "./catalog/Catalog.ts"
@@ -26,7 +29,6 @@ export { type FoundResource, findResource } from "./catalog/findResource.ts"
 export * as Content from "./content/Content.ts"
 /** Exchanges that ended at the edge, before or without a pipeline request. */
 export { type EdgeExchange, EdgeExchanges } from "./edge/EdgeExchanges.ts"
-
 /** Failures: protocol errors, refusals, domain errors, requests for input. */
 export { InputRequired } from "./errors/InputRequired.ts"
 export { ErrorCode, internalError, invalidParams, McpError, resourceNotFound } from "./errors/McpError.ts"
@@ -40,10 +42,6 @@ export {
 } from "./errors/Refused.ts"
 export { type Declared, type DomainError, type DomainErrorSchema, ToolError } from "./errors/ToolError.ts"
 export { isTransient, UNAVAILABLE_CODE, unavailable } from "./errors/Unavailable.ts"
-
-/** Reuse of answers, as tools and resources declare it. */
-export * as CachePolicy from "./cache/CachePolicy.ts"
-export type { ResolvedCachePolicy } from "./cache/CachePolicy.ts"
 /** Canonical JSON text (sorted keys): audit hashes and cache keys. */
 export { canonicalJson, type JsonValue } from "./json/CanonicalJson.ts"
 /** Change events from handlers to connected clients. */
