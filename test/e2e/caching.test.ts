@@ -7,6 +7,7 @@
  */
 import { createDatabase, dropDatabases, type FreshDatabase } from "@bulwark/database/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { closeAllClients, connectHttp } from "./support/clients.ts"
 import { rpc } from "./support/rawHttp.ts"
 import { type ServerProcess, startServer, stopAllServers } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
@@ -23,6 +24,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
+  await closeAllClients()
   await stopAllServers()
   await dropDatabases()
   await removeTempDirs()
@@ -55,6 +57,16 @@ describe("declared caching", () => {
     expect(made).toBeLessThanOrEqual(3)
   }, 60_000)
 
+  it("runs 100 concurrent identical misses as one database call", async () => {
+    const ticket = await call(first, "create_ticket", { title: "Everyone asks at once", reporterId: 1 })
+    const before = await backendCalls(first)
+    const answers = await Promise.all(Array.from({ length: 100 }, () => call(first, "get_ticket", { id: ticket.id })))
+    const made = (await backendCalls(first)) - before
+    console.info(`caching: 100 concurrent identical get_ticket misses made ${made} call(s) to tickets-db`)
+    expect(new Set(answers.map((a) => a.title))).toEqual(new Set(["Everyone asks at once"]))
+    expect(made).toBe(1)
+  }, 30_000)
+
   it("keeps a write's reads fresh on the writer at once and on the other instance", async () => {
     const ticket = await call(first, "create_ticket", { title: "Projector smokes", reporterId: 1 })
     // Both instances cache the ticket as open.
@@ -81,4 +93,22 @@ describe("declared caching", () => {
     while (!ids.includes(newer.id as number) && Date.now() < deadline) ids = await listed()
     expect(ids).toContain(newer.id)
   }, 60_000)
+
+  it("tells a subscriber of ticket://N when a write changes it, after which its read is fresh", async () => {
+    const ticket = await call(first, "create_ticket", { title: "Subscribed printer", reporterId: 1 })
+    const uri = `ticket://${ticket.id}`
+    const watcher = await connectHttp(second.mcpUrl, "legacy")
+    const heard: Array<string> = []
+    watcher.setNotificationHandler("notifications/resources/updated", async (n) => {
+      heard.push(n.params.uri)
+    })
+    await watcher.subscribeResource({ uri })
+    const read = async () => (await watcher.readResource({ uri })).contents[0] as { text: string }
+    expect(JSON.parse((await read()).text).status).toBe("open")
+    await call(second, "update_ticket_status", { id: ticket.id, status: "closed" })
+    const deadline = Date.now() + 2000
+    while (heard.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(heard).toEqual([uri])
+    expect(JSON.parse((await read()).text).status).toBe("closed")
+  }, 30_000)
 })

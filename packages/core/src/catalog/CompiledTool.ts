@@ -36,6 +36,8 @@ export interface CompiledTool {
   readonly cache: ResolvedCachePolicy | undefined
   /** The cache tags a successful call invalidates. */
   readonly invalidates: ((input: unknown) => ReadonlyArray<string>) | undefined
+  /** The resource URIs a successful call changes (their subscribers are told). */
+  readonly updatesResources: ((input: unknown) => ReadonlyArray<string>) | undefined
   /** Whether a call may be repeated safely (the tool only reads, or says it is idempotent): only such calls are retried. */
   readonly idempotent: boolean
   /** The answer when a backend is unavailable: the tool's fallback marked degraded, or a tool error naming the backend. */
@@ -106,6 +108,7 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
     idempotent: spec.hints?.readOnly === true || spec.hints?.idempotent === true,
     cache: spec.cache === undefined ? undefined : resolveCache(spec.cache as CachePolicy<never>),
     invalidates: spec.invalidates as ((input: unknown) => ReadonlyArray<string>) | undefined,
+    updatesResources: spec.updatesResources as ((input: unknown) => ReadonlyArray<string>) | undefined,
     unavailable: (input, failure) =>
       fallback === undefined
         ? Effect.succeed(unavailableResult(failure))

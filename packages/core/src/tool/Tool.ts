@@ -71,6 +71,11 @@ export interface ToolSpec<
   /** The cache tags a successful call of this (write) tool invalidates, from its arguments, e.g. `ticket:42`. */
   readonly invalidates?: (input: I["Type"]) => ReadonlyArray<string>
   /**
+   * The resource URIs a successful call changes, e.g. `ticket://42`: their subscribers (of the call's tenant) are told
+   * (`notifications/resources/updated`), after the call's cache invalidation, so a re-read is fresh.
+   */
+  readonly updatesResources?: (input: I["Type"]) => ReadonlyArray<string>
+  /**
    * Accept the NUL character (U+0000) in text arguments. Refused by default, with an invalid-arguments result naming
    * the field, because no database stores it in text; set it only for a tool that passes such text to a backend
    * that does.

@@ -26,5 +26,6 @@ export const addComment = Tool.make("add_comment", {
   backends: [ticketsDatabase],
   hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
   invalidates: ({ ticketId }) => [ticketTag(ticketId)],
+  updatesResources: ({ ticketId }) => [`ticket://${ticketId}`],
   handler: (input, ctx) => Effect.flatMap(TicketStore, (store) => store.addComment(ctx.call.tenantId, input))
 })

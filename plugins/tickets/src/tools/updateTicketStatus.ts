@@ -31,6 +31,7 @@ export const updateTicketStatus = Tool.make("update_ticket_status", {
   backends: [ticketsDatabase],
   hints: { readOnly: false, destructive: true, idempotent: true, openWorld: false },
   invalidates: ({ id }) => [ticketTag(id), ticketListsTag],
+  updatesResources: ({ id }) => [`ticket://${id}`],
   handler: ({ id, status }, ctx) =>
     Effect.flatMap(TicketStore, (store) => store.setStatus(ctx.call.tenantId, id, status))
 })
