@@ -1,6 +1,7 @@
 /**
  * A resource update reaches the subscribers of the tenant whose handler published it, never another tenant's: two
- * 2025 sessions (the official client), of tenants `acme` and `globex`, subscribe to the same URI; a tool called by
+ * clients (the official client; 2025 sessions, then 2026-07-28 `subscriptions/listen` streams), of tenants `acme` and
+ * `globex`, subscribe to the same URI; a tool called by
  * `acme` publishes an update of it; only `acme`'s session hears of it. Who a request acts for comes from core's
  * `Authentication` port (here a tenant header, as a test's stand-in for a credential).
  */
@@ -43,11 +44,14 @@ const EndpointLive = Endpoint.layer({ name: "test", version: "0.0.1" }).pipe(
   Layer.provide(ByTenantHeader)
 )
 
-/** A 2025 session for `tenant`, recording the resource updates it hears of. */
-const session = (fetch: (request: Request) => Promise<Response>, tenant: string) =>
+/**
+ * A client of `tenant` (a 2025 session, or 2026-07-28 with a `subscriptions/listen` stream), subscribed to demo://1
+ * and recording the resource updates it hears of.
+ */
+const session = (fetch: (request: Request) => Promise<Response>, tenant: string, mode: "legacy" | "auto" = "legacy") =>
   Effect.acquireRelease(
     Effect.promise(async () => {
-      const client = new Client({ name: tenant, version: "1.0.0" }, { versionNegotiation: { mode: "legacy" } })
+      const client = new Client({ name: tenant, version: "1.0.0" }, { versionNegotiation: { mode } })
       const updated: Array<string> = []
       client.setNotificationHandler("notifications/resources/updated", async (n) => {
         updated.push(n.params.uri)
@@ -61,7 +65,8 @@ const session = (fetch: (request: Request) => Promise<Response>, tenant: string)
           }
         })
       )
-      await client.subscribeResource({ uri: "demo://1" })
+      if (mode === "legacy") await client.subscribeResource({ uri: "demo://1" })
+      else await client.listen({ resourceSubscriptions: ["demo://1"] })
       return { client, updated }
     }),
     ({ client }) => Effect.promise(() => client.close())
@@ -74,6 +79,18 @@ describe("resource updates", () => {
         const endpoint = yield* Endpoint.Endpoint
         const acme = yield* session(endpoint.fetch, "acme")
         const globex = yield* session(endpoint.fetch, "globex")
+        yield* Effect.promise(() => acme.client.callTool({ name: "touch", arguments: {} }))
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
+        expect(acme.updated).toEqual(["demo://1"])
+        expect(globex.updated).toEqual([])
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("reach the publishing tenant's 2026-07-28 subscription streams only", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* Endpoint.Endpoint
+        const acme = yield* session(endpoint.fetch, "acme", "auto")
+        const globex = yield* session(endpoint.fetch, "globex", "auto")
         yield* Effect.promise(() => acme.client.callTool({ name: "touch", arguments: {} }))
         yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
         expect(acme.updated).toEqual(["demo://1"])

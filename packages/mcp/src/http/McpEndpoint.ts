@@ -34,6 +34,7 @@ import { makeRequestStateSeal } from "../bridge/RequestStateSeal.ts"
 import { makeServerFactory, type ServerIdentity, serverInfo } from "../bridge/ServerFactory.ts"
 import type { EdgeContext } from "../bridge/toMcpRequest.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
+import * as TenantEventBus from "../notify/TenantEventBus.ts"
 import { type Described, describeRequest } from "./describeRequest.ts"
 import * as EdgeHints from "./EdgeHints.ts"
 import * as EdgeJournal from "./EdgeJournal.ts"
@@ -116,16 +117,19 @@ export const makeEndpoint = (
     const runLog = Effect.runForkWith(services)
     const onerror = (error: Error) => runLog(Effect.logDebug("MCP transport reported", error.message))
 
+    // Subscription streams belong to the tenant whose request opened them (see `TenantEventBus.ts`).
+    const bus = TenantEventBus.make(onerror)
     const modern = createMcpHandler((context) => factory(context), {
       legacy: "reject",
       maxRequestBodySize: maxBodyBytes,
-      onerror
+      onerror,
+      bus
     })
     yield* sinks.register({
       toolsChanged: () => modern.notify.toolsChanged(),
       resourcesChanged: () => modern.notify.resourcesChanged(),
       promptsChanged: () => modern.notify.promptsChanged(),
-      resourceUpdated: (uri) => modern.notify.resourceUpdated(uri)
+      resourceUpdated: (uri, tenantId) => bus.publishFor(tenantId, { kind: "resource_updated", uri })
     })
     yield* Effect.addFinalizer(() => Effect.promise(() => modern.close()))
 
@@ -181,7 +185,11 @@ export const makeEndpoint = (
       }
       const sessionId = request.headers.get("mcp-session-id")
       if (request.method !== "POST") {
-        if (sessionId === null) return yield* Effect.promise(() => modern.fetch(request, { authInfo }))
+        if (sessionId === null) {
+          return yield* Effect.promise(() =>
+            bus.withTenant(principal?.tenantId, () => modern.fetch(request, { authInfo }))
+          )
+        }
         const session = yield* sessions.find(sessionId, principal)
         if (Option.isNone(session)) return jsonRpcErrorResponse(404, -32001, "Session not found")
         return yield* Effect.promise(() => session.value.transport.handleRequest(request, { authInfo }))
@@ -194,7 +202,9 @@ export const makeEndpoint = (
           session.value.transport.handleRequest(request, { parsedBody: body, authInfo })
         )
       } else if (!(yield* Effect.promise(() => isLegacyRequest(request, body, { maxRequestBodySize: maxBodyBytes })))) {
-        response = yield* Effect.promise(() => modern.fetch(request, { parsedBody: body, authInfo }))
+        response = yield* Effect.promise(() =>
+          bus.withTenant(principal?.tenantId, () => modern.fetch(request, { parsedBody: body, authInfo }))
+        )
       } else if (isInitializeRequest(body)) {
         response = yield* sessions.open(
           principal,
