@@ -1,9 +1,9 @@
 /**
  * `pnpm bench:cache`: what declared caching saves on a database-bound tool. The bundled server with its tickets plugin
  * answers the same `get_ticket` (2026-07-28 form) with the cache off, then on (every call after the first an
- * in-process hit), on a fresh database of the local PostgreSQL; for each, the server's CPU per request (from `/proc`),
- * requests per second and latency, at 10 connections, with the ratios of the cached calls to the uncached ones in the
- * same run. A second layer in Redis is not built yet, so there is no L2 row.
+ * in-process hit), then with nothing kept in process so that every hit comes from Redis (`REDIS_URL`, default the
+ * local one), on a fresh database of the local PostgreSQL; for each, the server's CPU per request (from `/proc`),
+ * requests per second and latency, at 10 connections, with the ratios to the uncached call in the same run.
  *
  *   node bench/cache.ts [--seconds 10] [--warmup 3] [--connections 10]
  */
@@ -54,7 +54,7 @@ const bodyFor = (name: string, args: Record<string, unknown>) =>
   })
 
 interface Row {
-  readonly cache: "off" | "on"
+  readonly cache: "off" | "on" | "l2"
   readonly cpuMicrosPerRequest: number
   readonly perSecond: number
   readonly p50: number
@@ -73,7 +73,7 @@ const createTicket = async (port: number): Promise<number> => {
   return message.result.structuredContent.id
 }
 
-const measure = async (cache: "off" | "on", running: Running, ticket: number): Promise<Row> => {
+const measure = async (cache: Row["cache"], running: Running, ticket: number): Promise<Row> => {
   const job = {
     url: `http://127.0.0.1:${running.port}/mcp`,
     headers: headersFor("get_ticket"),
@@ -104,11 +104,12 @@ const measure = async (cache: "off" | "on", running: Running, ticket: number): P
 const database = await createDatabase("bench_cache")
 const rows: Array<Row> = []
 try {
-  for (const cache of ["off", "on"] as const) {
+  for (const cache of ["off", "on", "l2"] as const) {
     const running = await startServer("servers/tickets.ts", nodeFlags, {
       DATABASE_URL: database.url,
       BULWARK_API_KEY: API_KEY,
-      BENCH_CACHE: cache
+      BENCH_CACHE: cache,
+      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
     })
     try {
       rows.push(await measure(cache, running, await createTicket(running.port)))
@@ -120,7 +121,7 @@ try {
   await dropDatabases()
 }
 
-const [off, on] = rows as [Row, Row]
+const [off, on] = rows as [Row, Row, Row]
 const lines = [
   `Run ${new Date().toISOString()}: get_ticket (2026-07-28), ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP} s of warm-up.`,
   "",
