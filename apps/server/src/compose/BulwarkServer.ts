@@ -67,17 +67,16 @@ const identity = (config: ServerConfig) => ({
   listTtlMs: 30_000
 })
 
+/** The one Redis connection the server shares (rate limits, the cache's second layer), when `REDIS_URL` is set. */
+const redis = (url: string) => NodeRedis.layer({ url })
+
 /** Rate limits shared through Redis when `REDIS_URL` is set, in-process otherwise. */
-const rateLimiter = (config: ServerConfig) =>
-  config.redisUrl === undefined
-    ? RateLimits.layerMemory
-    : RateLimits.layerRedis().pipe(Layer.provide(NodeRedis.layer({ url: config.redisUrl })))
+const rateLimiter = (redisLayer: ReturnType<typeof redis> | undefined) =>
+  redisLayer === undefined ? RateLimits.layerMemory : RateLimits.layerRedis().pipe(Layer.provide(redisLayer))
 
 /** The cache's second layer: in Redis when `REDIS_URL` is set (shared by every instance), none otherwise. */
-const sharedCache = (config: ServerConfig) =>
-  config.redisUrl === undefined
-    ? layerNoSharedCache
-    : layerRedisSharedCache().pipe(Layer.provide(NodeRedis.layer({ url: config.redisUrl })))
+const sharedCache = (redisLayer: ReturnType<typeof redis> | undefined) =>
+  redisLayer === undefined ? layerNoSharedCache : layerRedisSharedCache().pipe(Layer.provide(redisLayer))
 
 /** Every stage of the request pipeline: the framework's own, the audit log's and tenancy's. */
 const pipeline = (config: ServerConfig) =>
@@ -111,6 +110,8 @@ export const installedPlugins = (
  */
 export const core = (config: ServerConfig, options: RunOptions = {}) => {
   const database = databaseConfig(config, options)
+  // One layer value, so that the rate limits and the cache share one connection.
+  const redisLayer = config.redisUrl === undefined ? undefined : redis(config.redisUrl)
   return Layer.mergeAll(
     pipeline(config),
     ListChanges.layer,
@@ -121,7 +122,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
     Layer.provideMerge(ClientSinks.layer),
     Layer.provideMerge(layerBackends),
     Layer.provideMerge(
-      layerToolCache(config.cache).pipe(Layer.provide(CacheFeed.layer), Layer.provide(sharedCache(config)))
+      layerToolCache(config.cache).pipe(Layer.provide(CacheFeed.layer), Layer.provide(sharedCache(redisLayer)))
     ),
     Layer.provideMerge(Catalog.layerInstalled(installedPlugins(config, options))),
     Layer.provideMerge(AuditLog.layer(config.audit)),
@@ -133,7 +134,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
         resyncInterval: config.tenancy.resyncInterval
       })
     ),
-    Layer.provideMerge(rateLimiter(config)),
+    Layer.provideMerge(rateLimiter(redisLayer)),
     Layer.provideMerge(MigrationRegistry.layer),
     Layer.provideMerge(Database.layer(database))
   )
