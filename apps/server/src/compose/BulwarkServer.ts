@@ -10,6 +10,7 @@ import { AuditLog, AuditStage, layerEdgeExchanges } from "@bulwark/audit"
 import { CacheStage, layerNoSharedCache, layerRedisSharedCache, layerToolCache } from "@bulwark/cache"
 import { Admission, Authentication, Catalog, type Installed, Pipeline, Plugin } from "@bulwark/core"
 import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
+import { IdempotencyMigrations, stage as IdempotencyStage, layer as layerIdempotency } from "@bulwark/idempotency"
 import { Authenticator, FailedLogins, ProtectedResource } from "@bulwark/identity"
 import { ClientSinks, Endpoint, McpHttp, McpNodeServer, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Tracing } from "@bulwark/observability"
@@ -86,7 +87,12 @@ const pipeline = (config: ServerConfig) =>
       const guards = yield* Guards.make
       const backends = yield* BackendStage.make
       const cache = yield* CacheStage.make
-      return { timeout: config.timeouts, stages: [audit, ...guards, cache, backends], accessLog: config.accessLog }
+      const idempotency = yield* IdempotencyStage
+      return {
+        timeout: config.timeouts,
+        stages: [audit, ...guards, idempotency, cache, backends],
+        accessLog: config.accessLog
+      }
     })
   )
 
@@ -121,6 +127,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
   ).pipe(
     Layer.provideMerge(ClientSinks.layer),
     Layer.provideMerge(layerBackends),
+    Layer.provideMerge(layerIdempotency(config.idempotency).pipe(Layer.provide(IdempotencyMigrations.layer))),
     Layer.provideMerge(
       layerToolCache(config.cache).pipe(Layer.provide(CacheFeed.layer), Layer.provide(sharedCache(redisLayer)))
     ),

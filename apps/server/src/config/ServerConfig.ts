@@ -9,6 +9,7 @@ import { AuditConfig } from "@bulwark/audit"
 import { CacheConfig } from "@bulwark/cache"
 import { AccessLogConfig, AdmissionConfig, withDefault } from "@bulwark/core"
 import { DatabaseConfig } from "@bulwark/database"
+import { IdempotencyConfig } from "@bulwark/idempotency"
 import { IdentityConfig } from "@bulwark/identity"
 import { TenancyConfig } from "@bulwark/tenancy"
 import { Schema } from "effect"
@@ -89,6 +90,8 @@ export const ServerConfig = Schema.Struct({
   audit: withDefault(AuditConfig, {}),
   /** The in-process cache of tool answers that plugins declare cacheable: its bounds. */
   cache: withDefault(CacheConfig, {}),
+  /** Idempotency keys on `tools/call`: how long they are remembered, and a running call's lease. */
+  idempotency: withDefault(IdempotencyConfig, {}),
   admin: withDefault(AdminConfig, {})
 })
 

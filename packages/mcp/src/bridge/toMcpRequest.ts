@@ -12,7 +12,7 @@ import {
 } from "@modelcontextprotocol/server"
 import type { Exit, Tracer } from "effect"
 import type { EdgeHints } from "../http/EdgeHints.ts"
-import { traceHeaders } from "../http/RequestSpan.ts"
+import { requestHeaders } from "../http/RequestSpan.ts"
 
 const EMPTY: Readonly<Record<string, never>> = {}
 
@@ -64,7 +64,7 @@ export const toMcpRequest = (
     params,
     meta: (mcpReq._meta ?? EMPTY) as Readonly<Record<string, unknown>>,
     era,
-    headers: http === undefined ? EMPTY : traceHeaders((name) => http.headers.get(name)),
+    headers: http === undefined ? EMPTY : requestHeaders((name) => http.headers.get(name)),
     inputResponses: mcpReq.inputResponses ?? EMPTY,
     ...(clientCapabilities === undefined ? {} : { clientCapabilities }),
     ...(requestState === undefined ? {} : { requestState }),

@@ -26,12 +26,20 @@ export const callerTrace = (header: HeaderLookup, described: Described): Option.
   return HttpTraceContext.w3c(Headers.fromInput(tracestate === null ? { traceparent } : { traceparent, tracestate }))
 }
 
-/** The HTTP trace headers the pipeline's request carries (`traceparent`, `tracestate`), none when absent. */
-export const traceHeaders = (header: HeaderLookup): Readonly<Record<string, string>> => {
+/**
+ * The transport headers the pipeline reads (lower-case names): the caller's trace context, and an
+ * `Idempotency-Key`. Everything else stays at the edge.
+ */
+export const requestHeaders = (header: HeaderLookup): Readonly<Record<string, string>> => {
   const traceparent = header("traceparent")
-  if (traceparent === null) return NO_HEADERS
-  const tracestate = header("tracestate")
-  return tracestate === null ? { traceparent } : { traceparent, tracestate }
+  const key = header("idempotency-key")
+  if (traceparent === null && key === null) return NO_HEADERS
+  const tracestate = traceparent === null ? null : header("tracestate")
+  return {
+    ...(traceparent === null ? {} : { traceparent }),
+    ...(tracestate === null ? {} : { tracestate }),
+    ...(key === null ? {} : { "idempotency-key": key })
+  }
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = {}

@@ -24,7 +24,7 @@ import type { RequestStateSeal } from "../../bridge/RequestStateSeal.ts"
 import type { Described } from "../describeRequest.ts"
 import type { EdgeJournal, EndedExchange } from "../EdgeJournal.ts"
 import { type EdgeRefused, isEdgeRefused } from "../EdgeRefused.ts"
-import { callerTrace, endWhenSent, traceHeaders } from "../RequestSpan.ts"
+import { callerTrace, endWhenSent, requestHeaders } from "../RequestSpan.ts"
 import type { Answer } from "../responses.ts"
 import { errorAnswer, resultAnswer } from "./Answer.ts"
 import type { FastRoute } from "./FastRoute.ts"
@@ -145,7 +145,7 @@ const call = (
     params: route.params,
     meta: route.meta,
     era: route.era,
-    headers: traceHeaders((name) => credentials.headers[name] ?? null),
+    headers: requestHeaders((name) => credentials.headers[name] ?? null),
     inputResponses: EMPTY,
     ...(route.clientCapabilities === undefined ? {} : { clientCapabilities: route.clientCapabilities }),
     mintRequestState: (payload) => fast.seal.mint(payload, "tools/call"),
