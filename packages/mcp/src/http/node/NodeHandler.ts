@@ -147,7 +147,9 @@ export type ClientErrorHandler = (error: Error & { readonly code?: string }, soc
 export const makeClientErrorHandler =
   (endpoint: NodeEndpoint): ClientErrorHandler =>
   (error, socket) => {
-    if (error.code === "ECONNRESET" || !socket.writable) return void socket.destroy()
+    // Nothing can be written on a socket that is gone, or in the middle of another response (as Node's own handler).
+    const answering = (socket as Duplex & { readonly _httpMessage?: unknown })._httpMessage
+    if (error.code === "ECONNRESET" || !socket.writable || answering) return void socket.destroy()
     const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400
     const message = status === 400 ? "Bad Request: malformed HTTP request" : (STATUS_CODES[status] ?? "Bad Request")
     const body = JSON.stringify({ jsonrpc: "2.0", error: { code: -32600, message }, id: null })
