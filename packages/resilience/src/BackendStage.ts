@@ -3,8 +3,8 @@
  * (`execute` phase, inside the request's deadline). A backend that does not answer never fails silently: a tool
  * answers from its declared fallback, marked degraded in its text and `_meta`, or with a tool error naming the
  * backend, what happened and when to retry; a resource or prompt with a JSON-RPC error (-32031) that says the same
- * in `data`. Each such answer is logged as a warning and marked on the request's span (`bulwark.degraded`,
- * `bulwark.backend`, `bulwark.backend.reason`). Requests that name no backend pass through untouched, at no cost.
+ * in `data`. Each such answer is marked on the request's span (`bulwark.degraded`, `bulwark.backend`,
+ * `bulwark.backend.reason`) and logged as a warning (at most once a second per backend and reason). Requests that name no backend pass through untouched, at no cost.
  */
 import {
   type BackendUnavailable,
@@ -42,10 +42,24 @@ const backendsOf = (call: Call): ReadonlyArray<string> => {
 }
 
 /** What a request that could not reach its backend answers. */
+/** When each backend and reason was last logged: an open circuit refuses thousands of calls a second. */
+const lastLogged = new Map<string, number>()
+
+/** Logs a degraded answer as a warning, at most once a second per backend and reason (each is on its span). */
+const warn = (failure: BackendUnavailable) =>
+  Effect.clockWith((clock) => {
+    const key = `${failure.backend}\u0000${failure.reason}`
+    const now = clock.currentTimeMillisUnsafe()
+    if (now - (lastLogged.get(key) ?? 0) < 1000) return Effect.void
+    lastLogged.set(key, now)
+    return Effect.logWarning(`answered without backend ${failure.backend}: ${failure.reason}`).pipe(
+      Effect.annotateLogs({ backend: failure.backend, reason: failure.reason })
+    )
+  })
+
 const answer = (call: Call, failure: BackendUnavailable) => {
   const target = call.target
-  const logged = Effect.logWarning(`answered without backend ${failure.backend}: ${failure.reason}`).pipe(
-    Effect.annotateLogs({ backend: failure.backend, reason: failure.reason }),
+  const logged = warn(failure).pipe(
     Effect.andThen(
       Effect.annotateCurrentSpan({
         "bulwark.degraded": true,
