@@ -2,7 +2,8 @@
  * `pnpm bench:cache`: what declared caching saves on a database-bound tool. The bundled server with its tickets plugin
  * answers the same `get_ticket` (2026-07-28 form) with the cache off, then on (every call after the first an
  * in-process hit), then with nothing kept in process so that every hit comes from Redis (`REDIS_URL`, default the
- * local one), on a fresh database of the local PostgreSQL; for each, the server's CPU per request (from `/proc`),
+ * local one), and last with the cache off and every call carrying the same idempotency key (a replay of the stored
+ * result from PostgreSQL after the first), on a fresh database of the local PostgreSQL; for each, the server's CPU per request (from `/proc`),
  * requests per second and latency, at 10 connections, with the ratios to the uncached call in the same run.
  *
  *   node bench/cache.ts [--seconds 10] [--warmup 3] [--connections 10]
@@ -28,7 +29,8 @@ const CONNECTIONS = Number(values.connections)
 const API_KEY = Redacted.value(generateApiKey().key)
 const here = new URL(".", import.meta.url).pathname
 
-const headersFor = (name: string): Record<string, string> => ({
+const headersFor = (name: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  ...extra,
   "content-type": "application/json",
   accept: "application/json, text/event-stream",
   authorization: `Bearer ${API_KEY}`,
@@ -54,7 +56,7 @@ const bodyFor = (name: string, args: Record<string, unknown>) =>
   })
 
 interface Row {
-  readonly cache: "off" | "on" | "l2"
+  readonly cache: "off" | "on" | "l2" | "key"
   readonly cpuMicrosPerRequest: number
   readonly perSecond: number
   readonly p50: number
@@ -76,7 +78,8 @@ const createTicket = async (port: number): Promise<number> => {
 const measure = async (cache: Row["cache"], running: Running, ticket: number): Promise<Row> => {
   const job = {
     url: `http://127.0.0.1:${running.port}/mcp`,
-    headers: headersFor("get_ticket"),
+    // "key": the cache off, every call with the same idempotency key: after the first, each is a replay from PostgreSQL.
+    headers: headersFor("get_ticket", cache === "key" ? { "idempotency-key": "bench-replay" } : {}),
     body: bodyFor("get_ticket", { id: ticket }),
     connections: CONNECTIONS,
     expect: "Printer on fire"
@@ -104,11 +107,11 @@ const measure = async (cache: Row["cache"], running: Running, ticket: number): P
 const database = await createDatabase("bench_cache")
 const rows: Array<Row> = []
 try {
-  for (const cache of ["off", "on", "l2"] as const) {
+  for (const cache of ["off", "on", "l2", "key"] as const) {
     const running = await startServer("servers/tickets.ts", nodeFlags, {
       DATABASE_URL: database.url,
       BULWARK_API_KEY: API_KEY,
-      BENCH_CACHE: cache,
+      BENCH_CACHE: cache === "key" ? "off" : cache,
       REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
     })
     try {
@@ -121,7 +124,7 @@ try {
   await dropDatabases()
 }
 
-const [off, on] = rows as [Row, Row, Row]
+const [off, on] = rows as [Row, Row, Row, Row]
 const lines = [
   `Run ${new Date().toISOString()}: get_ticket (2026-07-28), ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP} s of warm-up.`,
   "",
