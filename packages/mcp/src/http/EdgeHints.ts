@@ -16,9 +16,14 @@ export interface EdgeHints {
 /** Fresh, empty hints for one request. */
 export const make = (): EdgeHints => ({ status: undefined, headers: {}, piped: false })
 
-/** Applies the hints to a response (unchanged when there are none). */
+/**
+ * Applies the hints to a response (unchanged when there are none). An event stream keeps its 200: the stream is the
+ * answer's envelope (a 2025 session's), clients read a non-2xx stream as a transport failure, and the JSON-RPC error
+ * inside carries the same hint (`retryAfterMs`).
+ */
 export const apply = (response: Response, hints: EdgeHints): Response => {
   if (hints.status === undefined) return response
+  if (response.headers.get("content-type")?.includes("text/event-stream") === true) return response
   const headers = new Headers(response.headers)
   for (const [name, value] of Object.entries(hints.headers)) headers.set(name, value)
   return new Response(response.body, { status: hints.status, statusText: "", headers })
