@@ -85,3 +85,28 @@ describe("failed logins", () => {
     ])
   }, 30_000)
 })
+
+describe("failed logins behind a trusted reverse proxy", () => {
+  let proxied: ServerProcess
+  beforeAll(async () => {
+    const workDir = await makeTempDir("logins-proxy")
+    const configFile = join(workDir, "bulwark.yaml")
+    await writeFile(
+      configFile,
+      ["http: { trustedProxies: [127.0.0.1] }", "identity:", "  failedLogins: { max: 2, per: 1 minute }", ""].join("\n")
+    )
+    proxied = await startServer({ args: ["--config", configFile], env: { DATABASE_URL: database.url }, cwd: workDir })
+  })
+
+  const via = (forwardedFor: string, headers: Readonly<Record<string, string>>) =>
+    rawRequest(proxied.mcpUrl, { method: "POST", headers: { ...headers, "x-forwarded-for": forwardedFor }, body: ping })
+
+  it("are counted per client the proxy names, not per proxy", async () => {
+    expect((await via("10.0.0.1", wrongKey)).status).toBe(401)
+    expect((await via("10.0.0.1", wrongKey)).status).toBe(401)
+    expect((await via("10.0.0.1", wrongKey)).status).toBe(429)
+    // Another client behind the same proxy is not affected; a client's own claim left of it changes nothing.
+    expect((await via("10.0.0.2", { ...legacyHeaders, ...authHeaders })).status).toBe(200)
+    expect((await via("6.6.6.6, 10.0.0.1", wrongKey)).status).toBe(429)
+  })
+})

@@ -90,7 +90,8 @@ export const OAuthConfig = Schema.Struct({
 /**
  * Throttling of failed authentication per client address: after `max` refused credentials within `per`, the address
  * is answered 429 with `Retry-After`, without its credential being looked at, until the window has passed. `max: 0`
- * turns it off. Behind a reverse proxy every client has the proxy's address: raise `max` or turn it off there.
+ * turns it off. Behind a reverse proxy, name it in the server's `http.trustedProxies` so that its `X-Forwarded-For`
+ * names the client (otherwise every client has the proxy's address).
  */
 export const FailedLoginsConfig = Schema.Struct({
   max: withDefault(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), 30),

@@ -179,7 +179,8 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
       idleTimeoutMs: Duration.toMillis(config.http.sessionIdleTimeout)
     },
     ...(config.http.allowedHosts ? { allowedHosts: config.http.allowedHosts } : {}),
-    ...(config.http.allowedOrigins ? { allowedOrigins: config.http.allowedOrigins } : {})
+    ...(config.http.allowedOrigins ? { allowedOrigins: config.http.allowedOrigins } : {}),
+    trustedProxies: config.http.trustedProxies
   }).pipe(Layer.provide(authentication(config, options)))
   const oauth = config.identity.oauth?.enabled === true ? config.identity.oauth : undefined
   const routes = Layer.mergeAll(

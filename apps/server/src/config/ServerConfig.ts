@@ -28,6 +28,8 @@ export const HttpConfig = Schema.Struct({
   allowedHosts: Schema.optionalKey(Schema.Array(Schema.NonEmptyString)),
   /** Browser origins (host names) allowed to call; localhost names when unset. */
   allowedOrigins: Schema.optionalKey(Schema.Array(Schema.NonEmptyString)),
+  /** Reverse proxies (addresses) whose `X-Forwarded-For` names the client (failed logins are counted per client). */
+  trustedProxies: withDefault(Schema.Array(Schema.NonEmptyString), []),
   maxBodyBytes: withDefault(PositiveInt, 1_048_576),
   /** How long in-flight requests may take to finish on shutdown. */
   shutdownGrace: withDefault(DurationText, "10 seconds"),

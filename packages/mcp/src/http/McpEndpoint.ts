@@ -35,6 +35,7 @@ import { makeServerFactory, type ServerIdentity, serverInfo } from "../bridge/Se
 import type { EdgeContext } from "../bridge/toMcpRequest.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 import * as TenantEventBus from "../notify/TenantEventBus.ts"
+import * as ClientAddress from "./ClientAddress.ts"
 import { type Described, describeRequest } from "./describeRequest.ts"
 import * as EdgeHints from "./EdgeHints.ts"
 import * as EdgeJournal from "./EdgeJournal.ts"
@@ -73,6 +74,11 @@ export interface EndpointOptions extends ServerIdentity {
   readonly sessions?: Partial<LegacySessions.SessionLimits>
   /** Which exchanges get an access-log line (the pipeline's setting, for the exchanges it does not see). */
   readonly accessLog?: AccessLogConfig
+  /**
+   * Reverse proxies (their addresses) whose `X-Forwarded-For` names the client; none by default, and then the header
+   * is ignored. Failed logins are counted per client address.
+   */
+  readonly trustedProxies?: ReadonlyArray<string>
 }
 
 /** The MCP endpoint. */
@@ -252,7 +258,10 @@ export const makeEndpoint = (
         })
       })
 
-    const serve = Effect.fnUntraced(function* (request: Request, clientAddress?: string): Effect.fn.Return<Response> {
+    const clientAddressOf = ClientAddress.make(options.trustedProxies ?? [])
+
+    const serve = Effect.fnUntraced(function* (request: Request, peer?: string): Effect.fn.Return<Response> {
+      const clientAddress = clientAddressOf(peer, request.headers.get("x-forwarded-for") ?? undefined)
       const startedAt = performance.now()
       const refuse = (response: Response, reason: string, refusedBy: string) =>
         answered(request, describeRequest(request.headers, undefined), startedAt, response, {
@@ -388,6 +397,7 @@ export const makeEndpoint = (
       run: Effect.runForkWith(services),
       journal,
       inFlight,
+      clientAddressOf,
       fast: {
         pipeline,
         server: serverInfo(options),

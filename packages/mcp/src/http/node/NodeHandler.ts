@@ -39,6 +39,8 @@ export interface NodeEndpoint {
   readonly run: <A>(effect: Effect.Effect<A>) => Fiber.Fiber<A>
   /** Where exchanges refused here are logged and audited. */
   readonly journal: EdgeJournal
+  /** The client's address from the connection's peer and `X-Forwarded-For` (see `ClientAddress.ts`). */
+  readonly clientAddressOf: (peer: string | undefined, forwardedFor: string | undefined) => string | undefined
   /** The exchanges running now (each one's fiber, from start to answer), so that shutdown can wait for them. */
   readonly inFlight: Set<Fiber.Fiber<unknown>>
 }
@@ -294,8 +296,9 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
         signal
       })
     }
-    const clientAddress = request.socket.remoteAddress
-    if (route === undefined) return endpoint.serve(toWebRequest(), clientAddress)
+    // The SDK path resolves the client's address itself, from the same peer and headers.
+    if (route === undefined) return endpoint.serve(toWebRequest(), request.socket.remoteAddress)
+    const clientAddress = endpoint.clientAddressOf(request.socket.remoteAddress, single(headers["x-forwarded-for"]))
     const credentials: Authentication.Credentials = {
       transport: "http",
       method: "POST",
