@@ -8,14 +8,8 @@ import { Plugin } from "@bulwark/core"
 import { BulwarkServer, decodeConfig } from "@bulwark/server"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { HttpServer } from "effect/http"
+import { announcePort as announce } from "./announce.ts"
 import { EchoPlugin } from "./echoPlugin.ts"
-
-const announce = Layer.effectDiscard(
-  Effect.flatMap(HttpServer.HttpServer, (server) =>
-    Effect.sync(() => process.stdout.write(`${server.address._tag === "UnixPathAddress" ? 0 : server.address.port}\n`))
-  )
-)
 
 Effect.gen(function* () {
   const config = yield* decodeConfig({

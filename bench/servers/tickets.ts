@@ -5,13 +5,7 @@
 import { BulwarkServer, decodeConfig } from "@bulwark/server"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { HttpServer } from "effect/http"
-
-const announce = Layer.effectDiscard(
-  Effect.flatMap(HttpServer.HttpServer, (server) =>
-    Effect.sync(() => process.stdout.write(`${server.address._tag === "UnixPathAddress" ? 0 : server.address.port}\n`))
-  )
-)
+import { announcePort as announce } from "./announce.ts"
 
 Effect.gen(function* () {
   const config = yield* decodeConfig({

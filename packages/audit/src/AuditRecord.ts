@@ -3,16 +3,10 @@
  *
  * @since 0.1.0
  */
-import { Outcome } from "@bulwark/core"
+import { type JsonValue, Outcome } from "@bulwark/core"
 
-/** A JSON value, as stored in the `arguments` column. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | ReadonlyArray<JsonValue>
-  | { readonly [key: string]: JsonValue }
+/** A JSON value, as stored in the `arguments` column (core's). */
+export type { JsonValue }
 
 /**
  * How a request ended: the pipeline's one vocabulary (`Outcome` of `@bulwark/core`), shared with logs and metrics.

@@ -7,7 +7,8 @@
 import { Context, Effect, Layer } from "effect"
 import * as Backend from "../backend/Backend.ts"
 import type { Bound, Installed, Plugin } from "../plugin/Plugin.ts"
-import { CatalogConflict, CatalogInvalid } from "./CatalogConflict.ts"
+import { CatalogConflict } from "./CatalogConflict.ts"
+import { CatalogInvalid } from "./CatalogInvalid.ts"
 import { type CompiledPrompt, compilePrompt } from "./CompiledPrompt.ts"
 import {
   type CompiledStaticResource,
@@ -93,7 +94,7 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
       }
     }
     // Every backend has a policy: the one its plugin declared, or the default for one only named.
-    const policies = new Map<string, Backend.CompiledBackend & { readonly plugin: string }>()
+    const policies = new Map<string, Backend.CompiledBackend>()
     for (const { plugin, services } of bound) {
       for (const declared of plugin.backends ?? []) {
         const probe = declared.policy.probe?.check.pipe(provideServices(services))
@@ -101,13 +102,11 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
           name: declared.name,
           plugin: plugin.name,
           policy: Backend.resolve(declared.policy as Backend.BackendPolicy<unknown>, probe)
-        } satisfies Backend.CompiledBackend & { readonly plugin: string })
+        })
       }
     }
-    const backends = new Set<string>(policies.keys())
     for (const item of [...tools.values(), ...resources.values(), ...templates.values(), ...prompts.values()]) {
       for (const backend of item.backends) {
-        backends.add(backend)
         if (!policies.has(backend)) {
           policies.set(backend, { name: backend, plugin: item.plugin, policy: Backend.resolve({}) })
         }
@@ -119,7 +118,7 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
       resources,
       templates: [...templates.values()],
       prompts,
-      backends,
+      backends: new Set(policies.keys()),
       backendPolicies: policies
     }
   })

@@ -14,14 +14,3 @@ export class CatalogConflict extends Data.TaggedError("CatalogConflict")<{
     return `${this.kind} "${this.name}" is declared by both plugin "${this.plugins[0]}" and plugin "${this.plugins[1]}"`
   }
 }
-
-/** A declaration the catalog refuses at start-up (e.g. a cache policy on a tool that does not only read). */
-export class CatalogInvalid extends Data.TaggedError("CatalogInvalid")<{
-  readonly plugin: string
-  readonly item: string
-  readonly problem: string
-}> {
-  override get message() {
-    return `${this.item} of plugin "${this.plugin}": ${this.problem}`
-  }
-}
