@@ -15,6 +15,7 @@ import {
   type CompiledTool,
   Content,
   canonicalJson,
+  DEGRADED_META_KEY,
   type Handler,
   type JsonValue,
   type McpResult,
@@ -45,9 +46,6 @@ export type CacheConfig = typeof CacheConfig.Type
 
 /** The tag every answer of a tenant carries: invalidating it drops them all (an operator's flush). */
 export const TENANT_TAG = "*"
-
-/** The `_meta` key of an answer given without its backend (see core's `CompiledTool`). */
-const DEGRADED = "io.bulwark/degraded"
 
 /** The cache of tool answers. */
 export interface ToolCacheShape {
@@ -81,7 +79,7 @@ export class ToolCache extends Context.Service<ToolCache, ToolCacheShape>()("@bu
 
 const degradedOf = (result: McpResult): { readonly [key: string]: unknown } | undefined => {
   const meta = result._meta as { readonly [key: string]: unknown } | undefined
-  return meta?.[DEGRADED] as { readonly [key: string]: unknown } | undefined
+  return meta?.[DEGRADED_META_KEY] as { readonly [key: string]: unknown } | undefined
 }
 
 const sameVersions = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) =>
@@ -99,7 +97,7 @@ const staleAnswer = (kept: McpResult, failed: McpResult, ageSeconds: number): Mc
   return {
     ...kept,
     content: [note, ...((kept.content as ReadonlyArray<Content.Content> | undefined) ?? [])],
-    _meta: { ...(kept._meta as object | undefined), [DEGRADED]: { ...degraded, staleAgeSeconds: ageSeconds } }
+    _meta: { ...(kept._meta as object | undefined), [DEGRADED_META_KEY]: { ...degraded, staleAgeSeconds: ageSeconds } }
   }
 }
 

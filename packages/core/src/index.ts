@@ -24,7 +24,7 @@ export { CatalogConflict } from "./catalog/CatalogConflict.ts"
 export { CatalogInvalid } from "./catalog/CatalogInvalid.ts"
 export type { CompiledPrompt } from "./catalog/CompiledPrompt.ts"
 export type { CompiledStaticResource, CompiledTemplate, ResourceReader } from "./catalog/CompiledResource.ts"
-export type { CompiledTool } from "./catalog/CompiledTool.ts"
+export { type CompiledTool, DEGRADED_META_KEY } from "./catalog/CompiledTool.ts"
 export { type FoundResource, findResource } from "./catalog/findResource.ts"
 /** Content blocks of results and messages. */
 export * as Content from "./content/Content.ts"
