@@ -24,8 +24,9 @@ export { CatalogConflict } from "./catalog/CatalogConflict.ts"
 export { CatalogInvalid } from "./catalog/CatalogInvalid.ts"
 export type { CompiledPrompt } from "./catalog/CompiledPrompt.ts"
 export type { CompiledStaticResource, CompiledTemplate, ResourceReader } from "./catalog/CompiledResource.ts"
-export { type CompiledTool, DEGRADED_META_KEY } from "./catalog/CompiledTool.ts"
+export { type CompiledTaskSupport, type CompiledTool, DEGRADED_META_KEY } from "./catalog/CompiledTool.ts"
 export { type FoundResource, findResource } from "./catalog/findResource.ts"
+export { toInputRequiredResult } from "./catalog/inputRequired.ts"
 /** Content blocks of results and messages. */
 export * as Content from "./content/Content.ts"
 /** Exchanges that ended at the edge, before or without a pipeline request. */
@@ -67,11 +68,10 @@ export * as Plugin from "./plugin/Plugin.ts"
 export type { Message, PromptSpec } from "./prompt/Prompt.ts"
 /** Prompts. */
 export * as Prompt from "./prompt/Prompt.ts"
-
 /** What a request carries. */
 export { type Access, CurrentAccess } from "./request/Access.ts"
 export { type ClientChannel, silentChannel } from "./request/ClientChannel.ts"
-export type { McpRequest, McpResult, Params, ProtocolEra } from "./request/McpRequest.ts"
+export type { JobRun, McpRequest, McpResult, Params, ProtocolEra } from "./request/McpRequest.ts"
 export { makeRequest } from "./request/makeRequest.ts"
 export type { AuthenticationMethod, Principal } from "./request/Principal.ts"
 export type {
@@ -84,7 +84,6 @@ export type {
 /** Resources. */
 export * as Resource from "./resource/Resource.ts"
 export { ResourceNotFound } from "./resource/ResourceNotFound.ts"
-
 /** Schemas: decoding untrusted input, JSON Schema, elicitation forms, sensitive fields, configuration defaults. */
 export {
   type Decoder,
@@ -98,7 +97,8 @@ export { type ElicitationSchema, toElicitationSchema } from "./schema/Elicitatio
 export { type JsonSchemaObject, toJsonSchema } from "./schema/JsonSchema.ts"
 export { makeRedactor, REDACTED, sensitive } from "./schema/Redaction.ts"
 export { withDefault } from "./schema/WithDefault.ts"
-export type { ToolHints, ToolOutput, ToolSpec } from "./tool/Tool.ts"
+export type { TaskSupport, ToolHints, ToolOutput, ToolSpec } from "./tool/Tool.ts"
 /** Tools and what their handlers can do. */
 export * as Tool from "./tool/Tool.ts"
 export type { Answers, ElicitOutcome, ToolContext } from "./tool/ToolContext.ts"
+export { carriedAnswers, makeToolContext } from "./tool/ToolContext.ts"

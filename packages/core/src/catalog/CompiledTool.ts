@@ -19,6 +19,17 @@ import type { ToolContext } from "../tool/ToolContext.ts"
 import { toInputRequiredResult } from "./inputRequired.ts"
 import { provideServices } from "./provideServices.ts"
 
+/** How a compiled tool runs as a long-running task. */
+export interface CompiledTaskSupport {
+  readonly mode: "optional" | "required"
+  /** Questions asked before the task is created (their answers are kept with it). */
+  readonly before: ((input: unknown, context: ToolContext) => Effect.Effect<unknown, InputRequired>) | undefined
+  /** How long the task and its result are kept, when the tool says. */
+  readonly keepMs: number | undefined
+  /** How many runs before the job is given up. */
+  readonly maxAttempts: number
+}
+
 /** A tool ready to serve. */
 export interface CompiledTool {
   readonly name: string
@@ -40,6 +51,8 @@ export interface CompiledTool {
   readonly updatesResources: ((input: unknown) => ReadonlyArray<string>) | undefined
   /** Whether a call may be repeated safely (the tool only reads, or says it is idempotent): only such calls are retried. */
   readonly idempotent: boolean
+  /** How it runs as a long-running task, when it declares it. */
+  readonly task: CompiledTaskSupport | undefined
   /** The answer when a backend is unavailable: the tool's fallback marked degraded, or a tool error naming the backend. */
   readonly unavailable: (input: unknown, failure: BackendUnavailable) => Effect.Effect<CallToolResult>
 }
@@ -101,7 +114,18 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
     return { content: [...content] }
   }
   const fallback = spec.fallback
+  const task = spec.task
   return {
+    task:
+      task === undefined
+        ? undefined
+        : {
+            mode: task.mode,
+            before:
+              task.before === undefined ? undefined : (input, context) => task.before?.(input, context) ?? Effect.void,
+            keepMs: task.keep === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(task.keep)),
+            maxAttempts: task.maxAttempts ?? 3
+          },
     name: tool.name,
     plugin,
     definition,

@@ -50,6 +50,17 @@ export interface McpRequest {
    */
   readonly span?: Tracer.Span
   readonly client: ClientChannel
+  /**
+   * Set only when the request is a run of a durable job (never from the wire): the job's id, the same for every
+   * run, and which attempt this is.
+   */
+  readonly job?: JobRun
+}
+
+/** A run of a durable job. */
+export interface JobRun {
+  readonly id: string
+  readonly attempt: number
 }
 
 /** The result object of a successful request, as sent in the JSON-RPC response. */

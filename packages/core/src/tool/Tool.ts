@@ -22,6 +22,32 @@ export interface ToolHints {
   readonly openWorld?: boolean
 }
 
+/**
+ * How a tool runs as a long-running task (the MCP Tasks extension, and jobs for 2025 clients). The call is stored as
+ * a durable job and answered with a task handle; any instance runs it, and the client polls for the result.
+ */
+export interface TaskSupport<I> {
+  /**
+   * `optional`: a task when the client supports the Tasks extension, a plain call otherwise. `required`: always a
+   * task; a 2026-07-28 client that does not declare the extension is refused (-32021), a 2025 client gets a job id
+   * to poll with the job tools.
+   */
+  readonly mode: "optional" | "required"
+  /**
+   * Questions to ask before the task is created (multi round-trip, as `ToolContext.elicit`): their answers are kept
+   * with the task, so the handler's own `elicit` with the same key finds them when it runs.
+   */
+  readonly before?: (input: I, context: ToolContext) => Effect.Effect<unknown, InputRequired>
+  /** How long the task and its result are kept (default: the server's `jobs.keep`). */
+  readonly keep?: Duration.Input
+  /**
+   * How many times the job is run before it is given up as failed, when a run dies (the process crashed) or fails
+   * unexpectedly (default 3). A handler that changes things must make a repeated run harmless: it can key what it
+   * writes on `context.job.id`, which is the same for every run of the job.
+   */
+  readonly maxAttempts?: number
+}
+
 /** What a tool declares. */
 export interface ToolSpec<
   I extends Schema.Top,
@@ -81,6 +107,8 @@ export interface ToolSpec<
    * that does.
    */
   readonly allowNulCharacters?: boolean
+  /** Runs the tool as a long-running task (see `TaskSupport`). */
+  readonly task?: TaskSupport<I["Type"]>
   /** Does the work. */
   readonly handler: (
     input: I["Type"],

@@ -16,7 +16,7 @@ import { InputRequired } from "../errors/InputRequired.ts"
 import type { NotifierShape } from "../notify/Notifier.ts"
 import type { Call } from "../pipeline/Call.ts"
 import { nameOf } from "../pipeline/Target.ts"
-import type { McpRequest } from "../request/McpRequest.ts"
+import type { JobRun, McpRequest } from "../request/McpRequest.ts"
 import { makeDecoder } from "../schema/Decoder.ts"
 import { toElicitationSchema } from "../schema/ElicitationSchema.ts"
 
@@ -73,6 +73,11 @@ export interface ToolContext {
   ) => Effect.Effect<Answers<T>, InputRequired>
   /** Publishes list changes and resource updates. */
   readonly notify: NotifierShape
+  /**
+   * When the call runs as a durable job (a task): its id, the same for every run, and the attempt. A handler that
+   * writes can key its writes on the id, so that a run repeated after a crash changes nothing twice.
+   */
+  readonly job: JobRun | undefined
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -86,7 +91,7 @@ export interface CarriedState {
 }
 
 /** The answers an echoed `requestState` carries, when it was minted for this very method and target. */
-const carriedAnswers = (request: McpRequest, target: string | undefined): Readonly<Record<string, unknown>> => {
+export const carriedAnswers = (request: McpRequest, target: string | undefined): Readonly<Record<string, unknown>> => {
   const state = request.requestState
   if (!isRecord(state) || state.v !== 1 || state.method !== request.method || state.target !== target) return {}
   return isRecord(state.answers) ? state.answers : {}
@@ -121,6 +126,7 @@ export const makeToolContext = (call: Call, notifier: NotifierShape): ToolContex
 
   return {
     call,
+    job: request.job,
     clientCapabilities: request.clientCapabilities,
     // Resource updates reach the clients of the call's tenant only.
     notify: { ...notifier, resourceUpdated: (uri) => notifier.resourceUpdated(uri, call.tenantId) },
