@@ -479,12 +479,84 @@ const prompts = [
   })
 ]
 
+/** The Tasks extension's fixtures (SEP-2663 scenarios): tools that run as durable jobs. */
+const taskTools = [
+  Tool.make("greet", {
+    description: "Greets someone (a plain tool: never a task)",
+    input: Schema.Struct({ name: Schema.String }),
+    handler: ({ name }) => Effect.succeed(`Hello, ${name}!`)
+  }),
+  Tool.make("slow_compute", {
+    description: "Sleeps `seconds` seconds, then answers (a task when the client supports tasks)",
+    input: Schema.Struct({
+      seconds: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)),
+      label: Schema.optionalKey(Schema.String)
+    }),
+    task: { mode: "optional" },
+    timeout: "2 minutes",
+    handler: ({ seconds, label }) =>
+      Effect.as(Effect.sleep(`${seconds} seconds`), `Computed ${label ?? "result"} after ${seconds} s`)
+  }),
+  Tool.make("failing_job", {
+    description: "Always ends in a tool error after about a second (must run as a task)",
+    input: NoInput,
+    errors: [ToolError],
+    task: { mode: "required" },
+    handler: () => Effect.andThen(Effect.sleep("1 second"), Effect.fail(new ToolError({ message: "The job failed" })))
+  }),
+  Tool.make("protocol_error_job", {
+    description: "Fails unexpectedly: its task fails with an internal error",
+    input: NoInput,
+    task: { mode: "optional", maxAttempts: 1 },
+    handler: () => Effect.die(new Error("protocol_error_job fails on purpose"))
+  }),
+  Tool.make("confirm_delete", {
+    description: "Asks for confirmation, then deletes (pretends to)",
+    input: Schema.Struct({ filename: Schema.String }),
+    task: { mode: "optional" },
+    handler: ({ filename }, ctx) =>
+      Effect.map(
+        ctx.elicit("confirm", {
+          message: `Delete ${filename}?`,
+          schema: Schema.Struct({ confirm: Schema.Boolean })
+        }),
+        (outcome) =>
+          outcome.action === "accept" && outcome.content.confirm ? `Deleted ${filename}` : `Kept ${filename}`
+      )
+  }),
+  Tool.make("multi_input", {
+    description: "Asks two questions at once",
+    input: NoInput,
+    task: { mode: "optional" },
+    handler: (_, ctx) => {
+      const answer = Schema.Struct({
+        name: Schema.optionalKey(Schema.String),
+        confirm: Schema.optionalKey(Schema.Boolean)
+      })
+      return Effect.map(
+        ctx.all([
+          ctx.elicit("first", { message: "First question", schema: answer }),
+          ctx.elicit("second", { message: "Second question", schema: answer })
+        ]),
+        ([first, second]) => `Answers: ${first.action}, ${second.action}`
+      )
+    }
+  }),
+  Tool.make("test_tool_with_task", {
+    description: "Asks for the user's name, then runs as a task that greets them",
+    input: NoInput,
+    task: { mode: "required", before: (_, ctx) => askName(ctx, "user_name") },
+    handler: (_, ctx) =>
+      Effect.map(askName(ctx, "user_name"), (outcome) => `Hello, ${field(outcome, "name", "friend")}!`)
+  })
+]
+
 /** The fixture plugin the conformance fixture server serves. */
 export const conformancePlugin = Plugin.make({
   name: "conformance",
   version: "1.0.0",
   description: "Everything the MCP conformance suite's server scenarios look up",
-  tools: [...tools, ...elicitationSchemaTools, ...inputRequiredTools, ...diagnosticTools],
+  tools: [...tools, ...elicitationSchemaTools, ...inputRequiredTools, ...diagnosticTools, ...taskTools],
   resources,
   prompts
 })

@@ -12,9 +12,11 @@ import { Admission, Authentication, Catalog, type Installed, Pipeline, Plugin } 
 import { Database, MigrationRegistry, type MigrationRegistry as MigrationRegistryService } from "@bulwark/database"
 import { IdempotencyMigrations, stage as IdempotencyStage, layer as layerIdempotency } from "@bulwark/idempotency"
 import { Authenticator, FailedLogins, ProtectedResource } from "@bulwark/identity"
+import { Jobs, layer as layerJobs, layerWorkers } from "@bulwark/jobs"
 import { ClientSinks, Endpoint, McpHttp, McpNodeServer, Stdio } from "@bulwark/mcp"
 import { JsonLogs, Tracing } from "@bulwark/observability"
 import { BackendStage, layerBackends } from "@bulwark/resilience"
+import { jobToolsPlugin, layerExecutor, ToolTasks, methods as taskMethods, layer as toolTasks } from "@bulwark/tasks"
 import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy, type Tenants } from "@bulwark/tenancy"
 import { NodeRedis } from "@effect/platform-node"
 import { Duration, Effect, Layer, Option } from "effect"
@@ -32,8 +34,8 @@ import { configReload } from "./configReload.ts"
 import { databaseConfig } from "./databaseConfig.ts"
 import { syncTenants } from "./tenants.ts"
 
-/** What the server provides to plugin layers: its database pool and its migration registry. */
-export type PluginServices = SqlClient | MigrationRegistryService
+/** What the server provides to plugin layers: its database pool, its migration registry and its durable jobs. */
+export type PluginServices = SqlClient | MigrationRegistryService | Jobs
 
 /** Work a composition runs in every tenant's scope while the tenant is up (supervised, restarted with backoff). */
 export type TenantWork = Pick<Tenants.TenantsOptions, "background" | "backoff">
@@ -88,9 +90,12 @@ const pipeline = (config: ServerConfig) =>
       const backends = yield* BackendStage.make
       const cache = yield* CacheStage.make
       const idempotency = yield* IdempotencyStage
+      const tasks = yield* ToolTasks
+      const methods = yield* taskMethods
       return {
         timeout: config.timeouts,
-        stages: [audit, ...guards, idempotency, cache, backends],
+        stages: [audit, ...guards, idempotency, cache, tasks.stage, backends],
+        methods,
         accessLog: config.accessLog
       }
     })
@@ -107,7 +112,9 @@ export const installedPlugins = (
     ...config.plugins.map(
       (plugin) => Plugin.installWith(plugin.installable, plugin.config) as Installed<unknown, PluginServices>
     ),
-    ...(options.plugins ?? [])
+    ...(options.plugins ?? []),
+    // The job tools: 2025 clients follow the jobs of tools that run as tasks with them.
+    Plugin.install(jobToolsPlugin, Layer.effect(Jobs, Jobs.use(Effect.succeed))) as Installed<unknown, PluginServices>
   ].map(naming)
 
 /**
@@ -123,8 +130,11 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
     ListChanges.layer,
     layerEdgeExchanges,
     Admission.layer(config.admission),
-    Layer.effectDiscard(syncTenants(config))
+    Layer.effectDiscard(syncTenants(config)),
+    // This instance's job workers run tool jobs through the pipeline's tail.
+    layerWorkers(config.jobs).pipe(Layer.provide(layerExecutor))
   ).pipe(
+    Layer.provideMerge(toolTasks),
     Layer.provideMerge(ClientSinks.layer),
     Layer.provideMerge(layerBackends),
     Layer.provideMerge(layerIdempotency(config.idempotency).pipe(Layer.provide(IdempotencyMigrations.layer))),
@@ -132,6 +142,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
       layerToolCache(config.cache).pipe(Layer.provide(CacheFeed.layer), Layer.provide(sharedCache(redisLayer)))
     ),
     Layer.provideMerge(Catalog.layerInstalled(installedPlugins(config, options))),
+    Layer.provideMerge(layerJobs(config.jobs)),
     Layer.provideMerge(AuditLog.layer(config.audit)),
     Layer.provideMerge(
       Tenancy.layer({

@@ -11,6 +11,7 @@ import { AccessLogConfig, AdmissionConfig, withDefault } from "@bulwark/core"
 import { DatabaseConfig } from "@bulwark/database"
 import { IdempotencyConfig } from "@bulwark/idempotency"
 import { IdentityConfig } from "@bulwark/identity"
+import { JobsConfig } from "@bulwark/jobs"
 import { TenancyConfig } from "@bulwark/tenancy"
 import { Schema } from "effect"
 import type { EnabledPlugin } from "../plugins/PluginSettings.ts"
@@ -94,6 +95,8 @@ export const ServerConfig = Schema.Struct({
   cache: withDefault(CacheConfig, {}),
   /** Idempotency keys on `tools/call`: how long they are remembered, and a running call's lease. */
   idempotency: withDefault(IdempotencyConfig, {}),
+  /** Durable jobs (tools that run as tasks): workers per instance, running jobs per tenant, retention, lease. */
+  jobs: withDefault(JobsConfig, {}),
   admin: withDefault(AdminConfig, {})
 })
 
