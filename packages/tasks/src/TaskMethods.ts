@@ -2,13 +2,13 @@
  * The Tasks extension's methods: `tasks/get` (the detailed task: its questions, result or error inlined),
  * `tasks/update` (answers to the questions of an `input_required` task; an empty acknowledgement), `tasks/cancel`
  * (an empty acknowledgement, also for a task that already ended). Each is refused with -32021 to a request that
- * does not declare the extension; over HTTP its `Mcp-Name` header must name the task (-32020 otherwise, SEP-2663's
- * routing header); a task that is unknown, expired, or another tenant's or principal's is -32602 "Task not found",
+ * does not declare the extension (over HTTP, the SDK has already checked that the `Mcp-Name` header names the task,
+ * SEP-2663's routing header: -32020 and 400 otherwise); a task that is unknown, expired, or another tenant's or principal's is -32602 "Task not found",
  * the same answer for each. `tasks/result` and `tasks/list` (removed from the extension) stay unknown methods.
  *
  * @since 0.1.0
  */
-import { type Call, invalidParams, type JsonValue, McpError, type McpResult, type Method } from "@bulwark/core"
+import { type Call, invalidParams, type JsonValue, type McpError, type McpResult, type Method } from "@bulwark/core"
 import { Jobs } from "@bulwark/jobs"
 import { Effect } from "effect"
 import * as Extension from "./Extension.ts"
@@ -19,23 +19,6 @@ const ACK: McpResult = { resultType: "complete" }
 const notFound = invalidParams("Task not found")
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-/** HTTP optional whitespace around a header value. */
-const trimmed = (value: string | undefined): string | undefined => value?.replace(/^[\t ]+|[\t ]+$/g, "")
-
-/**
- * Over 2026-07-28 HTTP (the only requests that carry `Mcp-Method`), `Mcp-Name` must be the task id: a missing or
- * different one is -32020.
- */
-const routingHeader = (call: Call, taskId: string): McpError | undefined => {
-  const headers = call.request.headers
-  if (call.request.era !== "modern" || headers["mcp-method"] === undefined) return undefined
-  if (trimmed(headers["mcp-name"]) === taskId) return undefined
-  return new McpError({
-    code: -32020,
-    message: `Header mismatch: the Mcp-Name header must carry params.taskId (${JSON.stringify(taskId)})`
-  })
-}
 
 /** The methods, over the jobs in context. */
 export const make = Effect.map(Jobs, (jobs): ReadonlyArray<Method> => {
@@ -50,9 +33,7 @@ export const make = Effect.map(Jobs, (jobs): ReadonlyArray<Method> => {
         : { _tag: "Malformed", error: invalidParams("params.taskId must be a non-empty string") },
     serve: (call) => {
       if (!Extension.declared(call.request.clientCapabilities)) return Effect.fail(Extension.missing(name))
-      const taskId = call.target._tag === "Extension" ? (call.target.name ?? "") : ""
-      const mismatch = routingHeader(call, taskId)
-      return mismatch === undefined ? serve(call, taskId) : Effect.fail(mismatch)
+      return serve(call, call.target._tag === "Extension" ? (call.target.name ?? "") : "")
     }
   })
   return [

@@ -4,7 +4,8 @@
  *
  * - 2026-07-28 results get `resultType: "complete"` and the server's identity in
  *   `_meta["io.modelcontextprotocol/serverInfo"]` (SEP-2322 and the encode contract of SDK v2); 2025 results go out
- *   as the tool made them.
+ *   as the tool made them. A task handle (`resultType: "task"`, the Tasks extension) goes out as it is, with the
+ *   server's identity (the SDK would add an empty `content` to it).
  * - Errors are `{ code, message, data }` with the SDK's code mapping (-32002 "resource not found" is -32602 on the
  *   wire), HTTP 200 as every in-band error (400 for a missing client capability on 2026-07-28), and 429 with `Retry-After` for a refused limit (Bulwark's own edge rule,
  *   shared with the SDK path through `failureAnswer`).
@@ -24,15 +25,21 @@ const JSON_HEADERS = { "content-type": "application/json" } as const
 
 /** The result as the SDK would send it on the route's era; undefined when only the SDK may encode it. */
 const encodeResult = (route: FastRoute, result: McpResult, server: Implementation): McpResult | undefined => {
-  if (!Array.isArray(result.content)) return undefined
   const resultType = result.resultType
+  // A task handle (the Tasks extension, 2026-07-28 only): the task's fields, nothing else.
+  if (resultType === "task") return route.era === "modern" ? withServerInfo(result, server) : undefined
+  if (!Array.isArray(result.content)) return undefined
   if (resultType !== undefined && resultType !== "complete") return undefined
   if (route.era === "legacy") return resultType === undefined ? result : undefined
-  const stamped = resultType === undefined ? { ...result, resultType: "complete" } : result
-  const meta = stamped._meta
-  if (meta === undefined) return { ...stamped, _meta: { [SERVER_INFO_META_KEY]: server } }
-  if (!Predicate.isObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return stamped
-  return { ...stamped, _meta: { ...meta, [SERVER_INFO_META_KEY]: server } }
+  return withServerInfo(resultType === undefined ? { ...result, resultType: "complete" } : result, server)
+}
+
+/** The server's identity in `_meta`, as the SDK stamps it on 2026-07-28 results. */
+const withServerInfo = (result: McpResult, server: Implementation): McpResult => {
+  const meta = result._meta
+  if (meta === undefined) return { ...result, _meta: { [SERVER_INFO_META_KEY]: server } }
+  if (!Predicate.isObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return result
+  return { ...result, _meta: { ...meta, [SERVER_INFO_META_KEY]: server } }
 }
 
 /** The answer to a successful call; undefined when the SDK must encode it. */
