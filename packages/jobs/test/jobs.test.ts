@@ -191,7 +191,9 @@ describe("durable jobs", () => {
         expect(yield* jobs.respond(alice, job.id, { second: "two" })).toBe("resumed")
         const done = yield* settled(alice, job.id)
         expect(done.status).toBe("completed")
-        expect(done.result).toEqual({ content: [{ type: "text", text: JSON.stringify({ first: "one", second: "two" }) }] })
+        expect(done.result).toEqual({
+          content: [{ type: "text", text: JSON.stringify({ first: "one", second: "two" }) }]
+        })
       })
     )
   })

@@ -45,6 +45,9 @@ export const detailed = (job: JobRecord, pollIntervalMs: number): McpResult => (
   resultType: "complete",
   ...toTask(job, pollIntervalMs),
   ...(job.status === "input_required" && job.inputRequests !== undefined ? { inputRequests: job.inputRequests } : {}),
-  ...(job.status === "completed" && job.result !== undefined ? { result: job.result } : {}),
+  // The inlined result is the call's complete 2026-07-28 result, discriminator included.
+  ...(job.status === "completed" && job.result !== undefined
+    ? { result: { resultType: "complete", ...(job.result as object) } }
+    : {}),
   ...(job.status === "failed" && job.error !== undefined ? { error: job.error } : {})
 })
