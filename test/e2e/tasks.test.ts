@@ -132,12 +132,12 @@ describe("tools that run as tasks", () => {
       name: "count_steps",
       arguments: { steps: 2, stepMs: 100 }
     })
-    const job = (started.message.result?._meta as Record<string, { jobId: string }>)["io.bulwark/job"]
+    const job = (started.message.result?._meta as Record<string, { jobId: string }> | undefined)?.["io.bulwark/job"]
     const jobId = job?.jobId as string
     expect(textOf(started.message.result)).toContain(`Started job ${jobId}`)
     const status = await callAs(second.mcpUrl, keys.alice, "tools/call", { name: "job_status", arguments: { jobId } })
     expect(["queued", "working", "completed"]).toContain(
-      (status.message.result?.structuredContent as { status: string }).status
+      (status.message.result?.structuredContent as { status: string } | undefined)?.status
     )
     let result = await callAs(second.mcpUrl, keys.alice, "tools/call", { name: "job_result", arguments: { jobId } })
     for (let i = 0; i < 100 && result.message.result?.isError === true; i++) {
