@@ -78,7 +78,7 @@ describe("a worker killed mid-job", () => {
     const survivor: ServerProcess = await start()
     const done = await settled(survivor.mcpUrl, key, jobId, 60_000)
     expect(done?.status).toBe("completed")
-    expect((done?.result as { content: ReadonlyArray<{ text: string }> }).content[0]?.text).toBe("Counted 20 steps")
+    expect(done?.result).toMatchObject({ content: [{ type: "text", text: "Counted 20 steps" }] })
 
     const steps = await stepsOf(jobId)
     expect(steps.map((row) => row.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
