@@ -112,10 +112,15 @@ export const installedPlugins = (
     ...config.plugins.map(
       (plugin) => Plugin.installWith(plugin.installable, plugin.config) as Installed<unknown, PluginServices>
     ),
-    ...(options.plugins ?? []),
-    // The job tools: 2025 clients follow the jobs of tools that run as tasks with them.
-    Plugin.install(jobToolsPlugin, Layer.effect(Jobs, Jobs.use(Effect.succeed))) as Installed<unknown, PluginServices>
+    ...(options.plugins ?? [])
   ].map(naming)
+
+/** The job tools, with which 2025 clients follow the jobs of tools that run as tasks (installed only if there are such). */
+const jobTools = [
+  naming(
+    Plugin.install(jobToolsPlugin, Layer.effect(Jobs, Jobs.use(Effect.succeed))) as Installed<unknown, PluginServices>
+  )
+]
 
 /**
  * The pipeline over the plugins and everything it stands on: tenants, limits, the audit log, the database, and the
@@ -141,7 +146,7 @@ export const core = (config: ServerConfig, options: RunOptions = {}) => {
     Layer.provideMerge(
       layerToolCache(config.cache).pipe(Layer.provide(CacheFeed.layer), Layer.provide(sharedCache(redisLayer)))
     ),
-    Layer.provideMerge(Catalog.layerInstalled(installedPlugins(config, options))),
+    Layer.provideMerge(Catalog.layerInstalled(installedPlugins(config, options), { forTasks: jobTools })),
     Layer.provideMerge(layerJobs(config.jobs)),
     Layer.provideMerge(AuditLog.layer(config.audit)),
     Layer.provideMerge(

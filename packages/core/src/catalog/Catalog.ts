@@ -125,14 +125,23 @@ export const compile = (bound: ReadonlyArray<Bound>): Effect.Effect<CatalogShape
 
 /** Provides the catalog compiled from installed plugins, building each plugin's layer for the life of this one. */
 export const layerInstalled = <E, RIn>(
-  installed: ReadonlyArray<Installed<E, RIn>>
+  installed: ReadonlyArray<Installed<E, RIn>>,
+  options: {
+    /**
+     * Plugins installed only when a tool of the others runs as a task (e.g. the job tools, which let 2025 clients
+     * follow those tasks); left out otherwise, so that a server without tasks lists none of their tools.
+     */
+    readonly forTasks?: ReadonlyArray<Installed<E, RIn>>
+  } = {}
 ): Layer.Layer<Catalog, CatalogConflict | CatalogInvalid | E, RIn> =>
   Layer.effect(
     Catalog,
-    Effect.flatMap(
-      Effect.forEach(installed, (entry) => entry.bind),
-      (bound) => compile(bound)
-    )
+    Effect.gen(function* () {
+      const bound = yield* Effect.forEach(installed, (entry) => entry.bind)
+      const tasks = bound.some(({ plugin }) => plugin.tools.some((tool) => tool.spec.task !== undefined))
+      const companions = tasks ? yield* Effect.forEach(options.forTasks ?? [], (entry) => entry.bind) : []
+      return yield* compile([...bound, ...companions])
+    })
   )
 
 /** Provides the catalog compiled from these plugins. */
