@@ -18,9 +18,16 @@ export interface Answer {
   readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown }
 }
 
-/** The routing name of a request: the tool's name, or the task's id. */
+/** The routing name of a request (`Mcp-Name`): the tool's or prompt's name, the resource's URI, or the task's id. */
 const routingName = (method: string, params: Record<string, unknown>): string | undefined => {
-  const name = method === "tools/call" ? params.name : method.startsWith("tasks/") ? params.taskId : undefined
+  const name =
+    method === "tools/call" || method === "prompts/get"
+      ? params.name
+      : method === "resources/read"
+        ? params.uri
+        : method.startsWith("tasks/")
+          ? params.taskId
+          : undefined
   return typeof name === "string" ? name : undefined
 }
 
