@@ -131,7 +131,7 @@ describe("ticket reports", () => {
     const link = result.content.find((block) => block.type === "resource_link")
     expect(link?.uri).toBe(`report://${taskId}`)
     const read = await modern(server.mcpUrl, key, "resources/read", { uri: `report://${taskId}` }, { tasks: false })
-    const contents = (read.result?.contents as ReadonlyArray<{ text: string; mimeType: string }>)[0]
+    const contents = (read.result?.contents as ReadonlyArray<{ text: string; mimeType: string }> | undefined)?.[0]
     expect(contents?.mimeType).toBe("application/json")
     expect(JSON.parse(contents?.text ?? "{}")).toEqual(report)
     console.log(
