@@ -14,7 +14,7 @@ import { EchoPlugin } from "./echoPlugin.ts"
 Effect.gen(function* () {
   const config = yield* decodeConfig({
     http: { port: Number(process.env.PORT ?? 0) },
-    plugins: { tickets: { enabled: false } },
+    plugins: { tickets: { enabled: false }, reports: { enabled: false } },
     tenancy: {
       tenants: [
         {

@@ -24,7 +24,7 @@ const program = Effect.gen(function* () {
       host: process.env.HOST ?? "127.0.0.1",
       allowedHosts: ["localhost", "127.0.0.1"]
     },
-    plugins: { tickets: { enabled: false } }
+    plugins: { tickets: { enabled: false }, reports: { enabled: false } }
   })
   const listening = Layer.effectDiscard(
     HttpServer.addressFormattedWith((address) => Effect.logInfo(`conformance fixture listening on ${address}/mcp`))

@@ -141,7 +141,14 @@ describe("the external plugin in the production stack", () => {
     const config = join(pluginDir, "bulwark.yaml")
     await writeFile(
       config,
-      ["plugins:", "  tickets: { enabled: false }", "  external-words:", "    module: ./plugin.ts", ""].join("\n")
+      [
+        "plugins:",
+        "  tickets: { enabled: false }",
+        "  reports: { enabled: false }",
+        "  external-words:",
+        "    module: ./plugin.ts",
+        ""
+      ].join("\n")
     )
     const server = await startServer({ args: ["--in-memory", "--config", config], cwd: pluginDir })
     expect(await countWords(server.mcpUrl)).toEqual({ words: 4, longest: "not", reversed: "not or be to" })
@@ -158,7 +165,7 @@ describe("the external plugin in the production stack", () => {
       decodeConfig({
         http: { port: 0 },
         logLevel: "warn",
-        plugins: { tickets: { enabled: false } },
+        plugins: { tickets: { enabled: false }, reports: { enabled: false } },
         bootstrapApiKey: testApiKey
       })
     )

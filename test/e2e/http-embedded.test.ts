@@ -149,7 +149,7 @@ describe("bad input over raw HTTP", () => {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} })
     })
     expect(allowed.status).toBe(200)
-    expect(parseJsonRpc(allowed.contentType, allowed.body).result?.tools).toHaveLength(6)
+    expect(parseJsonRpc(allowed.contentType, allowed.body).result?.tools).toHaveLength(10)
     await expectStillServing()
   })
 
@@ -189,7 +189,10 @@ describe("health, readiness and metrics", () => {
       databaseReachable: true,
       pendingMigrations: [],
       problems: [],
-      backends: [{ name: "tickets-db", circuit: "closed", inFlight: 0, up: true }]
+      backends: [
+        { name: "tickets-db", circuit: "closed", inFlight: 0, up: true },
+        { name: "tickets-analytics", circuit: "closed", inFlight: 0 }
+      ]
     })
   })
 

@@ -84,7 +84,10 @@ describe("the server on PostgreSQL", () => {
       databaseReachable: true,
       pendingMigrations: [],
       problems: [],
-      backends: [{ name: "tickets-db", circuit: "closed", inFlight: 0, up: true }]
+      backends: [
+        { name: "tickets-db", circuit: "closed", inFlight: 0, up: true },
+        { name: "tickets-analytics", circuit: "closed", inFlight: 0 }
+      ]
     })
   })
 })

@@ -80,7 +80,8 @@ describe("three tenants side by side", () => {
       ((await callAs(server.mcpUrl, keys[tenant]!, "tools/list")).message.result!.tools as Array<{ name: string }>)
         .map((t) => t.name)
         .sort()
-    expect(await names("acme")).toHaveLength(6)
+    // Six tickets tools, the reports tool and the three job tools.
+    expect(await names("acme")).toHaveLength(10)
     expect(await names("globex")).toEqual(["fetch_user", "get_ticket", "list_tickets"])
     const globexPrompts = await callAs(server.mcpUrl, keys.globex!, "prompts/list")
     expect(globexPrompts.message.result?.prompts).toEqual([])

@@ -24,7 +24,11 @@ const Weather = Plugin.make({
 // serving your plugin next to the ones the configuration enables.
 export const myServer = (port: number, apiKey: string) =>
   Effect.map(
-    decodeConfig({ http: { port }, plugins: { tickets: { enabled: false } }, bootstrapApiKey: apiKey }),
+    decodeConfig({
+      http: { port },
+      plugins: { tickets: { enabled: false }, reports: { enabled: false } },
+      bootstrapApiKey: apiKey
+    }),
     (config) => BulwarkServer.http(config, { inMemory: true, plugins: [Plugin.install(Weather, Layer.empty)] })
   )
 

@@ -30,6 +30,9 @@ const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
 /** An id no row has (ids are serials starting at 1 in a fresh database). */
 const missingId = 2_000_000_000
 
+/** The bundled reports plugin's tool, and the job tools that come with it (it runs as a task). */
+const bundledTools = ["generate_report", "job_cancel", "job_result", "job_status"]
+
 const ticketTools = [
   "add_comment",
   "create_ticket",
@@ -63,10 +66,10 @@ export const describeTicketsSuite = (backend: string, server: () => ServerProces
       expect(client.getServerVersion()?.name).toBe("bulwark")
     })
 
-    it("lists the six tools, each with input and output schemas and hints", async () => {
+    it("lists the six tickets tools, each with input and output schemas and hints, beside the reports and job tools", async () => {
       const { tools } = await client.listTools()
-      expect(tools.map((tool) => tool.name).sort()).toEqual([...ticketTools])
-      for (const tool of tools) {
+      expect(tools.map((tool) => tool.name).sort()).toEqual([...ticketTools, ...bundledTools].sort())
+      for (const tool of tools.filter((tool) => (ticketTools as ReadonlyArray<string>).includes(tool.name))) {
         expect(tool.inputSchema.type, tool.name).toBe("object")
         expect(tool.outputSchema?.type, tool.name).toBe("object")
         expect(tool.description?.length ?? 0, tool.name).toBeGreaterThan(20)

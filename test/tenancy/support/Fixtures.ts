@@ -121,7 +121,7 @@ export const instanceLayer = (url: string, gate: Gate, options: InstanceOptions 
     Effect.map(
       decodeConfig({
         database: { url, poolSize: 4 },
-        plugins: { tickets: { enabled: false } },
+        plugins: { tickets: { enabled: false }, reports: { enabled: false } },
         audit: { flushInterval: "20 millis" },
         ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
         ...(options.tenants?.idleTimeToLive === undefined
