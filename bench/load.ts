@@ -5,7 +5,9 @@
  * admitted requests' latency apart from the refused ones'. The first answer's body (refusals aside) must contain
  * `expect`: a server that answers fast but wrongly fails the run.
  *
- *   node load.ts '<json: { url, headers, body, connections, seconds, expect }>'
+ * With `uniqueHeader`, every request carries that header with a value of its own (e.g. a fresh idempotency key).
+ *
+ *   node load.ts '<json: { url, headers, body, connections, seconds, expect, uniqueHeader? }>'
  */
 import autocannon from "autocannon"
 
@@ -16,6 +18,7 @@ interface Job {
   readonly connections: number
   readonly seconds: number
   readonly expect: string
+  readonly uniqueHeader?: string
 }
 
 /** What one run measured. */
@@ -54,6 +57,7 @@ const okTimes: Array<number> = []
 const refusedTimes: Array<number> = []
 const statuses: Record<string, number> = {}
 let checked = false
+let sent = 0
 let wrong: string | undefined
 
 const started = performance.now()
@@ -87,6 +91,18 @@ const instance = autocannon(
     connections: job.connections,
     duration: job.seconds,
     timeout: 30,
+    ...(job.uniqueHeader === undefined
+      ? {}
+      : {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => {
+                request.headers = { ...request.headers, [job.uniqueHeader as string]: `${process.pid}-${++sent}` }
+                return request
+              }
+            }
+          ]
+        }),
     setupClient: (client) => {
       client.on("body", (body: Buffer) => {
         if (checked) return

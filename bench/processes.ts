@@ -72,6 +72,8 @@ export interface LoadJob {
   readonly seconds: number
   /** Text every answer must contain. */
   readonly expect: string
+  /** A header every request carries with a value of its own (a fresh idempotency key). */
+  readonly uniqueHeader?: string
 }
 
 /** Runs the load generator in a process of its own. */

@@ -80,8 +80,8 @@ const startFixture = (): Promise<Fixture> =>
     const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
-      reject(new Error(`the fixture server did not start within 20 s:\n${output}`))
-    }, 20_000)
+      reject(new Error(`the fixture server did not start within 60 s:\n${output}`))
+    }, 60_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString("utf8")
       const url = /listening on (http:\/\/[^\s"]+)/.exec(output)?.[1]
@@ -240,8 +240,15 @@ let totalMs = 0
 beforeAll(async () => {
   const started = performance.now()
   const baseline = await loadBaseline()
-  // The two requirement sets run concurrently, each against its own fixture process.
-  const completed = await Promise.all(REQUIREMENTS.map((revision) => runSuite(revision)))
+  // The two requirement sets run concurrently, each against its own fixture process; if one fails, the other's
+  // fixture is stopped too (no process outlives the file).
+  const settled = await Promise.allSettled(REQUIREMENTS.map((revision) => runSuite(revision)))
+  const failed = settled.find((outcome) => outcome.status === "rejected")
+  if (failed !== undefined) {
+    for (const outcome of settled) if (outcome.status === "fulfilled") await stopFixture(outcome.value.fixture)
+    throw failed.reason
+  }
+  const completed = settled.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []))
   totalMs = Math.round(performance.now() - started)
   for (const run of completed) {
     runs.set(run.revision, run)
@@ -260,7 +267,7 @@ beforeAll(async () => {
   const scored = [...verdicts.values()].reduce((sum, verdict) => sum + verdict.scored, 0)
   const passed = [...verdicts.values()].reduce((sum, verdict) => sum + verdict.passed.length, 0)
   console.log(`conformance total: ${passed}/${scored} scored scenarios passed in ${totalMs} ms`)
-}, 200_000)
+}, 240_000)
 
 afterAll(async () => {
   await Promise.all([...runs.values()].map((run) => stopFixture(run.fixture)))
