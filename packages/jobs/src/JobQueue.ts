@@ -55,6 +55,8 @@ export const layer = (config: JobsConfig): Layer.Layer<JobQueue, SqlError, SqlCl
     })
   ).pipe(
     Layer.provide(PersistedQueue.layer),
+    // Deliveries that were settled are removed once their jobs may be forgotten; dead letters after a week.
+    Layer.merge(PersistedQueue.layerCleanup({ timeToLive: config.keep, failedTimeToLive: "7 days" })),
     Layer.provide(
       PersistedQueue.layerStoreSql({
         tableName: "bulwark_job_queue",
