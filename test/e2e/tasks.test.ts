@@ -195,4 +195,18 @@ describe("tools that run as tasks", () => {
     )
     expect(jobs[0]?.n).toBe(1)
   }, 30_000)
+
+  it("count jobs and their runs on /metrics", async () => {
+    const metrics = await (await fetch(new URL("/metrics", first.baseUrl))).text()
+    /** The sum of a series' values over the lines that name all of `labels`. */
+    const value = (series: string, ...labels: ReadonlyArray<string>) =>
+      metrics
+        .split("\n")
+        .filter((line) => line.startsWith(`${series}{`) && labels.every((label) => line.includes(label)))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0)
+    expect(value("bulwark_jobs_submitted_total", 'job="tool count_steps"', 'tenant_id="acme"')).toBeGreaterThan(0)
+    expect(value("bulwark_job_runs_total", 'job="tool count_steps"', 'outcome="completed"')).toBeGreaterThan(0)
+    expect(value("bulwark_job_run_duration_seconds_count", 'job="tool count_steps"')).toBeGreaterThan(0)
+    expect(metrics).toMatch(/^bulwark_jobs_running(\{[^}]*\})? \d+/m)
+  })
 })

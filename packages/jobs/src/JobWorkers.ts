@@ -15,9 +15,10 @@
  */
 import { randomUUID } from "node:crypto"
 import type { JsonValue } from "@bulwark/core"
-import { Cause, Context, Data, Deferred, Duration, Effect, Exit, Layer, Schedule } from "effect"
+import { Cause, Context, Data, Deferred, Duration, Effect, Exit, Layer, Metric, Schedule } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { isTerminal, type Job, type JobError, type JobOutcome } from "./Job.ts"
+import * as JobMetrics from "./JobMetrics.ts"
 import { JobQueue, type StopReason } from "./JobQueue.ts"
 import { type JobRow, jsonb, toJob } from "./JobRow.ts"
 import type { JobsConfig } from "./JobsConfig.ts"
@@ -161,20 +162,29 @@ export const layer = (config: JobsConfig): Layer.Layer<never, never, SqlClient |
             ),
             Deferred.await(stop).pipe(Effect.map((reason): Ended => ({ _tag: "Stopped", reason })))
           )
-          const log = (status: string) =>
+          const labels = JobMetrics.labelsOf(job)
+          /** One log line and the run's series, as the run ends. */
+          const end = (outcome: string, status: string) =>
             Effect.logInfo(`job ${status}`).pipe(
               Effect.annotateLogs({
                 jobId: job.id,
                 tenantId: job.tenantId,
-                job: `${job.kind} ${job.name}`,
+                job: labels.job,
                 attempt: job.attempts,
                 durationMs: Date.now() - startedAt
-              })
+              }),
+              Effect.andThen(Metric.update(Metric.withAttributes(JobMetrics.runs, { ...labels, outcome }), 1)),
+              Effect.andThen(
+                Metric.update(
+                  Metric.withAttributes(JobMetrics.duration, { job: labels.job }),
+                  (Date.now() - startedAt) / 1000
+                )
+              )
             )
           if (ended._tag === "Stopped") {
-            if (ended.reason === "lost") return yield* log("lost its claim to another worker")
+            if (ended.reason === "lost") return yield* end("lost", "lost its claim to another worker")
             yield* finish(job, runner, { status: "cancelled", message: "Cancelled by the client" })
-            return yield* log("cancelled")
+            return yield* end("cancelled", "cancelled")
           }
           const exit = ended.exit
           if (Exit.isSuccess(exit)) {
@@ -182,17 +192,17 @@ export const layer = (config: JobsConfig): Layer.Layer<never, never, SqlClient |
             switch (outcome._tag) {
               case "Completed":
                 yield* finish(job, runner, { status: "completed", result: outcome.result })
-                return yield* log("completed")
+                return yield* end("completed", "completed")
               case "InputRequired":
                 yield* finish(job, runner, {
                   status: "input_required",
                   message: "Waiting for input",
                   inputRequests: outcome.requests
                 })
-                return yield* log("waits for input")
+                return yield* end("input_required", "waits for input")
               case "Failed":
                 yield* finish(job, runner, { status: "failed", message: outcome.error.message, error: outcome.error })
-                return yield* log("failed")
+                return yield* end("failed", "failed")
             }
           }
           yield* Effect.logError("job run failed unexpectedly", Cause.pretty(exit.cause)).pipe(
@@ -203,13 +213,15 @@ export const layer = (config: JobsConfig): Layer.Layer<never, never, SqlClient |
               UPDATE bulwark_jobs SET status = 'queued', runner = NULL, heartbeat_at = NULL, updated_at = now(),
                      status_message = ${`Run ${job.attempts} failed; it will be retried`}
               WHERE id = ${job.id} AND runner = ${runner}`.pipe(Effect.orDie)
+            yield* end("retried", "run failed; it will be retried")
             return yield* new Redeliver({ reason: "the run failed" })
           }
           const error = internal(job, `The job failed after ${job.attempts} runs`)
           yield* finish(job, runner, { status: "failed", message: error.message, error })
-          return yield* log("failed")
+          return yield* end("failed", "failed")
         }).pipe(
           Effect.scoped,
+          Effect.ensuring(Metric.modify(JobMetrics.running, -1)),
           Effect.onInterrupt(() => putBack(job, runner)),
           Effect.ensuring(Effect.sync(() => stops.delete(job.id)))
         )
@@ -224,7 +236,7 @@ export const layer = (config: JobsConfig): Layer.Layer<never, never, SqlClient |
               case "Busy":
                 return Effect.fail(new Redeliver({ reason: "its tenant runs as many jobs as it may" }))
               case "Run":
-                return run(claimed.job, runner)
+                return Effect.andThen(Metric.modify(JobMetrics.running, 1), run(claimed.job, runner))
             }
           })
         })

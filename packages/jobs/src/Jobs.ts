@@ -9,9 +9,10 @@
  */
 import { randomBytes } from "node:crypto"
 import type { JsonValue } from "@bulwark/core"
-import { Context, Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer, Metric } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { isTerminal, type Job, type JobOwner } from "./Job.ts"
+import * as JobMetrics from "./JobMetrics.ts"
 import { JobQueue } from "./JobQueue.ts"
 import { type JobRow, jsonb, toJob } from "./JobRow.ts"
 import type { JobsConfig } from "./JobsConfig.ts"
@@ -88,7 +89,11 @@ export const layer = (config: JobsConfig): Layer.Layer<Jobs, never, SqlClient | 
             RETURNING *`
           yield* queue.offer({ jobId: id }, { id: `${id}:0` })
           return toJob(rows[0] as JobRow)
-        }).pipe(sql.withTransaction, Effect.orDie)
+        }).pipe(
+          sql.withTransaction,
+          Effect.orDie,
+          Effect.tap((job) => Metric.update(Metric.withAttributes(JobMetrics.submitted, JobMetrics.labelsOf(job)), 1))
+        )
 
       const find = (owner: JobOwner, id: string) =>
         sql<JobRow>`

@@ -20,6 +20,8 @@ import * as JobsMigrations from "./JobsMigrations.ts"
 export type { JobError, JobOutcome, JobOwner, JobStatus } from "./Job.ts"
 /** What a job is, where it stands, and what a run comes to (`Job.completed`, `Job.inputRequired`, `Job.failed`). */
 export * as Job from "./Job.ts"
+/** The Prometheus series of jobs. */
+export * as JobMetrics from "./JobMetrics.ts"
 /** Submitting, finding, answering and cancelling jobs. */
 export { Jobs, type JobsShape, type Responded, type SubmitOptions } from "./Jobs.ts"
 /** The settings. */
