@@ -12,6 +12,7 @@ import { createDatabase, dropDatabases, type FreshDatabase, query } from "@bulwa
 import { resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { jobsFixturePlugin } from "./fixtures/jobs-plugin.ts"
+import { closeAllClients, connectHttp } from "./support/clients.ts"
 import { type ServerProcess, startServer, stopAllServers } from "./support/server.ts"
 import { modern, settled, tasksSession } from "./support/tasks.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
@@ -48,6 +49,7 @@ beforeAll(async () => {
 }, 90_000)
 
 afterAll(async () => {
+  await closeAllClients()
   await stopAllServers()
   await dropDatabases()
   await removeTempDirs()
@@ -209,4 +211,23 @@ describe("tools that run as tasks", () => {
     expect(value("bulwark_job_run_duration_seconds_count", 'job="tool count_steps"')).toBeGreaterThan(0)
     expect(metrics).toMatch(/^bulwark_jobs_running(\{[^}]*\})? \d+/m)
   })
+
+  it("let a 2025 client wait for a job's result with job_result, its progress notified on the call's stream", async () => {
+    const client = await connectHttp(first.mcpUrl, "legacy")
+    const started = await client.callTool({ name: "count_steps", arguments: { steps: 6, stepMs: 150 } })
+    const jobId = (started._meta?.["io.bulwark/job"] as { jobId: string } | undefined)?.jobId as string
+    expect(jobId).toBeDefined()
+    const notified: Array<{ progress: number; total?: number | undefined; message?: string | undefined }> = []
+    const result = await client.callTool(
+      { name: "job_result", arguments: { jobId, waitSeconds: 30 } },
+      { onprogress: (progress) => notified.push(progress) }
+    )
+    expect(result.isError ?? false).toBe(false)
+    expect((result.content[0] as { text: string }).text).toBe("Counted 6 steps")
+    expect(notified.length).toBeGreaterThan(0)
+    expect(notified.at(-1)?.total).toBe(6)
+    expect(notified.map((progress) => progress.progress)).toEqual(
+      [...notified.map((p) => p.progress)].sort((a, b) => a - b)
+    )
+  }, 30_000)
 })

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Content, Plugin, type Principal, Tool, ToolError } from "@bulwark/core"
-import { Jobs } from "@bulwark/jobs"
+import { Job, Jobs } from "@bulwark/jobs"
 import { Effect, Schema } from "effect"
 import type { JobRecord } from "./JobRecord.ts"
 
@@ -64,44 +64,74 @@ const jobStatus = Tool.make("job_status", {
     )
 })
 
+/** `job_result`'s arguments: the job, and how long to wait for it. */
+const JobResultRequest = Schema.Struct({
+  ...JobId.fields,
+  waitSeconds: Schema.optionalKey(
+    Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 60 })).annotate({
+      description:
+        "Wait up to this many seconds for the job to end (0-60, default 0); its progress is sent as progress " +
+        "notifications meanwhile when the call asks for them"
+    })
+  )
+})
+
+/** The answer `job_result` gives for a job as it stands. */
+const resultOf = (jobId: string, job: JobRecord): Effect.Effect<ReadonlyArray<Content.Content>, ToolError> => {
+  switch (job.status) {
+    case "completed": {
+      const result = job.result as { readonly content?: ReadonlyArray<Content.Content>; readonly isError?: boolean }
+      const content = result.content ?? []
+      if (result.isError === true) {
+        const text = content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n")
+        return Effect.fail(new ToolError({ message: text || `Job ${jobId} completed with an error` }))
+      }
+      return Effect.succeed(content)
+    }
+    case "failed":
+      return Effect.fail(new ToolError({ message: `Job ${jobId} failed: ${job.error?.message ?? "unknown error"}` }))
+    case "cancelled":
+      return Effect.fail(new ToolError({ message: `Job ${jobId} was cancelled` }))
+    default:
+      return Effect.fail(
+        new ToolError({
+          message: `Job ${jobId} has not completed yet (${job.status}); call job_status to follow it, or job_result with waitSeconds`
+        })
+      )
+  }
+}
+
+/** How often a waiting `job_result` looks at its job. */
+const WAIT_POLL = "250 millis"
+
 const jobResult = Tool.make("job_result", {
-  description: "The result of a background job once it has completed (the result of the tool it ran).",
-  input: JobId,
+  description:
+    "The result of a background job once it has completed (the result of the tool it ran); with waitSeconds, waits " +
+    "for it, reporting its progress.",
+  input: JobResultRequest,
   errors: [ToolError],
   hints: { readOnly: true },
-  handler: ({ jobId }, { call }) =>
-    Effect.flatMap(
-      Jobs.use((jobs) => jobs.find(ownerOf(call.principal, call.tenantId), jobId)),
-      (job) => {
-        if (job === undefined) return Effect.fail(notFound(jobId))
-        switch (job.status) {
-          case "completed": {
-            const result = job.result as {
-              readonly content?: ReadonlyArray<Content.Content>
-              readonly isError?: boolean
-            }
-            const content = result.content ?? []
-            if (result.isError === true) {
-              const text = content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n")
-              return Effect.fail(new ToolError({ message: text || `Job ${jobId} completed with an error` }))
-            }
-            return Effect.succeed(content)
-          }
-          case "failed":
-            return Effect.fail(
-              new ToolError({ message: `Job ${jobId} failed: ${job.error?.message ?? "unknown error"}` })
-            )
-          case "cancelled":
-            return Effect.fail(new ToolError({ message: `Job ${jobId} was cancelled` }))
-          default:
-            return Effect.fail(
-              new ToolError({
-                message: `Job ${jobId} has not completed yet (${job.status}); call job_status to follow it`
-              })
-            )
+  timeout: "90 seconds",
+  handler: ({ jobId, waitSeconds }, { call, progress }) =>
+    Effect.gen(function* () {
+      const jobs = yield* Jobs
+      const owner = ownerOf(call.principal, call.tenantId)
+      const deadline = Date.now() + (waitSeconds ?? 0) * 1000
+      let reported = ""
+      for (;;) {
+        const job = yield* jobs.find(owner, jobId)
+        if (job === undefined) return yield* notFound(jobId)
+        const waiting = !Job.isTerminal(job.status) && job.status !== "input_required"
+        if (!waiting || Date.now() >= deadline) return yield* resultOf(jobId, job)
+        // Progress notifications while it runs (sent only when the call asked for them, on its stream).
+        const seen = JSON.stringify([job.progress, job.statusMessage])
+        if (job.progress !== undefined && seen !== reported) {
+          reported = seen
+          yield* progress(job.progress.progress, job.progress.total, job.statusMessage)
         }
+        yield* Effect.sleep(WAIT_POLL)
       }
-    )
+    })
 })
 
 const jobCancel = Tool.make("job_cancel", {
