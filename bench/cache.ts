@@ -15,6 +15,7 @@ import { generateApiKey } from "@bulwark/identity"
 import { nodeFlags } from "@bulwark/server"
 import { Redacted } from "effect"
 import { cpuTicks, load, memory, type Running, startServer, stopServer, TICKS_PER_SECOND } from "./processes.ts"
+import { bodyFor, headersFor as toolCallHeaders } from "./toolCall.ts"
 
 const { values } = parseArgs({
   options: {
@@ -29,31 +30,8 @@ const CONNECTIONS = Number(values.connections)
 const API_KEY = Redacted.value(generateApiKey().key)
 const here = new URL(".", import.meta.url).pathname
 
-const headersFor = (name: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  ...extra,
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream",
-  authorization: `Bearer ${API_KEY}`,
-  "mcp-protocol-version": "2026-07-28",
-  "mcp-method": "tools/call",
-  "mcp-name": name
-})
-
-const bodyFor = (name: string, args: Record<string, unknown>) =>
-  JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "tools/call",
-    params: {
-      name,
-      arguments: args,
-      _meta: {
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1.0.0" },
-        "io.modelcontextprotocol/clientCapabilities": {}
-      }
-    }
-  })
+/** The headers of a call of `name` with this run's API key. */
+const headersFor = (name: string, extra: Record<string, string> = {}) => toolCallHeaders(API_KEY, name, extra)
 
 interface Row {
   readonly cache: "off" | "on" | "l2" | "key"

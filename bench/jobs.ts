@@ -18,6 +18,7 @@ import { generateApiKey } from "@bulwark/identity"
 import { nodeFlags } from "@bulwark/server"
 import { Redacted } from "effect"
 import { cpuTicks, load, type Running, startServer, stopServer, TICKS_PER_SECOND } from "./processes.ts"
+import { bodyFor, headersFor as toolCallHeaders } from "./toolCall.ts"
 
 const { values } = parseArgs({
   options: {
@@ -32,32 +33,8 @@ const WARMUP = Number(values.warmup)
 const API_KEY = Redacted.value(generateApiKey().key)
 const here = new URL(".", import.meta.url).pathname
 
-const headersFor = (name: string): Record<string, string> => ({
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream",
-  authorization: `Bearer ${API_KEY}`,
-  "mcp-protocol-version": "2026-07-28",
-  "mcp-method": "tools/call",
-  "mcp-name": name
-})
-
-const bodyFor = (name: string, args: Record<string, unknown>, tasks: boolean) =>
-  JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "tools/call",
-    params: {
-      name,
-      arguments: args,
-      _meta: {
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1.0.0" },
-        "io.modelcontextprotocol/clientCapabilities": tasks
-          ? { extensions: { "io.modelcontextprotocol/tasks": {} } }
-          : {}
-      }
-    }
-  })
+/** The headers of a call of `name` with this run's API key. */
+const headersFor = (name: string, extra: Record<string, string> = {}) => toolCallHeaders(API_KEY, name, extra)
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Job throughput.

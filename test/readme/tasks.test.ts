@@ -26,12 +26,11 @@ export const Exports = Plugin.make({
 // #endregion readme
 
 import { Catalog, makeRequest, Notifier, Pipeline, type Principal } from "@bulwark/core"
-import { Database, DatabaseConfig, MigrationRegistry } from "@bulwark/database"
-import { TestDatabase } from "@bulwark/database/testing"
+import { appDatabase, TestDatabase } from "@bulwark/database/testing"
 import { JobsConfig, layer as layerJobs, layerWorkers } from "@bulwark/jobs"
 import { layerExecutor, methods, TasksExtension, ToolTasks, layer as toolTasks } from "@bulwark/tasks"
 import { describe, expect, it } from "@effect/vitest"
-import { Layer, Redacted } from "effect"
+import { Layer } from "effect"
 
 /** A server composed from layers: the pipeline with the tasks stage and methods, jobs and their workers. */
 const config = Schema.decodeUnknownSync(JobsConfig)({ pollInterval: "100 millis", checkInterval: "100 millis" })
@@ -48,16 +47,7 @@ const Live = Layer.mergeAll(
   Layer.provideMerge(Catalog.layer([Exports])),
   Layer.provideMerge(Notifier.none),
   Layer.provideMerge(layerJobs(config)),
-  Layer.provideMerge(
-    Layer.unwrap(
-      Effect.map(TestDatabase, ({ url }) =>
-        Layer.merge(
-          Database.layer(DatabaseConfig.make({ url: Redacted.make(url), poolSize: 4 })),
-          MigrationRegistry.layer
-        )
-      )
-    )
-  ),
+  Layer.provideMerge(appDatabase(4)),
   Layer.provide(TestDatabase.layer("readme_tasks"))
 )
 

@@ -5,11 +5,10 @@
  * refused.
  */
 import { Catalog, makeRequest, Notifier, Pipeline, Plugin, type Principal, Tool, ToolError } from "@bulwark/core"
-import { Database, DatabaseConfig, MigrationRegistry } from "@bulwark/database"
-import { TestDatabase } from "@bulwark/database/testing"
+import { appDatabase, TestDatabase } from "@bulwark/database/testing"
 import { IdempotencyConfig, IdempotencyMigrations, layer, stage } from "@bulwark/idempotency"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 
 const runs = { count: 0, fail: false }
 
@@ -37,16 +36,7 @@ const Live = Pipeline.layerWith(Effect.map(stage, (keys) => ({ ...Pipeline.defau
   Layer.provide(IdempotencyMigrations.layer),
   Layer.provide(Catalog.layer([orders])),
   Layer.provide(Notifier.none),
-  Layer.provideMerge(
-    Layer.unwrap(
-      Effect.map(TestDatabase, ({ url }) =>
-        Layer.merge(
-          Database.layer(DatabaseConfig.make({ url: Redacted.make(url), poolSize: 2 })),
-          MigrationRegistry.layer
-        )
-      )
-    )
-  ),
+  Layer.provideMerge(appDatabase(2)),
   Layer.provide(TestDatabase.layer("idempotency"))
 )
 

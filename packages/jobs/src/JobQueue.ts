@@ -17,7 +17,10 @@ import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { JobsConfig } from "./JobsConfig.ts"
 
-/** A queue element: which job (and which round of it, so that a job that waited for answers is offered again). */
+/**
+ * A queue element: which job. Its queue id is `<job id>:<round>`, so a job that waited for answers is offered again
+ * under a new id while a duplicate offer of the same round is dropped.
+ */
 export const Delivery = Schema.Struct({ jobId: Schema.String })
 
 /** Why a run is stopped from outside. */

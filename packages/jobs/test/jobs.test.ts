@@ -6,11 +6,10 @@
  * both are answered, one at a time, then runs again with the answers.
  */
 import type { JsonValue } from "@bulwark/core"
-import { Database, DatabaseConfig, MigrationRegistry } from "@bulwark/database"
-import { TestDatabase } from "@bulwark/database/testing"
+import { appDatabase, TestDatabase } from "@bulwark/database/testing"
 import { Job, JobExecutor, type JobOwner, Jobs, JobsConfig, layer, layerWorkers } from "@bulwark/jobs"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 
 /** What the executor saw. */
 const seen = {
@@ -62,16 +61,7 @@ const config = Schema.decodeUnknownSync(JobsConfig)({
 const Live = layerWorkers(config).pipe(
   Layer.provide(executor),
   Layer.provideMerge(layer(config)),
-  Layer.provideMerge(
-    Layer.unwrap(
-      Effect.map(TestDatabase, ({ url }) =>
-        Layer.merge(
-          Database.layer(DatabaseConfig.make({ url: Redacted.make(url), poolSize: 8 })),
-          MigrationRegistry.layer
-        )
-      )
-    )
-  ),
+  Layer.provideMerge(appDatabase(8)),
   Layer.provide(TestDatabase.layer("jobs"))
 )
 

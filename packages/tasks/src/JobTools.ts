@@ -9,7 +9,6 @@
 import { Content, Plugin, type Principal, Tool, ToolError } from "@bulwark/core"
 import { Job, Jobs } from "@bulwark/jobs"
 import { Effect, Schema } from "effect"
-import type { JobRecord } from "./JobRecord.ts"
 
 const JobId = Schema.Struct({
   jobId: Schema.String.check(Schema.isMinLength(1)).annotate({ description: "The job id the tool call answered" })
@@ -34,7 +33,7 @@ const JobStatus = Schema.Struct({
   updatedAt: Schema.String
 })
 
-const statusOf = (job: JobRecord): typeof JobStatus.Type => ({
+const statusOf = (job: Job.Job): typeof JobStatus.Type => ({
   jobId: job.id,
   tool: job.name,
   status: job.status,
@@ -77,7 +76,7 @@ const JobResultRequest = Schema.Struct({
 })
 
 /** The answer `job_result` gives for a job as it stands. */
-const resultOf = (jobId: string, job: JobRecord): Effect.Effect<ReadonlyArray<Content.Content>, ToolError> => {
+const resultOf = (jobId: string, job: Job.Job): Effect.Effect<ReadonlyArray<Content.Content>, ToolError> => {
   switch (job.status) {
     case "completed": {
       const result = job.result as { readonly content?: ReadonlyArray<Content.Content>; readonly isError?: boolean }

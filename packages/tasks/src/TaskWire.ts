@@ -8,13 +8,13 @@
  * @since 0.1.0
  */
 import type { McpResult } from "@bulwark/core"
-import type { JobRecord } from "./JobRecord.ts"
+import type { Job } from "@bulwark/jobs"
 
 /** The `_meta` key of a task's progress. */
 export const PROGRESS_META_KEY = "io.bulwark/progress"
 
 /** The task fields of a job. */
-export const toTask = (job: JobRecord, pollIntervalMs: number): McpResult => ({
+export const toTask = (job: Job.Job, pollIntervalMs: number): McpResult => ({
   taskId: job.id,
   status: job.status === "queued" ? "working" : job.status,
   ...(job.statusMessage === undefined ? {} : { statusMessage: job.statusMessage }),
@@ -35,13 +35,13 @@ export const toTask = (job: JobRecord, pollIntervalMs: number): McpResult => ({
 })
 
 /** The answer to a call that created a task (`CreateTaskResult`): the task, nothing more. */
-export const created = (job: JobRecord, pollIntervalMs: number): McpResult => ({
+export const created = (job: Job.Job, pollIntervalMs: number): McpResult => ({
   resultType: "task",
   ...toTask(job, pollIntervalMs)
 })
 
 /** The detailed task `tasks/get` answers. */
-export const detailed = (job: JobRecord, pollIntervalMs: number): McpResult => ({
+export const detailed = (job: Job.Job, pollIntervalMs: number): McpResult => ({
   resultType: "complete",
   ...toTask(job, pollIntervalMs),
   ...(job.status === "input_required" && job.inputRequests !== undefined ? { inputRequests: job.inputRequests } : {}),

@@ -6,6 +6,9 @@ import { randomBytes } from "node:crypto"
 import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, Redacted } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
+import * as Database from "../Database.ts"
+import { DatabaseConfig } from "../DatabaseConfig.ts"
+import { MigrationRegistry } from "../MigrationRegistry.ts"
 
 /** The server-level URL test databases are created through (its `postgres` database). */
 export const adminUrl: string = process.env.BULWARK_TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
@@ -30,6 +33,17 @@ export class TestDatabase extends Context.Service<TestDatabase, { readonly url: 
       }).pipe(Effect.orDie)
     ).pipe(Layer.provide(Reactivity.layer))
 }
+
+/**
+ * One "instance" of the app on the test database: the database layer with a pool of its own (`poolSize`) and a
+ * migration registry. Provide `TestDatabase.layer(prefix)` under it.
+ */
+export const appDatabase = (poolSize: number) =>
+  Layer.unwrap(
+    Effect.map(TestDatabase, ({ url }) =>
+      Layer.merge(Database.layer(DatabaseConfig.make({ url: Redacted.make(url), poolSize })), MigrationRegistry.layer)
+    )
+  )
 
 /** Drops the database at `url` now (with FORCE), e.g. to see how a running instance copes with losing it. */
 export const dropDatabase = (url: string): Effect.Effect<void> =>

@@ -5,4 +5,4 @@
 export { DisposablePostgres } from "./DisposablePostgres.ts"
 export { createDatabase, dropDatabases, type FreshDatabase, query } from "./FreshDatabases.ts"
 export { freePort } from "./freePort.ts"
-export { adminUrl, dropDatabase, TestDatabase } from "./TestDatabase.ts"
+export { adminUrl, appDatabase, dropDatabase, TestDatabase } from "./TestDatabase.ts"
