@@ -26,8 +26,11 @@ const NONE: ReadonlyArray<string> = []
 const backendsOf = (call: Call): ReadonlyArray<string> => {
   const target = call.target
   switch (target._tag) {
-    case "ToolCall":
-      return target.tool?.backends ?? NONE
+    case "ToolCall": {
+      const tool = target.tool
+      if (tool === undefined) return NONE
+      return tool.backendsOf === undefined || call.input === undefined ? tool.backends : tool.backendsOf(call.input)
+    }
     case "PromptGet":
       return target.prompt?.backends ?? NONE
     case "ResourceAccess":

@@ -39,6 +39,8 @@ export interface CompiledTool {
   readonly timeoutMs: number | undefined
   /** The backends the tool declares it calls. */
   readonly backends: ReadonlyArray<string>
+  /** The backends one call calls, from its decoded input, when the tool picks them per call. */
+  readonly backendsOf: ((input: unknown) => ReadonlyArray<string>) | undefined
   /** Copies arguments with the fields the input schema marks sensitive replaced, for logs and the audit log. */
   readonly redact: (args: unknown) => unknown
   /** Runs the handler on decoded input; declared domain errors become `isError` results, anything else a defect. */
@@ -149,6 +151,7 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
             provideServices(services)
           ),
     backends: spec.backends ?? [],
+    backendsOf: spec.backendsOf as ((input: unknown) => ReadonlyArray<string>) | undefined,
     redact: makeRedactor(definition.inputSchema as Readonly<Record<string, unknown>>),
     decode: makeDecoder(spec.input, { noun: "argument", allowNul: spec.allowNulCharacters === true }),
     timeoutMs: spec.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(spec.timeout)),

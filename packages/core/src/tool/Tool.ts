@@ -78,6 +78,12 @@ export interface ToolSpec<
    */
   readonly backends?: ReadonlyArray<string>
   /**
+   * Which of `backends` one call calls, from its decoded input, for a tool whose input picks its backend (a
+   * `database` argument, say): the call runs under those backends' policies only. Without it, every call runs under
+   * all of `backends`. Kill switches still read `backends`: a switch on any of them takes the tool out of service.
+   */
+  readonly backendsOf?: (input: I["Type"]) => ReadonlyArray<string>
+  /**
    * What to answer when a backend the tool calls is unavailable (timed out, circuit open, at capacity): a default,
    * or older data. The agent is told: the result says it is degraded, in its text and in `_meta`. Without a
    * fallback the agent gets a tool error naming the backend, what happened and when to retry.
