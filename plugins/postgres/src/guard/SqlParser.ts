@@ -1,0 +1,33 @@
+/**
+ * PostgreSQL's own parser (libpg_query, compiled to WebAssembly by `libpg-query`): the parse tree the guard walks is
+ * the one the server itself would build, so comments, dollar quotes, Unicode escapes and stacked statements mean to
+ * the guard exactly what they mean to PostgreSQL. The WebAssembly module loads once; parsing is synchronous after.
+ */
+
+import { Effect, Result } from "effect"
+import { loadModule, parseSync } from "libpg-query"
+
+/** One statement of a parse tree: its node (`{ SelectStmt: {...} }`), as libpg_query's JSON has it. */
+export interface RawStatement {
+  readonly stmt: Readonly<Record<string, unknown>>
+}
+
+/** Parses SQL into its statements, or says why PostgreSQL's grammar refuses it. */
+export type SqlParser = (sql: string) => Result.Result<ReadonlyArray<RawStatement>, string>
+
+let loaded: Promise<void> | undefined
+
+/** The parser, once its WebAssembly module is loaded (loaded once per process). */
+export const sqlParser: Effect.Effect<SqlParser> = Effect.promise(() => {
+  loaded ??= loadModule()
+  return loaded
+}).pipe(
+  Effect.as((sql: string) => {
+    try {
+      const tree = parseSync(sql) as { readonly stmts?: ReadonlyArray<RawStatement> }
+      return Result.succeed(tree.stmts ?? [])
+    } catch (error) {
+      return Result.fail(error instanceof Error ? error.message : String(error))
+    }
+  })
+)
