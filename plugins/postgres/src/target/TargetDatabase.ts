@@ -106,6 +106,9 @@ export const make = (
     const sql: SqlClient = yield* PgClient.make({
       url: config.url,
       maxConnections: config.poolSize,
+      // Agents' queries are rarely repeated, and a cached description of `FETCH ... FROM bulwark_result` would
+      // describe the previous query's cursor: every statement is parsed and described afresh.
+      prepare: false,
       applicationName: `bulwark-postgres-${config.name}`
     }).pipe(Effect.mapError(unreachable))
     if (defences.roleCheck) {

@@ -69,12 +69,12 @@ export const checksum = async (database: AnalyticsDatabase): Promise<string> => 
        (SELECT md5(array_agg(e ORDER BY e.id)::text) FROM events e),
        (SELECT md5(array_agg(s ORDER BY s.employee)::text) FROM payroll.salaries s),
        (SELECT md5(array_agg(n ORDER BY n.id)::text) FROM tenant_notes n),
-       (SELECT md5(string_agg(n.nspname || '.' || c.relname || c.relkind, ',' ORDER BY 1)) FROM pg_class c
+       (SELECT md5(string_agg(n.nspname || '.' || c.relname || c.relkind::text, ',' ORDER BY 1)) FROM pg_class c
           JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
           AND n.nspname NOT LIKE 'pg_toast%'),
        (SELECT md5(coalesce(string_agg(p.proname, ',' ORDER BY 1), '')) FROM pg_proc p
           JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')),
-       (SELECT md5(string_agg(r.rolname || r.rolsuper || r.rolcreaterole || r.rolcreatedb || r.rolcanlogin
+       (SELECT md5(string_agg(r.rolname || r.rolsuper::text || r.rolcreaterole::text || r.rolcreatedb::text || r.rolcanlogin::text
           || coalesce(r.rolpassword, ''), ',' ORDER BY 1)) FROM pg_authid r),
        (SELECT md5(coalesce(string_agg(array_to_string(s.setconfig, ','), ';' ORDER BY 1), ''))
           FROM pg_db_role_setting s),
