@@ -171,7 +171,7 @@ export const attacks: ReadonlyArray<Attack> = [
     sql: "SELECT * FROM unnest(ARRAY[1]) u, LATERAL (SELECT pg_sleep(1)) s",
     expect: "parser"
   },
-  { name: "pg_terminate_backend", sql: "SELECT pg_terminate_backend(pg_backend_pid())", expect: "parser", write: true },
+  { name: "pg_terminate_backend", sql: "SELECT pg_terminate_backend(pg_backend_pid())", expect: "parser" },
   { name: "pg_cancel_backend", sql: "SELECT pg_cancel_backend(1)", expect: "parser" },
   { name: "advisory lock", sql: "SELECT pg_advisory_lock(1)", expect: "parser" },
   { name: "pg_reload_conf", sql: "SELECT pg_reload_conf()", expect: "parser" },
