@@ -112,7 +112,7 @@ describe("a bad configuration", () => {
     expect(run.stderr).toContain(`Invalid configuration in ${file}:`)
     expect(run.stderr).toContain("  - plugins.tickets.seedDemoDta: unknown key (accepted: seedDemoData)")
     expect(run.stderr).toContain(
-      "  - plugins.weather: unknown plugin (bundled: tickets, reports); to install another, set plugins.weather.module to its package or file"
+      "  - plugins.weather: unknown plugin (bundled: tickets, reports, postgres); to install another, set plugins.weather.module to its package or file"
     )
     expect(run.stderr).toContain("  - plugins.words.module: the default export of ./not-a-plugin.mjs is not a plugin")
     expect(run.stderr).toContain("  - plugins.missing.module: cannot load ./nowhere.ts")

@@ -9,6 +9,7 @@ import { createRequire } from "node:module"
 import { dirname, isAbsolute, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { describeIssue, type Installable, makeDecoder, Plugin } from "@bulwark/core"
+import { Postgres } from "@bulwark/plugin-postgres"
 import { Reports } from "@bulwark/plugin-reports"
 import { Tickets } from "@bulwark/plugin-tickets"
 import { Effect, Predicate, Result } from "effect"
@@ -23,7 +24,11 @@ export interface EnabledPlugin {
 }
 
 /** The plugins the bundled server installs without a `module`: their sections may be left out. */
-export const bundledPlugins: Readonly<Record<string, Installable>> = { tickets: Tickets, reports: Reports }
+export const bundledPlugins: Readonly<Record<string, Installable>> = {
+  tickets: Tickets,
+  reports: Reports,
+  postgres: Postgres as Installable
+}
 
 /** Where relative module paths are resolved from: the configuration file's folder, else the working directory. */
 export interface PluginSource {

@@ -33,7 +33,8 @@ export const roleProblems = (sql: SqlClient, sharedTables: boolean) =>
           'pg_read_server_files', 'pg_write_all_data', 'pg_read_all_data', 'pg_signal_backend']) AS s
           WHERE pg_has_role(current_user, s, 'MEMBER')) AS server_roles,
         ARRAY(SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE pg_has_role(current_user, c.relowner, 'MEMBER') AND ${systemSchema} LIMIT 5) AS owned,
+          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND pg_has_role(current_user, c.relowner, 'MEMBER')
+          AND ${systemSchema} LIMIT 5) AS owned,
         ARRAY(SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm') AND ${systemSchema}
           AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE') LIMIT 5) AS writable,
