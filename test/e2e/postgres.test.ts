@@ -118,7 +118,10 @@ describe("an agent's session", () => {
           params: ["2026-01-01"]
         }
       })
-      expect(textOf(monthly as never)).toContain("month (date) | orders (bigint) | returned (bigint)")
+      // The README shows this answer.
+      expect(textOf(monthly as never)).toBe(
+        "month (date) | orders (bigint) | returned (bigint)\n2026-01-01 | 238 | 47\n2026-02-01 | 216 | 44\n2026-03-01 | 239 | 47\n(3 rows)"
+      )
       expect((monthly.structuredContent as { rowCount: number }).rowCount).toBe(3)
 
       const write = await client.callTool({

@@ -27,7 +27,7 @@ export interface EnabledPlugin {
 export const bundledPlugins: Readonly<Record<string, Installable>> = {
   tickets: Tickets,
   reports: Reports,
-  postgres: Postgres as Installable
+  postgres: Postgres
 }
 
 /** Where relative module paths are resolved from: the configuration file's folder, else the working directory. */
