@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { query } from "@bulwark/database/testing"
-import { Cause, Effect, Exit, ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { allDefences, type Defences, layer, UnsafeRole } from "../src/index.ts"
 import { attacks } from "./corpus/attacks.ts"
@@ -87,8 +87,7 @@ describe("each layer on its own", () => {
       try {
         for (const attack of writes) {
           const outcome = await runAs(databases, "acme", attack.sql, attack.params ?? [])
-          const row = (table[attack.name] ??= {})
-          row[setting.name] = caughtBy(outcome)
+          table[attack.name] = { ...table[attack.name], [setting.name]: caughtBy(outcome) }
           // With the parser on, nothing reaches the database.
           if (setting.defences.parser)
             expect({ attack: attack.name, outcome: outcome._tag }).toMatchObject({ outcome: "refused" })
@@ -115,8 +114,8 @@ describe("each layer on its own", () => {
 })
 
 describe("the role check", () => {
-  const start = (url: string) =>
-    Effect.runPromiseExit(Effect.scoped(Effect.asVoid(Layer_build(configFor(db, { url })))))
+  /** Builds the plugin's layer (connecting and checking the role), then lets it go. */
+  const start = (url: string) => Effect.runPromiseExit(Effect.scoped(Layer.build(layer(configFor(db, { url })))))
 
   it("refuses a role that can write", async () => {
     const exit = await start(writerUrl)
@@ -136,11 +135,3 @@ describe("the role check", () => {
     expect(Exit.isSuccess(await start(db.readerUrl))).toBe(true)
   })
 })
-
-/** Builds the plugin's layer (connecting and checking the role) in the current scope. */
-const Layer_build = (config: ReturnType<typeof configFor>) =>
-  Effect.flatMap(Effect.succeed(layer(config)), (built) => import_Layer_build(built))
-
-import { Layer } from "effect"
-
-const import_Layer_build = Layer.build
