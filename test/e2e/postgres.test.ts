@@ -13,6 +13,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { closeAllClients, textOf } from "./support/clients.ts"
 import { runServerToExit, type ServerProcess, startServer, stopAllServers } from "./support/server.ts"
+import { modern, settled } from "./support/tasks.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 import { createTenantKeys } from "./support/tenantKeys.ts"
 
@@ -145,6 +146,50 @@ describe("an agent's session", () => {
       await client.close()
     }
   })
+})
+
+describe("a long query, as a task", () => {
+  it("runs in the background and is polled to its result", async () => {
+    const created = await modern(server.mcpUrl, keys.acme as string, "tools/call", {
+      name: "run_long_query",
+      arguments: { database: "shop", sql: "SELECT status, count(*) AS n FROM orders GROUP BY 1 ORDER BY 1" }
+    })
+    expect(created.result?.resultType, JSON.stringify(created)).toBe("task")
+    const done = await settled(server.mcpUrl, keys.acme as string, created.result?.taskId as string)
+    expect(done?.status).toBe("completed")
+    expect((done?.result as { structuredContent: { rows: unknown } }).structuredContent.rows).toEqual([
+      ["delivered", 800],
+      ["placed", 400],
+      ["returned", 400],
+      ["shipped", 400]
+    ])
+  })
+
+  it("is cancelled in the database when its task is cancelled", async () => {
+    const created = await modern(server.mcpUrl, keys.acme as string, "tools/call", {
+      name: "run_long_query",
+      arguments: { database: "shop", sql: "SELECT count(*) FROM events a, events b, events c" }
+    })
+    const taskId = created.result?.taskId as string
+    const running = async () =>
+      Number(
+        (
+          await query(
+            shop.url,
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = '${role}' AND state = 'active'`
+          )
+        )[0]?.n
+      )
+    // The query starts (the plugin's role is active in the database), then the task is cancelled.
+    const startBy = Date.now() + 10_000
+    while ((await running()) === 0 && Date.now() < startBy) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await running()).toBe(1)
+    await modern(server.mcpUrl, keys.acme as string, "tasks/cancel", { taskId })
+    expect((await settled(server.mcpUrl, keys.acme as string, taskId))?.status).toBe("cancelled")
+    const stopBy = Date.now() + 5_000
+    while ((await running()) > 0 && Date.now() < stopBy) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await running()).toBe(0)
+  }, 30_000)
 })
 
 describe("start-up", () => {

@@ -5,7 +5,7 @@
  * caps (`TargetDatabase`), under a role checked at start-up. The tenant always comes from authentication, never
  * from a tool's arguments.
  */
-import { Context, Effect, Layer, Result } from "effect"
+import { Context, Duration, Effect, Layer, Result } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import type { PostgresConfig, TargetDatabaseConfig } from "./config/PostgresConfig.ts"
 import { QueryRefused, UnknownDatabase } from "./Errors.ts"
@@ -32,8 +32,13 @@ export interface OpenDatabase {
   readonly run: TargetDatabase.RunContext
 }
 
-/** How a query is run: as a `SELECT` read through a cursor, or as an `EXPLAIN` of it (optionally `ANALYZE`). */
-export type QueryMode = { readonly _tag: "select" } | { readonly _tag: "explain"; readonly analyze: boolean }
+/**
+ * How a query is run: as a `SELECT` read through a cursor (`long`: under the database's long statement timeout, for
+ * a query run as a task), or as an `EXPLAIN` of it (optionally `ANALYZE`).
+ */
+export type QueryMode =
+  | { readonly _tag: "select"; readonly long?: boolean }
+  | { readonly _tag: "explain"; readonly analyze: boolean }
 
 /** A query's result, with the tables it read. */
 export interface RanQuery extends TargetDatabase.QueryResult {
@@ -113,7 +118,12 @@ const make = (config: PostgresConfig, defences: Defences) =>
     const query = (tenantId: string, database: string, sql: string, params: ReadonlyArray<unknown>, mode: QueryMode) =>
       Effect.flatMap(
         open(tenantId, database),
-        ({ target, allow, run }): Effect.Effect<RanQuery, QueryRefused | TargetDatabase.QueryErrors> => {
+        (opened): Effect.Effect<RanQuery, QueryRefused | TargetDatabase.QueryErrors> => {
+          const { target, allow } = opened
+          const run =
+            mode._tag === "select" && mode.long === true
+              ? { ...opened.run, timeoutMs: Duration.toMillis(target.config.longStatementTimeout) }
+              : opened.run
           if (!defences.parser) {
             return mode._tag === "explain"
               ? Effect.map(target.statement(`EXPLAIN (FORMAT JSON) ${sql}`, params, run), (result) => ({

@@ -1,7 +1,8 @@
 /**
  * The postgres plugin: read-only SQL over a company's own PostgreSQL databases for agents, behind layered defences
  * (see `PostgresDatabases.ts`). Its tools and backends follow from its configuration: each configured database is a
- * backend (`postgres:<name>`) with its own deadline, breaker and bulkhead sized to its pool; with no database
+ * backend (`postgres:<name>`) with its own deadline, breaker and bulkhead sized to its pool, and its long queries
+ * (run as tasks) another (`postgres:<name>:long`) with a longer deadline and half of the pool; with no database
  * configured the plugin offers nothing. `Postgres`, its default export, is installable alone or into the bundled
  * server (`plugins.postgres.databases`).
  */
@@ -11,7 +12,7 @@ import { PostgresConfig, type TargetDatabaseConfig } from "./config/PostgresConf
 import { allDefences, type Defences, layer, type PostgresDatabases } from "./PostgresDatabases.ts"
 import { tableResource } from "./resources/tableResource.ts"
 import type { TargetUnreachable, UnsafeRole } from "./target/UnsafeRole.ts"
-import { backendName, databaseTools } from "./tools/databaseTools.ts"
+import { backendName, databaseTools, longBackendName } from "./tools/databaseTools.ts"
 import { queryTools } from "./tools/queryTools.ts"
 
 /** A database's backend policy: a deadline past its statement timeout, a breaker, a bulkhead the size of its pool. */
@@ -28,6 +29,23 @@ const backendOf = (database: TargetDatabaseConfig) =>
     }
   })
 
+/**
+ * The policy of a database's long queries (`run_long_query`, a task): a deadline past the long statement timeout, no
+ * retry (a query that ran for minutes is not run again by itself), half of the pool, one per tenant.
+ */
+const longBackendOf = (database: TargetDatabaseConfig) =>
+  Backend.declare(longBackendName(database.name), {
+    timeout: Duration.sum(database.longStatementTimeout, Duration.seconds(5)),
+    retry: { retries: 0 },
+    breaker: { consecutiveFailures: 5, openFor: "30 seconds" },
+    bulkhead: {
+      maxConcurrent: Math.max(1, Math.floor(database.poolSize / 2)),
+      maxQueued: 16,
+      queueTimeout: "30 seconds",
+      perTenant: 1
+    }
+  })
+
 /** The plugin for a configuration. */
 export const makePlugin = (config: PostgresConfig): Plugin.Plugin<PostgresDatabases> => {
   const names = config.databases.map((database) => database.name)
@@ -37,7 +55,7 @@ export const makePlugin = (config: PostgresConfig): Plugin.Plugin<PostgresDataba
     description: "Read-only SQL over your PostgreSQL databases, scoped per tenant.",
     tools: names.length === 0 ? [] : [...databaseTools(names), ...queryTools(names)],
     resources: names.length === 0 ? [] : [tableResource(names)],
-    backends: config.databases.map(backendOf)
+    backends: config.databases.flatMap((database) => [backendOf(database), longBackendOf(database)])
   })
 }
 

@@ -47,6 +47,8 @@ export const TargetDatabaseConfig = Schema.Struct({
   maxBytes: withDefault(PositiveInt, 1_000_000),
   /** How long one statement may run in the database. */
   statementTimeout: withDefault(Schema.DurationFromString, "5 seconds"),
+  /** How long a query run as a task (`run_long_query`) may run; at most half of the pool runs such queries at once. */
+  longStatementTimeout: withDefault(Schema.DurationFromString, "5 minutes"),
   /** Connections to the database. */
   poolSize: withDefault(PositiveInt, 4)
 })

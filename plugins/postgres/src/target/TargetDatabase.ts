@@ -37,10 +37,11 @@ export interface QueryResult {
   readonly truncated?: { readonly by: "maxRows" | "maxBytes"; readonly limit: number }
 }
 
-/** What one statement runs with: the tenant's schemas and id. */
+/** What one statement runs with: the tenant's schemas and id, and its statement timeout when not the database's. */
 export interface RunContext {
   readonly schemas: ReadonlyArray<string>
   readonly tenantId: string
+  readonly timeoutMs?: number
 }
 
 /** Which database-side defences are on (all of them, except in the tests that show each layer on its own). */
@@ -120,19 +121,20 @@ export const make = (
     const timeoutMs = Duration.toMillis(config.statementTimeout)
     const typeNames = new Map<number, string>()
 
-    const failed = (error: SqlError): Effect.Effect<never, QueryFailed> => {
+    const failed = (error: SqlError, timeout = timeoutMs): Effect.Effect<never, QueryFailed> => {
       const { code, message } = pgError(error)
       return isQueryError(code)
-        ? Effect.fail(new QueryFailed({ code, message: explainTimeout(code, message, timeoutMs) }))
+        ? Effect.fail(new QueryFailed({ code, message: explainTimeout(code, message, timeout) }))
         : Effect.die(error)
     }
 
     /** Runs `body` in a read-only transaction with the run's settings, then rolls it back. */
     const inTransaction = <A>(context: RunContext, body: Effect.Effect<A, SqlError>): Effect.Effect<A, QueryFailed> => {
+      const timeout = context.timeoutMs ?? timeoutMs
       const settings = [
-        ["statement_timeout", `${timeoutMs}ms`],
-        ["lock_timeout", `${Math.min(timeoutMs, 1000)}ms`],
-        ["idle_in_transaction_session_timeout", `${timeoutMs * 2}ms`],
+        ["statement_timeout", `${timeout}ms`],
+        ["lock_timeout", `${Math.min(timeout, 1000)}ms`],
+        ["idle_in_transaction_session_timeout", `${timeout * 2}ms`],
         ["search_path", context.schemas.map((schema) => `"${schema.replaceAll('"', '""')}"`).join(", ") || "''"],
         ...(config.tenantSetting === undefined ? [] : [[config.tenantSetting, context.tenantId]])
       ]
@@ -154,7 +156,7 @@ export const make = (
         .pipe(
           Effect.catch(
             (error): Effect.Effect<A, QueryFailed> =>
-              error instanceof Finished ? Effect.succeed(error.value as A) : failed(error as SqlError)
+              error instanceof Finished ? Effect.succeed(error.value as A) : failed(error as SqlError, timeout)
           )
         )
     }
@@ -266,7 +268,7 @@ export const make = (
               cached = { key, at: Date.now(), relations: known }
               return known
             }),
-            Effect.catch(failed)
+            Effect.catch((error) => failed(error))
           )
       })
 

@@ -14,6 +14,9 @@ const hints = { readOnly: true, destructive: false, idempotent: true, openWorld:
 /** The backend of a configured database, as its tools name it. */
 export const backendName = (database: string) => `postgres:${database}`
 
+/** The backend of a configured database's long queries (run as tasks): a timeout and a share of the pool of its own. */
+export const longBackendName = (database: string) => `postgres:${database}:long`
+
 const TableInfo = Schema.Struct({
   schema: Schema.String,
   name: Schema.String,

@@ -8,7 +8,7 @@ import { Effect, Schema } from "effect"
 import { QueryFailed, QueryRefused, UnknownDatabase, UnknownTable } from "../Errors.ts"
 import { PostgresDatabases } from "../PostgresDatabases.ts"
 import { resolveTable } from "../target/Introspection.ts"
-import { backendName } from "./databaseTools.ts"
+import { backendName, longBackendName } from "./databaseTools.ts"
 import { Database, Params, QueryOutput, renderResult, Sql, Table, toOutput } from "./fields.ts"
 
 const hints = { readOnly: true, destructive: false, idempotent: true, openWorld: false } as const
@@ -97,5 +97,25 @@ export const queryTools = (databases: ReadonlyArray<string>) => {
     content: renderResult
   })
 
-  return [query, explainQuery, sampleRows]
+  const runLongQuery = Tool.make("run_long_query", {
+    title: "Run a long read-only SQL query in the background",
+    description:
+      "Runs one read-only SQL query (the same rules as query) that may take minutes, up to the database's long " +
+      "statement timeout, as a task: poll it for the result (tasks/get; 2025 clients get a job id for job_status " +
+      "and job_result), or cancel it. Use query for anything that finishes in seconds.",
+    input: Schema.Struct({ database: Database, sql: Sql, params: Schema.optionalKey(Params) }),
+    output: QueryOutput,
+    errors: [UnknownDatabase, QueryRefused, QueryFailed],
+    backends: databases.map(longBackendName),
+    backendsOf: ({ database }) => [longBackendName(database)],
+    hints,
+    task: { mode: "required", keep: "1 day", maxAttempts: 1 },
+    handler: ({ database, sql, params }, ctx) =>
+      Effect.flatMap(PostgresDatabases, (databases) =>
+        databases.query(ctx.call.tenantId, database, sql, params ?? [], { _tag: "select", long: true })
+      ).pipe(Effect.map(toOutput)),
+    content: renderResult
+  })
+
+  return [query, explainQuery, sampleRows, runLongQuery]
 }
