@@ -1,10 +1,11 @@
 /**
  * Configuration mistakes stop the bundled server before it starts anything, with exit code 2 and a message on
- * stderr that names the source, the field and what was expected.
+ * stderr that names the source, the field and what was expected; so do command-line mistakes, with the usage.
  */
-import { writeFile } from "node:fs/promises"
+import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { root } from "./support/paths.ts"
 import { runServerToExit, stopAllServers } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 
@@ -117,5 +118,50 @@ describe("a bad configuration", () => {
     expect(run.stderr).toContain("  - plugins.words.module: the default export of ./not-a-plugin.mjs is not a plugin")
     expect(run.stderr).toContain("  - plugins.missing.module: cannot load ./nowhere.ts")
     expect(run.stderr).not.toContain("Listening")
+  })
+})
+
+describe("a duplicate tenant id", () => {
+  it("exits 2 naming both entries, before any database starts", async () => {
+    const file = join(dir, "duplicate-tenant.yaml")
+    await writeFile(
+      file,
+      "http:\n  port: 0\ntenancy:\n  tenants:\n    - { id: acme, name: A }\n    - { id: globex, name: G }\n    - { id: acme, name: B }\n"
+    )
+    const run = await runServerToExit(["--in-memory", "--config", file], {}, dir)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('  - tenancy.tenants[2].id: tenant id "acme" is already used by entry 0')
+    expect(run.stderr).not.toContain("PGlite")
+    expect(run.stderr).not.toContain("Using PostgreSQL")
+  })
+})
+
+describe("the command line", () => {
+  it("--help prints the usage and exits 0", async () => {
+    const run = await runServerToExit(["--help"], {}, dir)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("Usage: bulwark [--config FILE] [--stdio] [--in-memory]")
+    expect(run.stderr).toBe("")
+  })
+
+  it("--version prints the package's version", async () => {
+    const run = await runServerToExit(["--version"], {}, dir)
+    const pkg = JSON.parse(await readFile(join(root, "apps/server/package.json"), "utf8")) as { version: string }
+    expect(run.code).toBe(0)
+    expect(run.stdout).toBe(`bulwark ${pkg.version}\n`)
+  })
+
+  it("an unknown flag or a stray argument exits 2 with what was wrong and the usage, no stack trace", async () => {
+    for (const [args, says] of [
+      [["--port", "3000"], "bulwark: Unknown option '--port'"],
+      [["--config"], "bulwark: Option '--config <value>' argument missing"],
+      [["serve"], 'bulwark: unexpected argument "serve"']
+    ] as const) {
+      const run = await runServerToExit(args, {}, dir)
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain(says)
+      expect(run.stderr).toContain("Usage: bulwark")
+      expect(run.stderr).not.toContain("    at ")
+    }
   })
 })

@@ -66,9 +66,11 @@ describe("README: tenants", () => {
 })
 
 describe("pnpm start", () => {
-  it("runs the server with the heap settings the server documents (nodeFlags)", () => {
+  it("runs the direct entry point, which runs the server with the heap settings the server documents (nodeFlags)", () => {
     const scripts = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).scripts
-    expect(scripts.start).toBe(`node ${nodeFlags.join(" ")} apps/server/src/main.ts`)
+    expect(scripts.start).toBe("apps/server/bin/bulwark")
+    const entry = readFileSync(new URL("../../apps/server/bin/bulwark", import.meta.url), "utf8")
+    expect(entry).toContain(`exec "$node" ${nodeFlags.join(" ")} "$here/../src/main.ts" "$@"`)
   })
 })
 

@@ -1,31 +1,44 @@
 #!/usr/bin/env node
 /**
- * The bundled Bulwark server. `node apps/server/src/main.ts [--config FILE] [--stdio] [--in-memory]`.
- * Configuration: the file named by `--config` or `BULWARK_CONFIG`, then the environment (`PORT`, `HOST`,
- * `DATABASE_URL`, `REDIS_URL`, `LOG_LEVEL`, `BULWARK_DATA_DIR`).
+ * The bundled Bulwark server. `bulwark [--config FILE] [--stdio] [--in-memory]` (see `cli/ServerArgs.ts`; `bin/bulwark`
+ * runs it with the Node flags it is meant to run with). Configuration: the file named by `--config` or
+ * `BULWARK_CONFIG`, then the environment (`PORT`, `HOST`, `DATABASE_URL`, `REDIS_URL`, `LOG_LEVEL`,
+ * `BULWARK_DATA_DIR`).
  */
-import { parseArgs } from "node:util"
 import { JsonLogs } from "@bulwark/observability"
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer, Runtime } from "effect"
+import { Cause, Effect, Exit, Layer, Result, Runtime } from "effect"
+import { parseServerArgs, serverUsage, version } from "./cli/ServerArgs.ts"
 import * as BulwarkServer from "./compose/BulwarkServer.ts"
 import { loadConfig } from "./config/loadConfig.ts"
 
-const { values } = parseArgs({
-  options: {
-    config: { type: "string" },
-    stdio: { type: "boolean", default: false },
-    "in-memory": { type: "boolean", default: false }
-  },
-  strict: true
-})
+const parsed = parseServerArgs(process.argv.slice(2))
+if (Result.isFailure(parsed)) {
+  process.stderr.write(`bulwark: ${parsed.failure.message}\n\n${serverUsage}\n`)
+  process.exit(2)
+}
+const command = parsed.success
+if (command._tag === "Help") {
+  process.stdout.write(`${serverUsage}\n`)
+  process.exit(0)
+}
+if (command._tag === "Version") {
+  process.stdout.write(`bulwark ${version}\n`)
+  process.exit(0)
+}
+
+/** One line on stderr, as the server's own logs are written, outside (after) the server's layers. */
+const logLine = (message: string) => Effect.logInfo(message).pipe(Effect.provide(JsonLogs.layer("info")))
 
 const program = Effect.gen(function* () {
-  const configSources = { file: values.config ?? process.env.BULWARK_CONFIG, env: process.env }
+  const configSources = { file: command.config ?? process.env.BULWARK_CONFIG, env: process.env }
   const config = yield* loadConfig(configSources)
-  const options = { inMemory: values["in-memory"] === true, configSources }
-  if (values.stdio) return yield* BulwarkServer.stdio(config, options)
-  return yield* Layer.launch(BulwarkServer.http(config, options))
+  const options = { inMemory: command.inMemory, configSources }
+  if (command.stdio) return yield* BulwarkServer.stdio(config, options)
+  // "Shutting down" is logged by the listener as it closes; this is the end of it.
+  return yield* Layer.launch(BulwarkServer.http(config, options)).pipe(
+    Effect.onInterrupt(() => logLine("Bulwark stopped"))
+  )
 })
 
 // SIGTERM/SIGINT interrupt the program: the HTTP server stops accepting, in-flight requests drain within

@@ -206,8 +206,17 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     oauth === undefined ? Layer.empty : ProtectedResource.routes(oauth)
   )
   // Announced from the bound socket, once it listens: the real port (also with port 0), never before the database.
+  // Closed first on shutdown (it is built last): the start of the shutdown is logged before anything stops.
   const announce = Layer.effectDiscard(
-    HttpServer.addressFormattedWith((address) => Effect.logInfo(`Bulwark listening on ${address}/mcp`))
+    HttpServer.addressFormattedWith((address) => Effect.logInfo(`Bulwark listening on ${address}/mcp`)).pipe(
+      Effect.andThen(
+        Effect.addFinalizer(() =>
+          Effect.logInfo(
+            `Shutting down: no new connections; in-flight requests have ${Duration.format(config.http.shutdownGrace)} to finish`
+          )
+        )
+      )
+    )
   )
   // The listening socket is built last, after the database, plugins and endpoint: a connection accepted before the
   // router serves would wait forever.
