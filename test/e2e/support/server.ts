@@ -73,13 +73,16 @@ const serverVariables = [
   "NODE_OPTIONS"
 ]
 
-/** The test process's environment without any server setting, plus `extra`. */
+/** The test process's environment without any server setting, plus `extra` (`BULWARK_API_KEY: ""` for no key). */
 export const baseEnv = (extra: Readonly<Record<string, string>> = {}): Record<string, string> => {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !serverVariables.includes(key)) env[key] = value
   }
-  return { ...env, BULWARK_API_KEY: testApiKey, ...extra }
+  const merged: Record<string, string> = { ...env, BULWARK_API_KEY: testApiKey, ...extra }
+  // An empty BULWARK_API_KEY in `extra` means none: the server generates its first key.
+  if (merged.BULWARK_API_KEY === "") delete merged.BULWARK_API_KEY
+  return merged
 }
 
 const running = new Set<ChildProcess>()

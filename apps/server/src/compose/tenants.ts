@@ -2,11 +2,11 @@ import { AuditLog } from "@bulwark/audit"
 import { TenantConfig, TenantDirectory } from "@bulwark/tenancy"
 import { Clock, Effect, Schema } from "effect"
 import type { ServerConfig } from "../config/ServerConfig.ts"
-import { BOOTSTRAP_TENANT } from "./bootstrap.ts"
+import { DEFAULT_BOOTSTRAP_TENANT } from "./bootstrap.ts"
 
 /** The tenant a fresh server with no tenants configured creates: everything allowed, explicitly. */
 const bootstrapTenant = Schema.decodeUnknownSync(TenantConfig.TenantConfig)({
-  id: BOOTSTRAP_TENANT,
+  id: DEFAULT_BOOTSTRAP_TENANT,
   name: "Default tenant",
   tools: ["*"],
   resources: ["*"],

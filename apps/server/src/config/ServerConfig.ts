@@ -86,6 +86,8 @@ export const ServerConfig = Schema.Struct({
   identity: withDefault(IdentityConfig, {}),
   /** An API key to import as the first key on an empty key store (`BULWARK_API_KEY`), instead of generating one. */
   bootstrapApiKey: Schema.optionalKey(Schema.RedactedFromValue(Schema.NonEmptyString)),
+  /** The tenant of that first key: when unset, the first tenant of `tenancy.tenants`, else `default`. */
+  bootstrapTenant: Schema.optionalKey(Schema.NonEmptyString),
   stdio: withDefault(StdioConfig, {}),
   /** Tenants (allow-lists, scopes, limits, quotas) and how their actors live. */
   tenancy: withDefault(TenancyConfig, {}),
@@ -98,7 +100,17 @@ export const ServerConfig = Schema.Struct({
   /** Durable jobs (tools that run as tasks): workers per instance, running jobs per tenant, retention, lease. */
   jobs: withDefault(JobsConfig, {}),
   admin: withDefault(AdminConfig, {})
-})
+}).check(
+  Schema.makeFilter((config) => {
+    const tenants = config.tenancy.tenants
+    if (config.bootstrapTenant === undefined || tenants.length === 0) return undefined
+    if (tenants.some((tenant) => tenant.id === config.bootstrapTenant)) return undefined
+    return {
+      path: ["bootstrapTenant"],
+      issue: `"${config.bootstrapTenant}" is not a tenant of tenancy.tenants (${tenants.map((tenant) => tenant.id).join(", ")})`
+    }
+  })
+)
 
 /** The configuration file as decoded, before its plugins are resolved. */
 export type ServerConfigFile = typeof ServerConfig.Type
