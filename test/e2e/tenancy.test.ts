@@ -1,14 +1,16 @@
 /**
  * Three tenants (and a rate-limited fourth) side by side in the bundled server on the real PostgreSQL, each with its own key, allow-list and
  * limits: what each sees, cross-tenant probes on every tickets tool and resource, a rate limit with exact counts
- * (429 and Retry-After at the HTTP edge), the same limit shared by two server processes through Redis, and a
+ * (in-band with Retry-After at the HTTP edge, read by the official client in both eras), the same limit shared by two server processes through Redis, and a
  * configuration change applied on SIGHUP without a restart.
  */
 import { randomBytes } from "node:crypto"
 import { rename, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { createDatabase, dropDatabases, type FreshDatabase, query } from "@bulwark/database/testing"
+import { ProtocolError, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { closeAllClients, makeClient, negotiations } from "./support/clients.ts"
 import { type ServerProcess, startServer, stopAllServers } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 import { callAs, createTenantKeys } from "./support/tenantKeys.ts"
@@ -16,6 +18,8 @@ import { callAs, createTenantKeys } from "./support/tenantKeys.ts"
 const run = randomBytes(4).toString("hex")
 /** Unique per run: the shared Redis keeps rate-limit buckets across runs. */
 const limited = `limited-${run}`
+/** Rate-limited tenants the official client uses, one per protocol era. */
+const clientLimited = { auto: `client-auto-${run}`, legacy: `client-legacy-${run}` } as const
 
 const tenantsYaml = (globexTools: ReadonlyArray<string>) => `
 tenancy:
@@ -40,7 +44,12 @@ tenancy:
       tools: ["*"]
       limits:
         rate: { requests: 6, per: 1 minute }
-`
+${Object.values(clientLimited)
+  .map(
+    (id) =>
+      `    - id: ${id}\n      name: ${id}\n      tools: ["*"]\n      limits:\n        rate: { requests: 3, per: 1 minute }\n`
+  )
+  .join("")}`
 
 let database: FreshDatabase
 let configFile: string
@@ -58,7 +67,7 @@ beforeAll(async () => {
   configFile = join(dir, "bulwark.yaml")
   await writeFile(configFile, tenantsYaml(["fetch_user", "get_ticket", "list_tickets"]))
   server = await startServer({ args: ["--config", configFile], env: { DATABASE_URL: database.url }, cwd: dir })
-  keys = await createTenantKeys(database.url, ["acme", "globex", "initech", limited])
+  keys = await createTenantKeys(database.url, ["acme", "globex", "initech", limited, ...Object.values(clientLimited)])
   const [user] = await query(
     database.url,
     "INSERT INTO users (tenant_id, email, name) VALUES ('acme', 'wile@acme.test', 'Wile E.') RETURNING id"
@@ -69,6 +78,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  await closeAllClients()
   await stopAllServers()
   await dropDatabases()
   await removeTempDirs()
@@ -136,17 +146,45 @@ describe("three tenants side by side", () => {
 })
 
 describe("rate limits", () => {
-  it("lets exactly the limit through, then answers 429 with Retry-After and names the limit", async () => {
+  it("lets exactly the limit through, then answers in-band with Retry-After and names the limit", async () => {
     const answers = []
     for (let i = 0; i < 7; i++) answers.push(await tool(limited, "list_tickets", {}))
     expect(answers.slice(0, 6).map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200])
     const refused = answers[6]!
-    expect(refused.status).toBe(429)
+    expect(refused.status).toBe(200)
     expect(Number(refused.retryAfter)).toBeGreaterThan(0)
     expect(refused.message.error).toMatchObject({ code: -32029, data: { limit: "tenant rate" } })
     // Another tenant is not affected.
     expect((await tool("acme", "list_tickets", {})).status).toBe(200)
   })
+
+  for (const mode of negotiations) {
+    it(`reaches the official client as a JSON-RPC error with the code and retryAfterMs (${mode} negotiation)`, async () => {
+      const tenant = clientLimited[mode]
+      const client = makeClient(mode)
+      await client.connect(
+        new StreamableHTTPClientTransport(server.mcpUrl, {
+          requestInit: { headers: { authorization: `Bearer ${keys[tenant]}` } }
+        })
+      )
+      try {
+        // initialize (legacy) and tools/list count too: call until refused, at most a few times past the limit.
+        let refused: unknown
+        for (let i = 0; i < 5 && refused === undefined; i++) {
+          refused = await client
+            .callTool({ name: "list_tickets", arguments: {} })
+            .then(() => undefined)
+            .catch((error: unknown) => error)
+        }
+        expect(refused).toBeInstanceOf(ProtocolError)
+        const error = refused as ProtocolError
+        expect(error.code).toBe(-32029)
+        expect((error.data as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(0)
+      } finally {
+        await client.close()
+      }
+    })
+  }
 
   it("counts requests to two server processes sharing Redis against one limit", async () => {
     const shared = `shared-${run}`
@@ -165,9 +203,9 @@ describe("rate limits", () => {
     const sharedKeys = await createTenantKeys(db.url, [shared])
     const call = (target: ServerProcess) =>
       callAs(target.mcpUrl, sharedKeys[shared]!, "tools/call", { name: "list_tickets", arguments: {} })
-    const statuses = []
-    for (const target of [a!, b!, a!, b!, a!, b!, a!, b!]) statuses.push((await call(target)).status)
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429])
+    const codes = []
+    for (const target of [a!, b!, a!, b!, a!, b!, a!, b!]) codes.push((await call(target)).message.error?.code ?? "ok")
+    expect(codes).toEqual(["ok", "ok", "ok", "ok", "ok", "ok", -32029, -32029])
   })
 })
 

@@ -43,7 +43,7 @@ describe("concurrency", () => {
             const error = errorOf(yield* Effect.exit(handle(third)))
             expect(error?.code).toBe(-32029)
             expect(error?.data).toEqual({ limit: "concurrency", retryAfterMs: 1000 })
-            // A typed refusal naming the stage; the HTTP edge answers it with 429 and Retry-After: 1.
+            // A typed refusal naming the stage; the HTTP edge answers it in-band with Retry-After: 1.
             expect(error?._tag).toBe("Refused")
             expect(error !== undefined && error._tag === "Refused" ? retryAfterSeconds(error) : undefined).toBe(1)
             expect(yield* counter(TenancyMetrics.concurrencyRejected, { tenant_id: id })).toBe(1)

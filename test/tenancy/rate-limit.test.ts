@@ -49,7 +49,7 @@ describe("rate limits", () => {
           // One request refills every 60 s / 5 = 12 s.
           expect(data.retryAfterMs).toBeGreaterThan(10_000)
           expect(data.retryAfterMs).toBeLessThanOrEqual(12_000)
-          // The HTTP edge answers this refusal with 429 and Retry-After.
+          // The HTTP edge answers this refusal in-band with Retry-After.
           expect(error?._tag).toBe("Refused")
           expect(String(error?._tag === "Refused" ? retryAfterSeconds(error) : undefined)).toMatch(/^1[12]$/)
 

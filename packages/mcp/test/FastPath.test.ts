@@ -55,7 +55,7 @@ const demo = Plugin.make({
 /** How often `confirm` ran: a call the fast path hands to the SDK settled must not run again. */
 let confirmRuns = 0
 
-/** A limit stage that refuses the `limited` tool, as a rate limit would (429 with Retry-After over HTTP). */
+/** A limit stage that refuses the `limited` tool, as a rate limit would (in-band with Retry-After over HTTP). */
 const limit = Stage.make(
   "test-limit",
   "limit",

@@ -59,7 +59,7 @@ export const switchOff = Effect.flatMap(Switches.Switches, (switches) =>
 )
 
 // The transport authenticates the caller and puts the principal on the request. A refused limit is a typed
-// `Refused` error that says when to retry (the HTTP edge answers it with 429 and Retry-After).
+// `Refused` error that says when to retry (the HTTP edge answers it in-band with Retry-After).
 export const createTicket = (scopes: ReadonlyArray<string>, title: string) =>
   Effect.flatMap(Pipeline.Pipeline, (pipeline) =>
     pipeline.handle(

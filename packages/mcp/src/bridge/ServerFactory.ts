@@ -138,10 +138,8 @@ export const makeServerFactory = (
           // server is stopping.
           if (answer === undefined) throw new ProtocolError(-32603, "Request was cancelled")
           const edge = fromEdge?.edge
-          if (edge !== undefined && answer.retryAfter !== undefined) {
-            edge.status = 429
+          if (edge !== undefined && answer.retryAfter !== undefined)
             edge.headers["retry-after"] = String(answer.retryAfter)
-          }
           throw new ProtocolError(answer.code, answer.message, answer.data)
         }
         if (method.custom === true) {

@@ -1,6 +1,6 @@
 /**
  * What a failed pipeline run answers, on every transport: the JSON-RPC error the pipeline failed with and, for a
- * refused limit, the seconds the client should wait (HTTP answers it with 429 and `Retry-After`); a request shed at
+ * refused limit, the seconds the client should wait (HTTP adds `Retry-After` to the in-band error); a request shed at
  * capacity (`Overloaded`, where the transport admits inside the bridge: stdio) answers its own error. An interruption
  * has no answer: the client cancelled or went away, or the server is stopping.
  */
@@ -12,7 +12,7 @@ export interface FailureAnswer {
   readonly code: number
   readonly message: string
   readonly data?: unknown
-  /** Seconds until a refused limit may admit the request again (HTTP: 429 with `Retry-After`). */
+  /** Seconds until a refused limit may admit the request again (HTTP: `Retry-After`). */
   readonly retryAfter?: number
 }
 

@@ -13,9 +13,9 @@ const wantsProgress = (body: unknown): boolean => {
 
 /**
  * Serves one 2025-era request that opened no session, from a fresh server instance. Unlike the SDK's stateless
- * fallback, the answer is a plain JSON response unless the client asked for progress: the HTTP status then reflects
- * the outcome (e.g. 429 for a rate-limited call), which an event stream, committed to 200 before the result exists,
- * cannot.
+ * fallback, the answer is a plain JSON response unless the client asked for progress: its headers can then carry
+ * what the outcome says (e.g. `Retry-After` for a rate-limited call), which an event stream, whose headers go out
+ * before the result exists, cannot.
  */
 export const serveStatelessLegacy = async (
   server: Server,

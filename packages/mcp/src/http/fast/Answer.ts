@@ -7,8 +7,8 @@
  *   as the tool made them. A task handle (`resultType: "task"`, the Tasks extension) goes out as it is, with the
  *   server's identity (the SDK would add an empty `content` to it).
  * - Errors are `{ code, message, data }` with the SDK's code mapping (-32002 "resource not found" is -32602 on the
- *   wire), HTTP 200 as every in-band error (400 for a missing client capability on 2026-07-28), and 429 with `Retry-After` for a refused limit (Bulwark's own edge rule,
- *   shared with the SDK path through `failureAnswer`).
+ *   wire), HTTP 200 as every in-band error (400 for a missing client capability on 2026-07-28), with `Retry-After`
+ *   for a refused limit (shared with the SDK path through `failureAnswer`; see `EdgeHints.ts`).
  *
  * Results the SDK treats specially (an `input_required` result, which it checks against the client's capabilities
  * or, on 2025, fulfils through its legacy shim; a result without `content`) are not encoded here: the caller hands
@@ -63,7 +63,7 @@ export const errorAnswer = (route: FastRoute, failure: FailureAnswer): Answer =>
   // The one in-band error 2026-07-28 answers with a status of its own: a missing client capability (-32021) is 400.
   const inBand = route.era === "modern" && code === -32021 ? 400 : 200
   return {
-    status: failure.retryAfter === undefined ? inBand : 429,
+    status: inBand,
     headers:
       failure.retryAfter === undefined ? JSON_HEADERS : { ...JSON_HEADERS, "retry-after": String(failure.retryAfter) },
     body: JSON.stringify({ jsonrpc: "2.0", id: route.id, error })
