@@ -1,15 +1,18 @@
 /**
  * The bundled server over stdio (`main.ts --stdio --in-memory`): spawned by the official client's
  * `StdioClientTransport` as Claude Desktop would, in both negotiation modes; and spawned directly, to read every
- * byte of its stdout (the SDK's reader silently skips lines that are not JSON, so it cannot prove stdout is clean).
+ * byte of its stdout (the SDK's reader silently skips lines that are not JSON, so it cannot prove stdout is clean);
+ * and as the README's Claude Desktop snippet says, from `/`, including a start that fails.
  */
 import { spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { freePort } from "@bulwark/database/testing"
 import type { Client } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { afterAll, describe, expect, it } from "vitest"
 import { callError, callOk, closeAllClients, expectedRevision, makeClient, negotiations } from "./support/clients.ts"
-import { nodeBin, serverMain } from "./support/paths.ts"
+import { nodeBin, root, serverMain } from "./support/paths.ts"
 import { baseEnv, runServerToExit } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 
@@ -204,4 +207,49 @@ describe("stdio, when the server cannot start", () => {
     expect(fatal).toHaveLength(1)
     expect(JSON.stringify(fatal[0])).toContain(`Cannot use PostgreSQL at 127.0.0.1:${port}/nowhere`)
   })
+})
+
+describe("the README's Claude Desktop snippet", () => {
+  it("runs as written from the root directory, keeping its data in the user's data directory", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8")
+    const snippet = /\*\*Claude Desktop\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(snippet).toBeDefined()
+    const server = (
+      JSON.parse(snippet!.replaceAll("/path/to/bulwark", root)) as {
+        mcpServers: Record<string, { command: string; args: Array<string> }>
+      }
+    ).mcpServers.bulwark!
+    const dataHome = await makeTempDir("stdio-data-home")
+    const transport = new StdioClientTransport({
+      command: server.command,
+      args: server.args,
+      // As Claude Desktop starts it: from `/`, with the user's environment (here a data home of the test's own).
+      cwd: "/",
+      env: baseEnv({ XDG_DATA_HOME: dataHome }),
+      stderr: "pipe"
+    })
+    const client = makeClient("legacy")
+    await client.connect(transport)
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("fetch_user")
+    expect(await callOk(client, "fetch_user", { email: "ada@example.com" })).toMatchObject({ name: "Ada Lovelace" })
+    await client.close()
+    expect(existsSync(join(dataHome, "bulwark", "stdio", "pglite"))).toBe(true)
+  }, 90_000)
+
+  it("tells the client why it cannot start, rather than closing the pipe", async () => {
+    const transport = new StdioClientTransport({
+      command: join(root, "apps/server/bin/bulwark"),
+      args: ["--stdio"],
+      cwd: "/",
+      env: baseEnv({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/nowhere` }),
+      stderr: "pipe"
+    })
+    const client = makeClient("legacy")
+    const failure = await client.connect(transport).then(
+      () => undefined,
+      (error: unknown) => error
+    )
+    expect(String(failure)).toContain("Bulwark could not start: DatabaseUnavailable: Cannot use PostgreSQL")
+    await client.close().catch(() => undefined)
+  }, 60_000)
 })

@@ -82,8 +82,13 @@ describe("the example configuration", () => {
       const defaults = yield* loadConfig({ file: undefined, env: {} })
       // `embedded.inMemory: false` is written out in the example; leaving it out means the same.
       expect(fromFile.database.embedded).toEqual({ inMemory: false })
-      expect({ ...fromFile, database: { ...fromFile.database, embedded: undefined } }).toEqual({
+      // `dataDir: .bulwark` in a file is next to the file, which is where the default puts it when there is a file
+      // (without one, the user's data directory).
+      expect(fromFile.dataDir).toBe(new URL("../../apps/server/.bulwark", import.meta.url).pathname)
+      expect(defaults.dataDir).toMatch(/\/bulwark$/)
+      expect({ ...fromFile, dataDir: "", database: { ...fromFile.database, embedded: undefined } }).toEqual({
         ...defaults,
+        dataDir: "",
         database: { ...defaults.database, embedded: undefined }
       })
     })

@@ -9,6 +9,7 @@ import { JsonLogs } from "@bulwark/observability"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Result, Runtime } from "effect"
 import { parseServerArgs, serverUsage, version } from "./cli/ServerArgs.ts"
+import { answerStdioFailure } from "./cli/stdioFailure.ts"
 import * as BulwarkServer from "./compose/BulwarkServer.ts"
 import { loadConfig } from "./config/loadConfig.ts"
 
@@ -32,7 +33,7 @@ const logLine = (message: string) => Effect.logInfo(message).pipe(Effect.provide
 
 const program = Effect.gen(function* () {
   const configSources = { file: command.config ?? process.env.BULWARK_CONFIG, env: process.env }
-  const config = yield* loadConfig(configSources)
+  const config = yield* loadConfig(configSources, { stdio: command.stdio })
   const options = { inMemory: command.inMemory, configSources }
   if (command.stdio) return yield* BulwarkServer.stdio(config, options)
   // "Shutting down" is logged by the listener as it closes; this is the end of it.
@@ -56,12 +57,19 @@ const reportFailure = <A, E, R>(self: Effect.Effect<A, E, R>) =>
       : Effect.logError("Bulwark stopped on an error", cause).pipe(Effect.provide(JsonLogs.layer("error")))
   )
 
+/** Over stdio, the client is told why the server stops (see `cli/stdioFailure.ts`). */
+const tellStdioClient = (reason: string) =>
+  command.stdio ? Effect.promise(() => answerStdioFailure(reason.split("\n")[0] ?? reason)) : Effect.void
+
 program.pipe(
   Effect.catchTag("ConfigInvalid", (error) =>
     Effect.sync(() => {
       process.stderr.write(`${error.message}\n`)
       process.exitCode = 2
-    })
+    }).pipe(Effect.andThen(tellStdioClient(`${error.message.replaceAll("\n", " ")}`)))
+  ),
+  Effect.tapCause((cause) =>
+    Cause.hasInterruptsOnly(cause) ? Effect.void : tellStdioClient(String(Cause.squash(cause)))
   ),
   reportFailure,
   (main) => NodeRuntime.runMain(main, { teardown, disableErrorReporting: true })

@@ -9,6 +9,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { testApiKey } from "./credentials.ts"
 import { nodeBin, root, serverMain } from "./paths.ts"
@@ -58,6 +59,7 @@ export const startFlags: ReadonlyArray<string> = (
 
 /** Server settings that must not leak into a test server from the environment the tests run in. */
 const serverVariables = [
+  "XDG_DATA_HOME",
   "PORT",
   "HOST",
   "DATABASE_URL",
@@ -85,6 +87,13 @@ export const baseEnv = (extra: Readonly<Record<string, string>> = {}): Record<st
   return merged
 }
 
+/**
+ * The user data directory a server started in `cwd` gets (its default data directory is inside it): the test's own
+ * folder, as `.bulwark/` in the working directory used to be, never the real one of the user running the tests.
+ */
+const dataHomeOf = (cwd: string): string =>
+  cwd === root ? join(tmpdir(), `bulwark-test-data-${process.pid}`) : join(cwd, ".data-home")
+
 const running = new Set<ChildProcess>()
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL")
@@ -106,7 +115,13 @@ export const startServer = (options: StartOptions): Promise<ServerProcess> =>
   new Promise((resolve, reject) => {
     const child = spawn(nodeBin, [...(options.nodeArgs ?? []), serverMain, ...(options.args ?? [])], {
       cwd: options.cwd,
-      env: baseEnv({ LOG_LEVEL: "info", ...options.env, PORT: "0", HOST: "127.0.0.1" }),
+      env: baseEnv({
+        XDG_DATA_HOME: dataHomeOf(options.cwd),
+        LOG_LEVEL: "info",
+        ...options.env,
+        PORT: "0",
+        HOST: "127.0.0.1"
+      }),
       stdio: ["ignore", "pipe", "pipe"]
     })
     running.add(child)
@@ -186,7 +201,7 @@ export const runServerToExit = (
   new Promise((resolve) => {
     const child = spawn(nodeBin, [serverMain, ...args], {
       cwd,
-      env: baseEnv(env),
+      env: baseEnv({ XDG_DATA_HOME: dataHomeOf(cwd), ...env }),
       stdio: ["ignore", "pipe", "pipe"]
     })
     running.add(child)

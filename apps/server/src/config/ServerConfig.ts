@@ -68,7 +68,10 @@ export const ServerConfig = Schema.Struct({
   logLevel: withDefault(Schema.Literals(["trace", "debug", "info", "warn", "error", "fatal", "none"]), "info"),
   /** The one `request` line per request: every request, failures only, or none; successful ones sampled. */
   accessLog: withDefault(AccessLogConfig, {}),
-  /** Where embedded data lives (`BULWARK_DATA_DIR`). */
+  /**
+   * Where the embedded database and the first key's file live (`BULWARK_DATA_DIR`): relative to the file that sets
+   * it; by default next to the configuration file, else in the user's data directory (see `dataDir.ts`).
+   */
   dataDir: withDefault(Schema.NonEmptyString, ".bulwark"),
   /** Shared caches and limits (`REDIS_URL`); in-process when unset. */
   redisUrl: Schema.optionalKey(Schema.String),

@@ -9,6 +9,7 @@ import { Effect, Result } from "effect"
 import { parse as parseYaml } from "yaml"
 import { bundledPlugins, enabledPlugins } from "../plugins/PluginSettings.ts"
 import { ConfigInvalid } from "./ConfigInvalid.ts"
+import { type DataDirOrigin, resolveDataDir } from "./dataDir.ts"
 import { ServerConfig } from "./ServerConfig.ts"
 
 /** Where the configuration comes from: a file (YAML or JSON), the environment, and defaults. */
@@ -61,9 +62,13 @@ const parseText = (file: string, text: string) =>
       })
   })
 
-/** How plugins are found: those installed without a `module`, by name (the bundled tickets plugin by default). */
+/**
+ * How plugins are found: those installed without a `module`, by name (the bundled plugins by default); and whether
+ * the server will serve stdio (its default data directory is its own: see `dataDir.ts`).
+ */
 export interface LoadOptions {
   readonly plugins?: Readonly<Record<string, Installable>>
+  readonly stdio?: boolean
 }
 
 /** Where a configuration's values came from, to blame a bad value on its source. */
@@ -72,6 +77,9 @@ interface Origins {
   readonly file: string | undefined
   /** Which environment variable set which dotted path. */
   readonly fromEnv: ReadonlyMap<string, string>
+  /** Where `dataDir` was set. */
+  readonly dataDir: DataDirOrigin
+  readonly env: Readonly<Record<string, string | undefined>>
 }
 
 const decodeWith = (
@@ -104,7 +112,14 @@ const decodeWith = (
       { file: origins.file, cwd: process.cwd() },
       options.plugins ?? bundledPlugins
     ).pipe(Effect.mapError((problems) => new ConfigInvalid({ source, problems })))
-    return { ...config, plugins }
+    const dataDir = resolveDataDir({
+      value: config.dataDir,
+      origin: origins.dataDir,
+      file: origins.file,
+      stdio: options.stdio === true,
+      env: origins.env
+    })
+    return { ...config, dataDir, plugins }
   })
 
 /**
@@ -113,7 +128,16 @@ const decodeWith = (
  */
 export const decodeConfig = (raw: unknown, options: LoadOptions = {}): Effect.Effect<ServerConfig, ConfigInvalid> =>
   typeof raw === "object" && raw !== null && !Array.isArray(raw)
-    ? decodeWith(raw as Record<string, unknown>, { file: undefined, fromEnv: new Map() }, options)
+    ? decodeWith(
+        raw as Record<string, unknown>,
+        {
+          file: undefined,
+          fromEnv: new Map(),
+          dataDir: (raw as Record<string, unknown>).dataDir === undefined ? "default" : "environment",
+          env: process.env
+        },
+        options
+      )
     : Effect.fail(
         new ConfigInvalid({ source: "configuration", problems: ["the top level must be a mapping of settings"] })
       )
@@ -138,6 +162,7 @@ export const loadConfig = (
               problems: ["the top level must be a mapping of settings"]
             })
     const fromEnv = new Map<string, string>()
+    const dataDir: DataDirOrigin = merged.dataDir !== undefined ? "file" : "default"
     for (const [name, path, convert] of overrides) {
       const value = sources.env[name]
       if (value !== undefined && value !== "") {
@@ -145,5 +170,9 @@ export const loadConfig = (
         fromEnv.set(path.join("."), name)
       }
     }
-    return yield* decodeWith(merged, { file: sources.file, fromEnv }, options)
+    return yield* decodeWith(
+      merged,
+      { file: sources.file, fromEnv, dataDir: fromEnv.has("dataDir") ? "environment" : dataDir, env: sources.env },
+      options
+    )
   })
