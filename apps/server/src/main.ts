@@ -8,10 +8,11 @@
 import { JsonLogs } from "@bulwark/observability"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Result, Runtime } from "effect"
-import { parseServerArgs, serverUsage, version } from "./cli/ServerArgs.ts"
+import { parseServerArgs, serverUsage } from "./cli/ServerArgs.ts"
 import { answerStdioFailure } from "./cli/stdioFailure.ts"
 import * as BulwarkServer from "./compose/BulwarkServer.ts"
 import { loadConfig } from "./config/loadConfig.ts"
+import { version } from "./version.ts"
 
 const parsed = parseServerArgs(process.argv.slice(2))
 if (Result.isFailure(parsed)) {

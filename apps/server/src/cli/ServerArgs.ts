@@ -5,12 +5,8 @@
  *
  * @since 0.1.0
  */
-import { createRequire } from "node:module"
 import { parseArgs } from "node:util"
 import { Data, Result } from "effect"
-
-/** The server's version, from its package (the one place it is written). */
-export const version: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version
 
 /** Printed for `--help`, and after a usage error. */
 export const serverUsage = `Usage: bulwark [--config FILE] [--stdio] [--in-memory]

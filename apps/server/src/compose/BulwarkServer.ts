@@ -28,6 +28,7 @@ import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
 import * as MetricsRoute from "../metrics/MetricsRoute.ts"
 import { naming, type PluginFailed } from "../plugins/PluginFailed.ts"
+import { version } from "../version.ts"
 import { bootstrapKey } from "./bootstrap.ts"
 import * as CacheFeed from "./CacheFeed.ts"
 import { configReload } from "./configReload.ts"
@@ -65,7 +66,7 @@ const reloading = (options: RunOptions) =>
 
 const identity = (config: ServerConfig) => ({
   name: config.name,
-  version: "0.1.0",
+  version,
   instructions: "Bulwark serves company tools to agents with authentication, limits and audit.",
   listTtlMs: 30_000
 })

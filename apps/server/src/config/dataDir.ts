@@ -15,7 +15,7 @@ export const userDataDir = (env: Readonly<Record<string, string | undefined>>): 
   if (process.platform === "win32") return join(env.LOCALAPPDATA ?? join(homedir(), "AppData", "Local"), "Bulwark")
   if (process.platform === "darwin") return join(homedir(), "Library", "Application Support", "Bulwark")
   const base = env.XDG_DATA_HOME
-  return join(base !== undefined && base.startsWith("/") ? base : join(homedir(), ".local", "share"), "bulwark")
+  return join(base?.startsWith("/") === true ? base : join(homedir(), ".local", "share"), "bulwark")
 }
 
 /** Where `dataDir` was set, if anywhere. */
