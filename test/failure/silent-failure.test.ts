@@ -58,13 +58,13 @@ describe("silent failure", () => {
     answers.push(["ticket://1", await send(server, "resources/read", { uri: "ticket://1" })])
     answers.push([
       "triage_ticket",
-      await send(server, "prompts/get", { name: "triage_ticket", arguments: { ticket_id: "1" } })
+      await send(server, "prompts/get", { name: "triage_ticket", arguments: { ticketId: "1" } })
     ])
     answers.push([
       "completion",
       await send(server, "completion/complete", {
         ref: { type: "ref/prompt", name: "triage_ticket" },
-        argument: { name: "ticket_id", value: "1" }
+        argument: { name: "ticketId", value: "1" }
       })
     ])
     for (const [name, answer] of answers) console.info(`silent ${name}: ${answer.reason}: ${answer.text}`)

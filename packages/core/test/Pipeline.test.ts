@@ -103,7 +103,6 @@ describe("Pipeline", () => {
         const result = (yield* handle(request("tools/list", {}))) as { tools: Array<Record<string, unknown>> }
         const create = result.tools.find((t) => t.name === "create")!
         expect(create.inputSchema).toMatchObject({
-          $schema: "https://json-schema.org/draft/2020-12/schema",
           type: "object",
           required: ["title", "priority"]
         })
@@ -118,7 +117,7 @@ describe("Pipeline", () => {
           request("tools/call", { name: "create", arguments: { title: "a", priority: "low" } })
         )
         expect(result.structuredContent).toEqual({ id: 1, title: "a" })
-        expect(result.content).toEqual([{ type: "text", text: JSON.stringify({ id: 1, title: "a" }, null, 2) }])
+        expect(result.content).toEqual([{ type: "text", text: '{"id":1,"title":"a"}' }])
       })
     )
 

@@ -101,7 +101,7 @@ layer(testEnv("resources"), { excludeTestServices: true })((it) => {
         yield* callOk("add_comment", { ticketId: ticket.id, authorId: grace.id, body: "Seeing 504s in the logs." })
         const result = (yield* handle("prompts/get", {
           name: "triage_ticket",
-          arguments: { ticket_id: String(ticket.id) }
+          arguments: { ticketId: String(ticket.id) }
         })) as unknown as PromptResult
         expect(result.messages).toHaveLength(1)
         const [message] = result.messages
@@ -118,31 +118,31 @@ layer(testEnv("resources"), { excludeTestServices: true })((it) => {
       })
     )
 
-    it.effect("rejects an unknown ticket and a malformed id, and completes ticket_id", () =>
+    it.effect("rejects an unknown ticket and a malformed id, and completes ticketId", () =>
       Effect.gen(function* () {
         const missing = yield* Effect.flip(
-          handle("prompts/get", { name: "triage_ticket", arguments: { ticket_id: "999999" } })
+          handle("prompts/get", { name: "triage_ticket", arguments: { ticketId: "999999" } })
         )
         expect(missing.code).toBe(-32602)
         expect(missing.message).toBe("Ticket 999999 does not exist. Use list_tickets to find ticket ids.")
         const malformed = yield* Effect.flip(
-          handle("prompts/get", { name: "triage_ticket", arguments: { ticket_id: "forty-two" } })
+          handle("prompts/get", { name: "triage_ticket", arguments: { ticketId: "forty-two" } })
         )
         expect(malformed.code).toBe(-32602)
-        expect(malformed.message).toContain("ticket_id: must be a ticket id such as 42")
+        expect(malformed.message).toContain("ticketId: must be a ticket id such as 42")
 
         const { ada } = yield* seedDefaultTenant
         const ticket = yield* createTicket("Prompt completion", ada.id)
         const completion = (yield* handle("completion/complete", {
           ref: { type: "ref/prompt", name: "triage_ticket" },
-          argument: { name: "ticket_id", value: String(ticket.id) }
+          argument: { name: "ticketId", value: String(ticket.id) }
         })) as unknown as Completion
         expect(completion.completion.values).toEqual([String(ticket.id)])
         const listed = (yield* handle("prompts/list", {})) as {
           prompts: Array<{ name: string; arguments: Array<{ name: string; required: boolean }> }>
         }
         expect(listed.prompts.find((prompt) => prompt.name === "triage_ticket")?.arguments).toMatchObject([
-          { name: "ticket_id", required: true }
+          { name: "ticketId", required: true }
         ])
       })
     )

@@ -83,6 +83,23 @@ export const describeTicketsSuite = (backend: string, server: () => ServerProces
       expect(list?.annotations).toMatchObject({ readOnlyHint: true })
     })
 
+    it("lists lean schemas: no generated descriptions, allOf wrappers, ±2^53 bounds or $schema lines", async () => {
+      const { tools } = await client.listTools()
+      const listing = JSON.stringify(tools)
+      for (const noise of ['"allOf"', "9007199254740991", '"a value ', '"an integer"', '"$schema"']) {
+        expect(listing, noise).not.toContain(noise)
+      }
+      // What the official SDK with zod lists for the same create_ticket input: 834 bytes.
+      const create = tools.find((tool) => tool.name === "create_ticket")!
+      expect(Buffer.byteLength(JSON.stringify(create.inputSchema))).toBeLessThanOrEqual(834)
+      expect(create.inputSchema.properties?.reporterId).toEqual({
+        type: "integer",
+        minimum: 1,
+        maximum: 2147483647,
+        description: "Id of the user reporting the problem (see fetch_user)"
+      })
+    })
+
     it("fetch_user finds a demo user by email (any case) and by id", async () => {
       expect(ada).toMatchObject({ email: "ada@example.com", name: "Ada Lovelace" })
       expect(ada.createdAt).toMatch(isoTimestamp)
@@ -334,13 +351,13 @@ export const describeTicketsSuite = (backend: string, server: () => ServerProces
       expect(afterDelete.completion.values).not.toContain(prefix)
     })
 
-    it("triage_ticket inlines the ticket and the users; ticket_id completes; an unknown ticket is an error", async () => {
+    it("triage_ticket inlines the ticket and the users; ticketId completes; an unknown ticket is an error", async () => {
       const ticket = await createTicket({ title: `${marker} triage me`, description: "VPN drops every hour" })
       const { prompts } = await client.listPrompts()
       const triage = prompts.find((prompt) => prompt.name === "triage_ticket")
-      expect(triage?.arguments).toEqual([expect.objectContaining({ name: "ticket_id", required: true })])
+      expect(triage?.arguments).toEqual([expect.objectContaining({ name: "ticketId", required: true })])
 
-      const prompt = await client.getPrompt({ name: "triage_ticket", arguments: { ticket_id: String(ticket.id) } })
+      const prompt = await client.getPrompt({ name: "triage_ticket", arguments: { ticketId: String(ticket.id) } })
       expect(prompt.messages).toHaveLength(1)
       const message = prompt.messages[0]!
       expect(message.role).toBe("user")
@@ -354,16 +371,16 @@ export const describeTicketsSuite = (backend: string, server: () => ServerProces
 
       const completion = await client.complete({
         ref: { type: "ref/prompt", name: "triage_ticket" },
-        argument: { name: "ticket_id", value: String(ticket.id) }
+        argument: { name: "ticketId", value: String(ticket.id) }
       })
       expect(completion.completion.values).toContain(String(ticket.id))
 
       await expect(
-        client.getPrompt({ name: "triage_ticket", arguments: { ticket_id: String(missingId) } })
+        client.getPrompt({ name: "triage_ticket", arguments: { ticketId: String(missingId) } })
       ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining(`Ticket ${missingId} does not exist`) })
       await expect(
-        client.getPrompt({ name: "triage_ticket", arguments: { ticket_id: "forty-two" } })
-      ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("ticket_id") })
+        client.getPrompt({ name: "triage_ticket", arguments: { ticketId: "forty-two" } })
+      ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("ticketId") })
     })
   })
 }

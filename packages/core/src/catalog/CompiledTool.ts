@@ -78,7 +78,8 @@ export const unavailableResult = (failure: BackendUnavailable): CallToolResult =
   _meta: unavailableMeta(failure)
 })
 
-const stringify = (value: unknown): string => JSON.stringify(value, null, 2) ?? "null"
+/** The text beside `structuredContent`: the same value, compact (a model reads both; indentation only adds tokens). */
+const stringify = (value: unknown): string => JSON.stringify(value) ?? "null"
 
 /** Renders a domain error as the tool result an agent reads. */
 export const errorResult = (error: DomainError): CallToolResult => ({

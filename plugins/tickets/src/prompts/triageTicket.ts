@@ -14,7 +14,7 @@ import { TicketStore } from "../store/TicketStore.ts"
 export const maxAssignees = 50
 
 const Args = Schema.Struct({
-  ticket_id: Schema.String.check(
+  ticketId: Schema.String.check(
     Schema.isPattern(/^[1-9][0-9]{0,9}$/, { message: "must be a ticket id such as 42" })
   ).annotate({ description: "The id of the ticket to triage" })
 })
@@ -54,11 +54,11 @@ export const triageTicket = Prompt.make("triage_ticket", {
   args: Args,
   errors: [TicketNotFound],
   backends: [ticketsDatabase],
-  complete: { ticket_id: completeTicketId },
-  handler: ({ ticket_id }, ctx) =>
+  complete: { ticketId: completeTicketId },
+  handler: ({ ticketId }, ctx) =>
     Effect.gen(function* () {
       const store = yield* TicketStore
-      const ticket = yield* store.getTicket(ctx.call.tenantId, Number(ticket_id))
+      const ticket = yield* store.getTicket(ctx.call.tenantId, Number(ticketId))
       const users = yield* store.listUsers(ctx.call.tenantId, maxAssignees)
       return [Prompt.user(render(ticket, users))]
     })
