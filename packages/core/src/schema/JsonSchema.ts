@@ -97,9 +97,11 @@ const compact = (value: unknown): unknown => {
         member !== null && typeof member === "object" && !Array.isArray(member) && !("$ref" in member)
           ? Object.entries(member as Record<string, unknown>)
           : undefined
-      if (entries !== undefined && entries.every(([key, inner]) => mergeable(out, key, inner))) {
-        for (const [key, inner] of entries) out[key] = inner
-      } else kept.push(member)
+      if (entries === undefined || !entries.every(([key, inner]) => mergeable(out, key, inner))) {
+        kept.push(member)
+        continue
+      }
+      for (const [key, inner] of entries) out[key] = inner
     }
     if (kept.length > 0) out.allOf = kept
   }
