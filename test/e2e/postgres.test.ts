@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { createDatabase, dropDatabases, type FreshDatabase, query } from "@bulwark/database/testing"
-import { readerRole, sampleSchema } from "@bulwark/plugin-postgres"
+import { readerRole, sampleSchema, statementsOf } from "@bulwark/plugin-postgres"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { closeAllClients, textOf } from "./support/clients.ts"
@@ -23,13 +23,6 @@ let role: string
 let server: ServerProcess
 let keys: Readonly<Record<string, string>>
 let workDir: string
-
-/** The statements of a script, one per `;` at the end of a line. */
-const statements = (script: string) =>
-  script
-    .split(/;\s*(?:\n|$)/)
-    .map((statement) => statement.trim())
-    .filter((statement) => statement !== "")
 
 const configText = (url: string) =>
   [
@@ -48,8 +41,8 @@ beforeAll(async () => {
   app = await createDatabase("pgapp")
   shop = await createDatabase("pgshop")
   role = `bulwark_reader_${randomBytes(4).toString("hex")}`
-  for (const statement of statements(sampleSchema)) await query(shop.url, statement)
-  for (const statement of statements(readerRole(role, `"${shop.name}"`, ["public"]))) {
+  for (const statement of statementsOf(sampleSchema)) await query(shop.url, statement)
+  for (const statement of statementsOf(readerRole(role, `"${shop.name}"`, ["public"]))) {
     await query(shop.url, statement)
   }
   const readerUrl = new URL(shop.url)

@@ -86,7 +86,10 @@ const statementText = (sql: string, statement: { readonly stmt_location?: number
 
 const make = (config: PostgresConfig, defences: Defences) =>
   Effect.gen(function* () {
-    const parse: SqlParser = yield* sqlParser
+    // The WebAssembly parser loads only for a plugin that has databases to serve (the bundled server installs the
+    // plugin with none by default).
+    const parse: SqlParser =
+      config.databases.length === 0 ? () => Result.fail("no database is configured") : yield* sqlParser
     const targets = new Map<string, TargetDatabase.TargetDatabase>()
     for (const database of config.databases) {
       targets.set(

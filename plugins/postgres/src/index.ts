@@ -16,7 +16,7 @@ export {
   type RanQuery
 } from "./PostgresDatabases.ts"
 export { install, makePlugin, Postgres, Postgres as default } from "./PostgresPlugin.ts"
-export { readerRole, sampleSchema } from "./sample/sampleData.ts"
+export { readerRole, sampleSchema, statementsOf } from "./sample/sampleData.ts"
 export type { QueryResult } from "./target/TargetDatabase.ts"
 export { TargetUnreachable, UnsafeRole } from "./target/UnsafeRole.ts"
 export { backendName } from "./tools/databaseTools.ts"

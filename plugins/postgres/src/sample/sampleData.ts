@@ -1,7 +1,9 @@
 /**
  * A small analytics database for the README and the tests: customers, products, orders and events, generated
  * deterministically (the same rows every time), so that example queries have known answers. `sampleSchema` creates
- * and fills it in the current database; `readerRole` is the SQL an operator runs to create the plugin's role.
+ * and fills it in the current database; `readerRole` is the SQL an operator runs to create the plugin's role. Both
+ * are scripts of statements, each ending with `;` at the end of a line; `statementsOf` splits one for a client that
+ * sends one statement at a time (the extended protocol takes one).
  */
 
 /** Creates and fills the sample tables in schema `public` (120 customers, 24 products, 2,000 orders, 5,000 events). */
@@ -68,7 +70,7 @@ ANALYZE customers, products, orders, events;
 
 /** The SQL an operator runs to create the plugin's role with `SELECT` only on `schemas` of `database`. */
 export const readerRole = (role: string, database: string, schemas: ReadonlyArray<string>): string =>
-  [
+  `${[
     `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`,
     `GRANT CONNECT ON DATABASE ${database} TO ${role}`,
     ...schemas.flatMap((schema) => [
@@ -76,4 +78,11 @@ export const readerRole = (role: string, database: string, schemas: ReadonlyArra
       `GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`,
       `ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT SELECT ON TABLES TO ${role}`
     ])
-  ].join(";\n")
+  ].join(";\n")};\n`
+
+/** The statements of a script (one per `;` at the end of a line). */
+export const statementsOf = (script: string): ReadonlyArray<string> =>
+  script
+    .split(/;\s*(?:\n|$)/)
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== "")

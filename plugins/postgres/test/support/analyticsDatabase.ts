@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto"
 import { createDatabase, dropDatabases, query } from "@bulwark/database/testing"
 import { Schema } from "effect"
-import { PostgresConfig, readerRole, sampleSchema } from "../../src/index.ts"
+import { PostgresConfig, readerRole, sampleSchema, statementsOf } from "../../src/index.ts"
 
 const extras = `
 CREATE SCHEMA payroll;
@@ -19,13 +19,6 @@ INSERT INTO tenant_notes VALUES (1, 'acme', 'acme secret plan'), (2, 'acme', 'ac
 ALTER TABLE tenant_notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON tenant_notes USING (tenant_id = current_setting('app.tenant_id', true));
 `
-
-/** The statements of a script (one per `;` at a line's end). */
-export const statements = (script: string): ReadonlyArray<string> =>
-  script
-    .split(/;\s*(?:\n|$)/)
-    .map((statement) => statement.trim())
-    .filter((statement) => statement !== "")
 
 /** A prepared database: its URL as the reader role and as the owner, and how to remove it all. */
 export interface AnalyticsDatabase {
@@ -40,8 +33,8 @@ export interface AnalyticsDatabase {
 export const createAnalyticsDatabase = async (label: string): Promise<AnalyticsDatabase> => {
   const database = await createDatabase(label)
   const role = `bulwark_reader_${randomBytes(4).toString("hex")}`
-  for (const statement of statements(sampleSchema + extras)) await query(database.url, statement)
-  for (const statement of statements(readerRole(role, `"${database.name}"`, ["public", "payroll"]))) {
+  for (const statement of statementsOf(sampleSchema + extras)) await query(database.url, statement)
+  for (const statement of statementsOf(readerRole(role, `"${database.name}"`, ["public", "payroll"]))) {
     await query(database.url, statement)
   }
   const readerUrl = new URL(database.url)
