@@ -67,7 +67,7 @@ program.pipe(
     Effect.sync(() => {
       process.stderr.write(`${error.message}\n`)
       process.exitCode = 2
-    }).pipe(Effect.andThen(tellStdioClient(`${error.message.replaceAll("\n", " ")}`)))
+    }).pipe(Effect.andThen(tellStdioClient(error.message.replaceAll("\n", " "))))
   ),
   Effect.tapCause((cause) =>
     Cause.hasInterruptsOnly(cause) ? Effect.void : tellStdioClient(String(Cause.squash(cause)))

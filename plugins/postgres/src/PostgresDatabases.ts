@@ -11,7 +11,7 @@ import type { PostgresConfig, TargetDatabaseConfig } from "./config/PostgresConf
 import { QueryRefused, UnknownDatabase } from "./Errors.ts"
 import type { AllowList } from "./guard/AllowList.ts"
 import { checkQuery } from "./guard/SqlGuard.ts"
-import { type SqlParser, sqlParser } from "./guard/SqlParser.ts"
+import { isOnly, type SqlParser, sqlParser } from "./guard/SqlParser.ts"
 import * as TargetDatabase from "./target/TargetDatabase.ts"
 import type { TargetUnreachable, UnsafeRole } from "./target/UnsafeRole.ts"
 
@@ -127,13 +127,15 @@ const make = (config: PostgresConfig, defences: Defences) =>
             mode._tag === "select" && mode.long === true
               ? { ...opened.run, timeoutMs: Duration.toMillis(target.config.longStatementTimeout) }
               : opened.run
+          /** The result of running `text`, with the tables the guard found it reads. */
+          const ran = (
+            result: Effect.Effect<TargetDatabase.QueryResult, TargetDatabase.QueryErrors>,
+            tables: ReadonlyArray<string>
+          ) => Effect.map(result, (answer): RanQuery => ({ ...answer, tables }))
           if (!defences.parser) {
             return mode._tag === "explain"
-              ? Effect.map(target.statement(`EXPLAIN (FORMAT JSON) ${sql}`, params, run), (result) => ({
-                  ...result,
-                  tables: []
-                }))
-              : Effect.map(target.select(sql, params, run), (result) => ({ ...result, tables: [] }))
+              ? ran(target.statement(TargetDatabase.explainOf(sql, false), params, run), [])
+              : ran(target.select(sql, params, run), [])
           }
           const parsed = parse(sql)
           if (Result.isFailure(parsed)) return refused(`the SQL does not parse: ${parsed.failure}`)
@@ -145,19 +147,15 @@ const make = (config: PostgresConfig, defences: Defences) =>
               const text = statementText(sql, parsed.success[0] as never)
               const tables = checked.success.tables
               if (mode._tag === "explain") {
-                const explain = `EXPLAIN (FORMAT JSON${mode.analyze ? ", ANALYZE" : ""}) ${text}`
-                if (!TargetDatabase.isOnly(parse(explain), "ExplainStmt"))
-                  return refused("the query cannot be explained")
-                return Effect.map(target.statement(explain, params, run), (result) => ({ ...result, tables }))
+                const explain = TargetDatabase.explainOf(text, mode.analyze)
+                if (!isOnly(parse, explain, "ExplainStmt")) return refused("the query cannot be explained")
+                return ran(target.statement(explain, params, run), tables)
               }
-              if (checked.success.explain) {
-                return Effect.map(target.statement(text, params, run), (result) => ({ ...result, tables }))
-              }
-              const declared = `DECLARE bulwark_result NO SCROLL CURSOR FOR ${text}`
-              if (!TargetDatabase.isOnly(parse(declared), "DeclareCursorStmt")) {
+              if (checked.success.explain) return ran(target.statement(text, params, run), tables)
+              if (!isOnly(parse, TargetDatabase.cursorFor(text), "DeclareCursorStmt")) {
                 return refused("the query cannot be read through a cursor")
               }
-              return Effect.map(target.select(text, params, run), (result) => ({ ...result, tables }))
+              return ran(target.select(text, params, run), tables)
             }
           )
         }

@@ -18,8 +18,8 @@ export const userDataDir = (env: Readonly<Record<string, string | undefined>>): 
   return join(base?.startsWith("/") === true ? base : join(homedir(), ".local", "share"), "bulwark")
 }
 
-/** Where `dataDir` was set, if anywhere. */
-export type DataDirOrigin = "file" | "environment" | "default"
+/** Where `dataDir` was set: in a configuration file, as a path of the working directory (the environment, code), or nowhere. */
+export type DataDirOrigin = "file" | "workingDirectory" | "default"
 
 /** The absolute data directory. */
 export const resolveDataDir = (options: {

@@ -133,7 +133,7 @@ export const decodeConfig = (raw: unknown, options: LoadOptions = {}): Effect.Ef
         {
           file: undefined,
           fromEnv: new Map(),
-          dataDir: (raw as Record<string, unknown>).dataDir === undefined ? "default" : "environment",
+          dataDir: (raw as Record<string, unknown>).dataDir === undefined ? "default" : "workingDirectory",
           env: process.env
         },
         options
@@ -172,7 +172,7 @@ export const loadConfig = (
     }
     return yield* decodeWith(
       merged,
-      { file: sources.file, fromEnv, dataDir: fromEnv.has("dataDir") ? "environment" : dataDir, env: sources.env },
+      { file: sources.file, fromEnv, dataDir: fromEnv.has("dataDir") ? "workingDirectory" : dataDir, env: sources.env },
       options
     )
   })

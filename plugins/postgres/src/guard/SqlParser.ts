@@ -31,3 +31,9 @@ export const sqlParser: Effect.Effect<SqlParser> = Effect.promise(() => {
     }
   })
 )
+
+/** Whether SQL the plugin composed parses as exactly one statement of kind `tag` (e.g. `DeclareCursorStmt`). */
+export const isOnly = (parse: SqlParser, sql: string, tag: string): boolean => {
+  const parsed = parse(sql)
+  return Result.isSuccess(parsed) && parsed.success.length === 1 && tag in parsed.success[0]!.stmt
+}

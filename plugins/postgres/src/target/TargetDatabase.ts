@@ -12,7 +12,7 @@
  * Results are read from a cursor in batches and cut at the row and byte caps: a huge result is never held whole.
  */
 import { PgClient } from "@effect/sql-pg"
-import { Duration, Effect, Result, type Scope } from "effect"
+import { Duration, Effect, type Scope } from "effect"
 import type * as Reactivity from "effect/reactivity/Reactivity"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -181,39 +181,45 @@ export const make = (
         fields.map((field) => ({ name: field.name, type: typeNames.get(field.dataTypeId) ?? "unknown" }))
       )
 
-    /** Reads rows from `fetch` in batches until the caps or the end. */
-    const readCapped = (fetch: Effect.Effect<ReadonlyArray<ReadonlyArray<unknown>>, SqlError>) =>
-      Effect.gen(function* () {
-        const rows: Array<ReadonlyArray<unknown>> = []
-        let bytes = 0
-        while (true) {
-          const batch = yield* fetch
-          for (const raw of batch) {
-            const row = raw.map(toJson)
-            const size = Buffer.byteLength(JSON.stringify(row))
-            if (bytes + size > config.maxBytes) {
-              return { rows, truncated: { by: "maxBytes" as const, limit: config.maxBytes } }
-            }
-            if (rows.length === config.maxRows) {
-              return { rows, truncated: { by: "maxRows" as const, limit: config.maxRows } }
-            }
-            bytes += size
-            rows.push(row)
-          }
-          if (batch.length < BATCH) return { rows }
-        }
-      })
+    /**
+     * The caps of one result: rows are added until one more would pass `maxRows` or `maxBytes`; then the result says
+     * which cap cut it.
+     */
+    const capped = () => {
+      const rows: Array<ReadonlyArray<unknown>> = []
+      let bytes = 0
+      let truncated: QueryResult["truncated"]
+      return {
+        /** Adds a row as JSON; false once a cap is reached (the row is not kept). */
+        add: (raw: ReadonlyArray<unknown>): boolean => {
+          const row = raw.map(toJson)
+          const size = Buffer.byteLength(JSON.stringify(row))
+          if (bytes + size > config.maxBytes) truncated = { by: "maxBytes", limit: config.maxBytes }
+          else if (rows.length === config.maxRows) truncated = { by: "maxRows", limit: config.maxRows }
+          if (truncated !== undefined) return false
+          bytes += size
+          rows.push(row)
+          return true
+        },
+        result: (columns: ReadonlyArray<Column>): QueryResult =>
+          truncated === undefined ? { columns, rows } : { columns, rows, truncated }
+      }
+    }
 
     const select = (text: string, params: ReadonlyArray<unknown>, context: RunContext) =>
       inTransaction(
         context,
         Effect.gen(function* () {
-          yield* sql.unsafe(`DECLARE bulwark_result NO SCROLL CURSOR FOR ${text}`, params)
+          yield* sql.unsafe(cursorFor(text), params)
           const described = yield* sql.unsafe("FETCH FORWARD 0 FROM bulwark_result").raw
           const fields = (described as { readonly fields: ReadonlyArray<{ name: string; dataTypeId: number }> }).fields
           const columns = yield* columnsOf(fields)
-          const read = yield* readCapped(sql.unsafe(`FETCH FORWARD ${BATCH} FROM bulwark_result`).values)
-          return { columns, ...read }
+          const result = capped()
+          const fetch = sql.unsafe(`FETCH FORWARD ${BATCH} FROM bulwark_result`).values
+          while (true) {
+            const batch = yield* fetch
+            if (!batch.every(result.add) || batch.length < BATCH) return result.result(columns)
+          }
         })
       )
 
@@ -226,16 +232,9 @@ export const make = (
             readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
           }
           const columns = yield* columnsOf(raw.fields)
-          const all = raw.rows.map((row) => raw.fields.map((field) => row[field.name]))
-          let index = 0
-          const read = yield* readCapped(
-            Effect.sync(() => {
-              const batch = all.slice(index, index + BATCH)
-              index += BATCH
-              return batch
-            })
-          )
-          return { columns, ...read }
+          const result = capped()
+          raw.rows.every((row) => result.add(raw.fields.map((field) => row[field.name])))
+          return result.result(columns)
         })
       )
 
@@ -275,6 +274,9 @@ export const make = (
     return { config, relations, select, statement }
   })
 
-/** Turns a parse of composed SQL into a check that it is exactly one statement of `tag`. */
-export const isOnly = (statements: Result.Result<ReadonlyArray<{ readonly stmt: object }>, string>, tag: string) =>
-  Result.isSuccess(statements) && statements.success.length === 1 && tag in statements.success[0]!.stmt
+/** The cursor an accepted query is read through (one query: PostgreSQL's `DECLARE` takes no other statement). */
+export const cursorFor = (query: string): string => `DECLARE bulwark_result NO SCROLL CURSOR FOR ${query}`
+
+/** The `EXPLAIN` of an accepted query, as JSON. */
+export const explainOf = (query: string, analyze: boolean): string =>
+  `EXPLAIN (FORMAT JSON${analyze ? ", ANALYZE" : ""}) ${query}`

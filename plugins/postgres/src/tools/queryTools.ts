@@ -3,7 +3,7 @@
  * with `analyze` its plan as run) and `sample_rows` (the first rows of a table). Every statement goes through all
  * the defences (see `PostgresDatabases.ts`); a refusal says what and why.
  */
-import { Tool } from "@bulwark/core"
+import { Tool, type ToolContext } from "@bulwark/core"
 import { Effect, Schema } from "effect"
 import { QueryFailed, QueryRefused, UnknownDatabase, UnknownTable } from "../Errors.ts"
 import { PostgresDatabases } from "../PostgresDatabases.ts"
@@ -12,6 +12,21 @@ import { backendName, longBackendName } from "./databaseTools.ts"
 import { Database, Params, QueryOutput, renderResult, Sql, Table, toOutput } from "./fields.ts"
 
 const hints = { readOnly: true, destructive: false, idempotent: true, openWorld: false } as const
+
+/** Runs an agent's query (`long`: as a task, under the long statement timeout) and answers its result. */
+const runQuery =
+  (long: boolean) =>
+  (
+    {
+      database,
+      sql,
+      params
+    }: { readonly database: string; readonly sql: string; readonly params?: ReadonlyArray<unknown> },
+    ctx: ToolContext
+  ) =>
+    Effect.flatMap(PostgresDatabases, (databases) =>
+      databases.query(ctx.call.tenantId, database, sql, params ?? [], { _tag: "select", long })
+    ).pipe(Effect.map(toOutput))
 
 const quoted = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`
 
@@ -33,10 +48,7 @@ export const queryTools = (databases: ReadonlyArray<string>) => {
     backends,
     backendsOf,
     hints,
-    handler: ({ database, sql, params }, ctx) =>
-      Effect.flatMap(PostgresDatabases, (databases) =>
-        databases.query(ctx.call.tenantId, database, sql, params ?? [], { _tag: "select" })
-      ).pipe(Effect.map(toOutput)),
+    handler: runQuery(false),
     content: renderResult
   })
 
@@ -110,10 +122,7 @@ export const queryTools = (databases: ReadonlyArray<string>) => {
     backendsOf: ({ database }) => [longBackendName(database)],
     hints,
     task: { mode: "required", keep: "1 day", maxAttempts: 1 },
-    handler: ({ database, sql, params }, ctx) =>
-      Effect.flatMap(PostgresDatabases, (databases) =>
-        databases.query(ctx.call.tenantId, database, sql, params ?? [], { _tag: "select", long: true })
-      ).pipe(Effect.map(toOutput)),
+    handler: runQuery(true),
     content: renderResult
   })
 
