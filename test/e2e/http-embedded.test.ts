@@ -197,8 +197,9 @@ describe("health, readiness and metrics", () => {
   })
 
   it("/metrics counts tool calls by tenant, tool and status", async () => {
-    const ok = 'mcp_requests_total{tenant_id="default",tool_name="create_ticket",status="success"}'
-    const failed = 'mcp_requests_total{tenant_id="default",tool_name="get_ticket",status="tool_error"}'
+    const ok = 'mcp_requests_total{tenant_id="default",method="tools/call",tool_name="create_ticket",status="success"}'
+    const failed =
+      'mcp_requests_total{tenant_id="default",method="tools/call",tool_name="get_ticket",status="tool_error"}'
     const before = await scrape()
     const client = await connectHttp(server.mcpUrl, "auto")
     const ada = Schema.decodeUnknownSync(User)(await callOk(client, "fetch_user", { email: "ada@example.com" }))
@@ -214,10 +215,10 @@ describe("health, readiness and metrics", () => {
     expect(sample(after, failed)).toBe((sample(before, failed) ?? 0) + 1)
   })
 
-  it("/metrics has the request duration histogram with buckets 0.01, 0.05, 0.1, 0.5, 1, 5", async () => {
+  it("/metrics has the request duration histogram per method and tool, with buckets from 5 ms to 60 s", async () => {
     const metrics = await scrape()
     expect(metrics).toContain("# TYPE mcp_request_duration_seconds histogram")
-    const prefix = 'mcp_request_duration_seconds_bucket{tenant_id="default",tool_name="create_ticket",le="'
+    const prefix = 'mcp_request_duration_seconds_bucket{method="tools/call",tool_name="create_ticket",le="'
     const buckets = metrics
       .split("\n")
       .filter((line) => line.startsWith(prefix))
@@ -225,10 +226,25 @@ describe("health, readiness and metrics", () => {
         const [le, value] = line.slice(prefix.length).split('"} ')
         return { le: le!, count: Number(value) }
       })
-    expect(buckets.map((bucket) => bucket.le)).toEqual(["0.01", "0.05", "0.1", "0.5", "1", "5", "+Inf"])
+    expect(buckets.map((bucket) => bucket.le)).toEqual([
+      "0.005",
+      "0.01",
+      "0.025",
+      "0.05",
+      "0.1",
+      "0.25",
+      "0.5",
+      "1",
+      "2.5",
+      "5",
+      "10",
+      "30",
+      "60",
+      "+Inf"
+    ])
     const counts = buckets.map((bucket) => bucket.count)
     expect(counts).toEqual([...counts].sort((a, b) => a - b))
-    const total = sample(metrics, 'mcp_request_duration_seconds_count{tenant_id="default",tool_name="create_ticket"}')
+    const total = sample(metrics, 'mcp_request_duration_seconds_count{method="tools/call",tool_name="create_ticket"}')
     expect(total).toBeGreaterThan(0)
     expect(counts.at(-1)).toBe(total)
   })

@@ -206,9 +206,9 @@ describe("tools that run as tasks", () => {
         .split("\n")
         .filter((line) => line.startsWith(`${series}{`) && labels.every((label) => line.includes(label)))
         .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0)
-    expect(value("bulwark_jobs_submitted_total", 'job="tool count_steps"', 'tenant_id="acme"')).toBeGreaterThan(0)
-    expect(value("bulwark_job_runs_total", 'job="tool count_steps"', 'outcome="completed"')).toBeGreaterThan(0)
-    expect(value("bulwark_job_run_duration_seconds_count", 'job="tool count_steps"')).toBeGreaterThan(0)
+    expect(value("bulwark_jobs_submitted_total", 'job_name="tool count_steps"', 'tenant_id="acme"')).toBeGreaterThan(0)
+    expect(value("bulwark_job_runs_total", 'job_name="tool count_steps"', 'outcome="completed"')).toBeGreaterThan(0)
+    expect(value("bulwark_job_run_duration_seconds_count", 'job_name="tool count_steps"')).toBeGreaterThan(0)
     expect(metrics).toMatch(/^bulwark_jobs_running(\{[^}]*\})? \d+/m)
   })
 

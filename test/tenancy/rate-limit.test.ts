@@ -56,10 +56,11 @@ describe("rate limits", () => {
           // Every request counts, lists too.
           expect(outcome(yield* Effect.exit(handle(request("tools/list", {}, who))))).toBe(-32029)
 
-          const labels = { tenant_id: id, tool_name: "search_tickets", limit: "tenant" }
+          const labels = { tenant_id: id, method: "tools/call", tool_name: "search_tickets", limit: "tenant" }
           expect(yield* counter(TenancyMetrics.rateLimitAllowed, labels)).toBe(5)
           expect(yield* counter(TenancyMetrics.rateLimitRejected, labels)).toBe(1)
-          expect(yield* counter(TenancyMetrics.rateLimitRejected, { ...labels, tool_name: "tools/list" })).toBe(1)
+          const listing = { ...labels, method: "tools/list", tool_name: "" }
+          expect(yield* counter(TenancyMetrics.rateLimitRejected, listing)).toBe(1)
         })
       )
     )
@@ -84,6 +85,7 @@ describe("rate limits", () => {
           expect(
             yield* counter(TenancyMetrics.rateLimitRejected, {
               tenant_id: id,
+              method: "tools/call",
               tool_name: "generate_report",
               limit: "tool"
             })

@@ -169,14 +169,14 @@ export const layer = (config: JobsConfig): Layer.Layer<never, never, SqlClient |
               Effect.annotateLogs({
                 jobId: job.id,
                 tenantId: job.tenantId,
-                job: labels.job,
+                job: labels.job_name,
                 attempt: job.attempts,
                 durationMs: Date.now() - startedAt
               }),
               Effect.andThen(Metric.update(Metric.withAttributes(JobMetrics.runs, { ...labels, outcome }), 1)),
               Effect.andThen(
                 Metric.update(
-                  Metric.withAttributes(JobMetrics.duration, { job: labels.job }),
+                  Metric.withAttributes(JobMetrics.duration, { job_name: labels.job_name }),
                   (Date.now() - startedAt) / 1000
                 )
               )

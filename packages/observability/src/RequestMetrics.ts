@@ -1,24 +1,39 @@
 /**
- * The request metrics of Bulwark, as plain Effect `Metric`s.
+ * The request metrics of Bulwark, as plain Effect `Metric`s: the article's `mcp_requests_total` and
+ * `mcp_request_duration_seconds`, and `mcp_requests_in_flight`.
  *
- * The request pipeline records them; `Prometheus` renders whatever is in the metric registry.
- * Label values become Prometheus series: keep `tenant_id`, `tool_name` and `status` to small, known sets.
+ * The request pipeline records them; `Prometheus` renders whatever is in the metric registry. Every label comes from
+ * a small, known set: `tenant_id` (configured tenants), `method` (the MCP method), `tool_name` (the tool of a
+ * `tools/call` the catalog has, else empty) and `status` (how the request ended). How far `tenant_id` reaches is
+ * the operator's choice ({@link TenantLabel}): with many tenants, per-tenant histograms are what explodes first.
  *
  * @since 0.1.0
  */
 import { type Context, Effect, type Exit, Metric } from "effect"
 import { series } from "./Series.ts"
 
-/** Upper bounds, in seconds, of the `mcp_request_duration_seconds` buckets (`+Inf` is implicit). */
-export const durationBuckets: ReadonlyArray<number> = [0.01, 0.05, 0.1, 0.5, 1, 5]
+/**
+ * Upper bounds, in seconds, of the `mcp_request_duration_seconds` buckets (`+Inf` is implicit): from 5 ms to 60 s,
+ * past the 30 s default deadline, so that a p99 near a timeout is still a bucket and not `+Inf`.
+ */
+export const durationBuckets: ReadonlyArray<number> = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
-/** `mcp_requests_total`: finished MCP requests, recorded with labels `tenant_id`, `tool_name`, `status`. */
+/**
+ * Which request series carry `tenant_id`:
+ *
+ * - `all`: the counter and the histogram (the article's label sets; buckets × tools × tenants series);
+ * - `counters` (the default): `mcp_requests_total` per tenant, `mcp_request_duration_seconds` per method and tool;
+ * - `none`: neither (the exposition drops `tenant_id` from every other series too, see `Prometheus.text`).
+ */
+export type TenantLabel = "all" | "counters" | "none"
+
+/** `mcp_requests_total{tenant_id,method,tool_name,status}`: finished MCP requests. */
 export const requestsTotal: Metric.Counter<number> = Metric.counter("mcp_requests_total", {
-  description: "Finished MCP requests",
+  description: "Finished MCP requests by tenant, method, tool and how they ended",
   incremental: true
 })
 
-/** `mcp_request_duration_seconds`: request duration in seconds, recorded with labels `tenant_id`, `tool_name`. */
+/** `mcp_request_duration_seconds{method,tool_name}` (and `tenant_id` under `all`): request duration. */
 export const requestDuration: Metric.Histogram<number> = Metric.histogram("mcp_request_duration_seconds", {
   description: "MCP request duration in seconds",
   boundaries: Metric.boundariesFromIterable(durationBuckets)
@@ -33,7 +48,9 @@ export const requestsInFlight: Metric.Gauge<number> = Metric.gauge("mcp_requests
 export interface FinishedRequest {
   /** The tenant the request was made for. */
   readonly tenantId: string
-  /** The `tool_name` label: see {@link toolName}. */
+  /** The MCP method (`tools/call`, `tools/list`, `resources/read`, ...). */
+  readonly method: string
+  /** The `tool_name` label: see {@link toolLabel}. */
   readonly toolName: string
   /** How the request ended: core's `Outcome` (`success`, `tool_error`, `rejected`, `internal_error`, ...). */
   readonly status: string
@@ -41,18 +58,31 @@ export interface FinishedRequest {
   readonly durationSeconds: number
 }
 
-const requestsTotalOf = series(requestsTotal)
-const requestDurationOf = series(requestDuration)
+/** Records finished requests in the registry of a context. */
+export type Recorder = (request: FinishedRequest, context: Context.Context<never>) => void
 
-/** Records a finished request in the registry of `context`. */
-const record = (request: FinishedRequest, context: Context.Context<never>): void => {
-  const labels = { tenant_id: request.tenantId, tool_name: request.toolName }
-  requestsTotalOf({ ...labels, status: request.status }).updateUnsafe(1, context)
-  requestDurationOf(labels).updateUnsafe(request.durationSeconds, context)
+/** A recorder whose series carry `tenant_id` as `tenantLabel` says. */
+export const recorder = (tenantLabel: TenantLabel = "counters"): Recorder => {
+  const requestsTotalOf = series(requestsTotal)
+  const requestDurationOf = series(requestDuration)
+  return (request, context) => {
+    const counted =
+      tenantLabel === "none"
+        ? { method: request.method, tool_name: request.toolName, status: request.status }
+        : { tenant_id: request.tenantId, method: request.method, tool_name: request.toolName, status: request.status }
+    const timed =
+      tenantLabel === "all"
+        ? { tenant_id: request.tenantId, method: request.method, tool_name: request.toolName }
+        : { method: request.method, tool_name: request.toolName }
+    requestsTotalOf(counted).updateUnsafe(1, context)
+    requestDurationOf(timed).updateUnsafe(request.durationSeconds, context)
+  }
 }
 
+const recordByDefault = recorder()
+
 /** Records one finished request: increments `mcp_requests_total` and observes `mcp_request_duration_seconds`. */
-export const recordRequest = (request: FinishedRequest): Effect.Effect<void> =>
+export const recordRequest = (request: FinishedRequest, record: Recorder = recordByDefault): Effect.Effect<void> =>
   Effect.withFiber((fiber) => {
     record(request, fiber.context)
     return Effect.void
@@ -76,7 +106,8 @@ export const trackInFlight = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Eff
  */
 export const track = <A, E, R>(
   self: Effect.Effect<A, E, R>,
-  finished: (exit: Exit.Exit<A, E>) => FinishedRequest
+  finished: (exit: Exit.Exit<A, E>) => FinishedRequest,
+  record: Recorder = recordByDefault
 ): Effect.Effect<A, E, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((fiber) => {
@@ -93,11 +124,9 @@ export const track = <A, E, R>(
     })
   )
 
-const namedMethods: ReadonlySet<string> = new Set(["tools/call", "resources/read", "prompts/get"])
-
 /**
- * The `tool_name` label of a request: the tool, resource or prompt name for `tools/call`, `resources/read` and
- * `prompts/get` (when known), else the method itself (e.g. `tools/list`).
+ * The `tool_name` label of a request: the tool's name for `tools/call` (when known), else empty: resources,
+ * prompts and listings are told apart by `method`, so that `tool_name` only ever names tools.
  */
-export const toolName = (method: string, name?: string | undefined): string =>
-  namedMethods.has(method) && name !== undefined && name !== "" ? name : method
+export const toolLabel = (method: string, name?: string | undefined): string =>
+  method === "tools/call" && name !== undefined ? name : ""

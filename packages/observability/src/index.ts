@@ -11,6 +11,9 @@
 /** The JSON lines logger on stderr. */
 export * as JsonLogs from "./JsonLogs.ts"
 
+/** What the process uses (`process_*`, `nodejs_*`, the memory limits) and `bulwark_build_info`. */
+export * as ProcessMetrics from "./ProcessMetrics.ts"
+
 /** Prometheus text exposition of the metric registry and the `GET /metrics` route. */
 export * as Prometheus from "./Prometheus.ts"
 

@@ -8,15 +8,16 @@ export const observeRequest = <A, E, R>(
   request: { readonly tenantId: string; readonly method: string; readonly name?: string },
   handle: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> => {
-  const toolName = RequestMetrics.toolName(request.method, request.name)
+  const toolName = RequestMetrics.toolLabel(request.method, request.name)
   return Effect.suspend(() => {
     const started = performance.now()
     return RequestMetrics.track(
       Effect.tap(handle, () => Effect.logDebug("request handled")),
       (exit) => ({
         tenantId: request.tenantId,
+        method: request.method,
         toolName,
-        status: Exit.isSuccess(exit) ? "ok" : "error",
+        status: Exit.isSuccess(exit) ? "success" : "internal_error",
         durationSeconds: (performance.now() - started) / 1000
       })
     ).pipe(
@@ -30,7 +31,7 @@ export const observeRequest = <A, E, R>(
 // Prometheus.route with the MCP routes). Provide, not merge, ObservabilityLive so that request fibers log and
 // trace through it; then provide an HttpServer (e.g. NodeHttpServer.layer) and launch.
 export const ObservabilityLive = Layer.mergeAll(JsonLogs.layer(process.env.LOG_LEVEL), Tracing.layer)
-export const AppLive = HttpRouter.serve(Prometheus.route).pipe(Layer.provide(ObservabilityLive))
+export const AppLive = HttpRouter.serve(Prometheus.route()).pipe(Layer.provide(ObservabilityLive))
 
 // #endregion readme
 
@@ -45,13 +46,14 @@ describe("README example", () => {
       expect(yield* echo.pipe(Effect.provide(ObservabilityLive))).toBe("hi")
       expect(yield* Effect.flip(list.pipe(Effect.provide(ObservabilityLive)))).toBe("unavailable")
 
-      const { handler, dispose } = HttpRouter.toWebHandler(Prometheus.route, { disableLogger: true })
+      const { handler, dispose } = HttpRouter.toWebHandler(Prometheus.route(), { disableLogger: true })
       yield* Effect.addFinalizer(() => Effect.promise(dispose))
       const response = yield* Effect.promise(() => handler(new Request("http://localhost/metrics")))
       const text = yield* Effect.promise(() => response.text())
-      expect(text).toContain(`mcp_requests_total{tenant_id="${tenantId}",tool_name="echo",status="ok"} 1`)
-      expect(text).toContain(`mcp_requests_total{tenant_id="${tenantId}",tool_name="tools/list",status="error"} 1`)
-      expect(text).toContain(`mcp_request_duration_seconds_count{tenant_id="${tenantId}",tool_name="echo"} 1`)
+      const label = `tenant_id="${tenantId}"`
+      expect(text).toContain(`mcp_requests_total{${label},method="tools/call",tool_name="echo",status="success"} 1`)
+      expect(text).toContain(`mcp_requests_total{${label},method="tools/list",tool_name="",status="internal_error"} 1`)
+      expect(text).toContain(`mcp_request_duration_seconds_count{method="tools/call",tool_name="echo"}`)
       expect(text).toContain("mcp_requests_in_flight 0")
     })
   )

@@ -129,7 +129,13 @@ export const make = Effect.fnUntraced(function* (backend: Backend.CompiledBacken
       })
     )
   }
+  // Every series of the backend exists from the start (at zero), so that rates and alerts see it before its first
+  // failure.
   yield* Metric.update(metric.circuitState, 0)
+  yield* Metric.update(metric.inUse, 0)
+  yield* Metric.update(Metric.withAttributes(BackendMetrics.bulkheadLimit, labels), policy.maxConcurrent)
+  yield* Effect.forEach(Object.values(outcomes), (outcome) => Metric.update(outcome, 0), { discard: true })
+  yield* Metric.update(metric.retries, 0)
   for (const breaker of breakers) {
     yield* breaker.transitions.pipe(
       Stream.runForEach((transition) => {

@@ -48,6 +48,14 @@ export const bulkheadInUse: Metric.Gauge<number> = Metric.gauge("bulwark_backend
   description: "Calls to a backend running now"
 })
 
+/**
+ * `bulwark_backend_bulkhead_limit{backend}`: calls that may run at once (the policy's `maxConcurrent`; for a
+ * database backend, its pool). In use at the limit with calls refused is the "pool exhausted" alert.
+ */
+export const bulkheadLimit: Metric.Gauge<number> = Metric.gauge("bulwark_backend_bulkhead_limit", {
+  description: "Calls to a backend that may run at once"
+})
+
 /** `bulwark_backend_up{backend}`: 1 when the last health probe succeeded, 0 when it failed. */
 export const up: Metric.Gauge<number> = Metric.gauge("bulwark_backend_up", {
   description: "1 when a backend's last health probe succeeded, 0 when it failed"

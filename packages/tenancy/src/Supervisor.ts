@@ -31,7 +31,7 @@ export const delayFor = (backoff: Backoff, attempt: number): Duration.Duration =
 
 /**
  * Runs `effect` until it succeeds or is interrupted. Each failure or defect is logged with its cause, counted in
- * `tenancy_background_restarts_total` and followed by a restart after the backoff; a run that lasted longer than the
+ * `bulwark_background_restarts_total` and followed by a restart after the backoff; a run that lasted longer than the
  * maximum backoff starts the backoff over.
  */
 export const supervise = <E, R>(

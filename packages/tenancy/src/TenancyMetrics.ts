@@ -1,56 +1,57 @@
 /**
  * Tenancy's metrics, as plain Effect `Metric`s (rendered by `@bulwark/observability`'s Prometheus route).
- * Labels: `tenant_id` (configured tenants only), `tool_name` (a catalog name or the request method), `limit`.
+ * Labels: `tenant_id` (configured tenants only), `method` (the MCP method), `tool_name` (the catalog's name of the
+ * tool a `tools/call` is for, else empty), `limit`.
  *
  * @since 0.1.0
  */
 import { type Series, series } from "@bulwark/observability"
 import { type Effect, Metric } from "effect"
 
-/** `tenancy_rate_limit_allowed_total{tenant_id, tool_name, limit}`: requests a rate limit let through. */
-export const rateLimitAllowed: Metric.Counter<number> = Metric.counter("tenancy_rate_limit_allowed_total", {
+/** `bulwark_rate_limit_allowed_total{tenant_id, method, tool_name, limit}`: requests a rate limit let through. */
+export const rateLimitAllowed: Metric.Counter<number> = Metric.counter("bulwark_rate_limit_allowed_total", {
   description: "Requests a rate limit let through",
   incremental: true
 })
 
-/** `tenancy_rate_limit_rejected_total{tenant_id, tool_name, limit}`: requests a rate limit refused. */
-export const rateLimitRejected: Metric.Counter<number> = Metric.counter("tenancy_rate_limit_rejected_total", {
+/** `bulwark_rate_limit_rejected_total{tenant_id, method, tool_name, limit}`: requests a rate limit refused. */
+export const rateLimitRejected: Metric.Counter<number> = Metric.counter("bulwark_rate_limit_rejected_total", {
   description: "Requests a rate limit refused",
   incremental: true
 })
 
-/** `tenancy_rate_limiter_errors_total{tenant_id}`: rate limiter store failures (the request was let through). */
-export const rateLimiterErrors: Metric.Counter<number> = Metric.counter("tenancy_rate_limiter_errors_total", {
+/** `bulwark_rate_limiter_errors_total{tenant_id}`: rate limiter store failures (the request was let through). */
+export const rateLimiterErrors: Metric.Counter<number> = Metric.counter("bulwark_rate_limiter_errors_total", {
   description: "Rate limiter store failures; requests are let through",
   incremental: true
 })
 
-/** `tenancy_quota_units_total{tenant_id, tool_name}`: cost units consumed. */
-export const quotaUnits: Metric.Counter<number> = Metric.counter("tenancy_quota_units_total", {
+/** `bulwark_quota_units_total{tenant_id, tool_name}`: cost units consumed. */
+export const quotaUnits: Metric.Counter<number> = Metric.counter("bulwark_quota_units_total", {
   description: "Cost units consumed by tool calls",
   incremental: true
 })
 
-/** `tenancy_quota_rejected_total{tenant_id, tool_name, limit}`: tool calls refused by a daily or monthly quota. */
-export const quotaRejected: Metric.Counter<number> = Metric.counter("tenancy_quota_rejected_total", {
+/** `bulwark_quota_rejected_total{tenant_id, tool_name, limit}`: tool calls refused by a daily or monthly quota. */
+export const quotaRejected: Metric.Counter<number> = Metric.counter("bulwark_quota_rejected_total", {
   description: "Tool calls refused by a quota",
   incremental: true
 })
 
-/** `tenancy_concurrency_rejected_total{tenant_id}`: requests refused for want of a permit. */
-export const concurrencyRejected: Metric.Counter<number> = Metric.counter("tenancy_concurrency_rejected_total", {
+/** `bulwark_concurrency_rejected_total{tenant_id}`: requests refused for want of a permit. */
+export const concurrencyRejected: Metric.Counter<number> = Metric.counter("bulwark_concurrency_rejected_total", {
   description: "Requests refused by the tenant's concurrency limit",
   incremental: true
 })
 
-/** `tenancy_background_restarts_total{tenant_id, task}`: supervised background fibers restarted after a crash. */
-export const backgroundRestarts: Metric.Counter<number> = Metric.counter("tenancy_background_restarts_total", {
+/** `bulwark_background_restarts_total{tenant_id, task}`: supervised background fibers restarted after a crash. */
+export const backgroundRestarts: Metric.Counter<number> = Metric.counter("bulwark_background_restarts_total", {
   description: "Supervised background fibers restarted after a crash",
   incremental: true
 })
 
-/** `tenancy_tenants_live`: tenant actors currently up in this process. */
-export const tenantsLive: Metric.Gauge<number> = Metric.gauge("tenancy_tenants_live", {
+/** `bulwark_tenants_live`: tenant actors currently up in this process. */
+export const tenantsLive: Metric.Gauge<number> = Metric.gauge("bulwark_tenants_live", {
   description: "Tenant actors currently up in this process"
 })
 

@@ -82,6 +82,7 @@ export const make = (
         })
         handles.set(tenantId, handle)
         yield* Metric.update(TenancyMetrics.tenantsLive, handles.size)
+        yield* TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenantId }, 0)
         yield* Effect.addFinalizer(() =>
           Effect.suspend(() => {
             if (handles.get(tenantId) === handle) handles.delete(tenantId)

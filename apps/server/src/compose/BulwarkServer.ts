@@ -26,6 +26,7 @@ import { AdminServer } from "../admin/index.ts"
 import type { ConfigSources } from "../config/loadConfig.ts"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
+import * as Baseline from "../metrics/Baseline.ts"
 import * as MetricsRoute from "../metrics/MetricsRoute.ts"
 import { naming, type PluginFailed } from "../plugins/PluginFailed.ts"
 import { version } from "../version.ts"
@@ -97,7 +98,8 @@ const pipeline = (config: ServerConfig) =>
         timeout: config.timeouts,
         stages: [audit, ...guards, idempotency, cache, tasks.stage, backends],
         methods,
-        accessLog: config.accessLog
+        accessLog: config.accessLog,
+        tenantLabel: config.metrics.tenantLabel
       }
     })
   )
@@ -202,8 +204,9 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
   const oauth = config.identity.oauth?.enabled === true ? config.identity.oauth : undefined
   const routes = Layer.mergeAll(
     McpHttp.route("/mcp"),
-    MetricsRoute.route(Option.fromUndefinedOr(config.http.metricsToken)),
+    MetricsRoute.route(Option.fromUndefinedOr(config.http.metricsToken), config.metrics.tenantLabel),
     HealthRoutes.routes,
+    Layer.effectDiscard(Baseline.baseline(version)),
     oauth === undefined ? Layer.empty : ProtectedResource.routes(oauth)
   )
   // Announced from the bound socket, once it listens: the real port (also with port 0), never before the database.

@@ -40,6 +40,15 @@ export const HttpConfig = Schema.Struct({
   sessionIdleTimeout: withDefault(DurationText, "30 minutes")
 })
 
+/** What `/metrics` exports (every series is listed in the server's README). */
+export const MetricsConfig = Schema.Struct({
+  /**
+   * Which series carry `tenant_id`: `all` (the request histogram too), `counters` (the default: counters per tenant,
+   * the request histogram per method and tool) or `none` (no series names a tenant: for many tenants).
+   */
+  tenantLabel: withDefault(Schema.Literals(["all", "counters", "none"]), "counters")
+})
+
 /** Per-call time limits. */
 export const TimeoutConfig = Schema.Struct({
   default: withDefault(DurationText, "30 seconds"),
@@ -68,6 +77,7 @@ export const ServerConfig = Schema.Struct({
   logLevel: withDefault(Schema.Literals(["trace", "debug", "info", "warn", "error", "fatal", "none"]), "info"),
   /** The one `request` line per request: every request, failures only, or none; successful ones sampled. */
   accessLog: withDefault(AccessLogConfig, {}),
+  metrics: withDefault(MetricsConfig, {}),
   /**
    * Where the embedded database and the first key's file live (`BULWARK_DATA_DIR`): relative to the file that sets
    * it; by default next to the configuration file, else in the user's data directory (see `dataDir.ts`).

@@ -8,6 +8,8 @@
  * `malformed-params` and `validation` (validate), `deadline` (execute). Packages add theirs through `stages`:
  * `@bulwark/audit` observes, `@bulwark/tenancy` admits and limits; caching and idempotency reuse, tasks execute.
  */
+
+import type { RequestMetrics } from "@bulwark/observability"
 import type { ServerCapabilities } from "@modelcontextprotocol/server"
 import { Context, Effect, Layer } from "effect"
 import { Catalog } from "../catalog/Catalog.ts"
@@ -39,6 +41,8 @@ export interface PipelineConfig {
   readonly capabilities?: ServerCapabilities
   /** Which requests get an access-log line (default: every request). */
   readonly accessLog?: AccessLogConfig
+  /** Which request series carry `tenant_id` (default `counters`: the request counter, not the histogram). */
+  readonly tenantLabel?: RequestMetrics.TenantLabel
 }
 
 /** The defaults: 30 s per call, a tool may declare up to 5 minutes. */
@@ -69,7 +73,7 @@ export class Pipeline extends Context.Service<Pipeline, PipelineShape>()("@bulwa
 const ownStages = (config: PipelineConfig): ReadonlyArray<Stage.Stage> => [
   tracing,
   logging(config.accessLog ?? AccessLog.everything),
-  metrics,
+  metrics(config.tenantLabel ?? "counters"),
   containment,
   malformed,
   validation,

@@ -1,7 +1,7 @@
 /**
  * The quota guard (`limit` phase): reserves a tool call's cost units (`toolCosts`, else `defaultCost`) against the tenant's daily
  * and monthly quotas before the call runs, and gives them back when a later guard refuses the call. Other requests
- * cost nothing. Units are counted per tenant and tool in `tenancy_quota_units_total` (quotas or not).
+ * cost nothing. Units are counted per tenant and tool in `bulwark_quota_units_total` (quotas or not).
  *
  * @since 0.1.0
  */
@@ -22,11 +22,12 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
     name,
     "limit",
     (next) => (call) => {
-      if (call.target._tag !== "ToolCall") return next(call)
-      const tool = call.target.name
+      const target = call.target
+      if (target._tag !== "ToolCall") return next(call)
+      const tool = target.name
       return withTenant(name, ({ tenant, config }) => {
         const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
-        const labels = { tenant_id: tenant.id, tool_name: tool }
+        const labels = { tenant_id: tenant.id, tool_name: target.tool?.name ?? "" }
         return quotas
           .reserve({ tenantId: tenant.id, units, daily: config.quotas.daily, monthly: config.quotas.monthly })
           .pipe(

@@ -56,7 +56,8 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
           if (check === undefined) return next(call)
           const labels = {
             tenant_id: tenant.id,
-            tool_name: Target.catalogKeyOf(call.target) ?? call.request.method,
+            method: call.request.method,
+            tool_name: call.target._tag === "ToolCall" ? (Target.catalogKeyOf(call.target) ?? "") : "",
             limit: check.kind
           }
           return Effect.flatMap(RateLimits.take(limiter, check.key, check.rate), (decision) => {

@@ -1,7 +1,7 @@
 /**
- * Request metrics (`observe` phase): requests by tenant, catalog item and outcome, their duration, and how many are
- * in flight. The `tool_name` label is the catalog's name of what the request is about (bounded: names clients send
- * for things that do not exist are not used), else the method.
+ * Request metrics (`observe` phase): requests by tenant, method, tool and outcome, their duration, and how many are
+ * in flight. The `tool_name` label is the catalog's name of the tool a `tools/call` is for (bounded: names clients
+ * send for tools that do not exist are not used), else empty; `tenant_id` reaches as far as `tenantLabel` says.
  */
 import { RequestMetrics } from "@bulwark/observability"
 import { outcomeOf } from "../Outcome.ts"
@@ -9,14 +9,22 @@ import * as Stage from "../Stage.ts"
 import { catalogKeyOf } from "../Target.ts"
 
 /** The metrics stage. */
-export const metrics = Stage.make(
-  "metrics",
-  "observe",
-  (next) => (call) =>
-    RequestMetrics.track(next(call), (exit) => ({
-      tenantId: call.tenantId,
-      toolName: catalogKeyOf(call.target) ?? call.request.method,
-      status: outcomeOf(exit),
-      durationSeconds: (performance.now() - call.startedAt) / 1000
-    }))
-)
+export const metrics = (tenantLabel: RequestMetrics.TenantLabel) => {
+  const record = RequestMetrics.recorder(tenantLabel)
+  return Stage.make(
+    "metrics",
+    "observe",
+    (next) => (call) =>
+      RequestMetrics.track(
+        next(call),
+        (exit) => ({
+          tenantId: call.tenantId,
+          method: call.request.method,
+          toolName: call.target._tag === "ToolCall" ? (catalogKeyOf(call.target) ?? "") : "",
+          status: outcomeOf(exit),
+          durationSeconds: (performance.now() - call.startedAt) / 1000
+        }),
+        record
+      )
+  )
+}
