@@ -8,6 +8,8 @@
 import { Agent, request } from "node:http"
 import { createDatabase, dropDatabases, type FreshDatabase, query } from "@bulwark/database/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { connectHttp } from "./support/clients.ts"
+import { testApiKey } from "./support/credentials.ts"
 import { bodyFor, headersFor } from "./support/rawHttp.ts"
 import { type ServerProcess, startServer, stopAllServers, stopServer } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
@@ -88,4 +90,27 @@ describe("SIGTERM under load", () => {
     expect(new Set(audited)).toEqual(ok)
     expect(audited).toHaveLength(ok.size)
   }, 60_000)
+})
+
+describe("SIGTERM with idle event streams", () => {
+  it("ends a 2025 session's GET stream and a 2026 subscriptions/listen at once, not after the grace period", async () => {
+    const idle = await startServer({
+      env: { DATABASE_URL: database.url, BULWARK_API_KEY: testApiKey },
+      cwd: await makeTempDir("shutdown-idle")
+    })
+    // A 2025 client keeps its session's GET stream open; a 2026 client listens for list changes.
+    const legacy = await connectHttp(idle.mcpUrl, "legacy")
+    await legacy.listTools()
+    const modern = await connectHttp(idle.mcpUrl, "auto")
+    const subscription = await modern.listen({ toolsListChanged: true })
+    expect(subscription).toBeDefined()
+
+    const started = performance.now()
+    const exit = await stopServer(idle, "SIGTERM", 15_000)
+    const tookMs = performance.now() - started
+    expect(exit).toEqual({ code: 0, signal: null })
+    // The grace period is 10 s; without ending the streams the exit waited for all of it.
+    expect(tookMs).toBeLessThan(5_000)
+    expect(idle.stderr()).toContain("Bulwark stopped")
+  }, 30_000)
 })

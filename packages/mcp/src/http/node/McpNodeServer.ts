@@ -8,7 +8,9 @@
  * `/metrics` and the health checks too), and a request Node's parser refuses gets a JSON-RPC error body.
  *
  * On shutdown the server stops listening, closes idle connections, answers what is still asked on open ones with
- * `Connection: close`, and waits (up to `gracefulShutdownTimeout`) for the answers in flight; the endpoint then
+ * `Connection: close`, ends the event streams that only wait for notifications (a 2025 session's GET stream, a
+ * 2026 `subscriptions/listen`: they would otherwise hold the shutdown for its whole grace period; a client
+ * reconnects, to another instance), and waits (up to `gracefulShutdownTimeout`) for the answers in flight; the endpoint then
  * waits for the exchanges it still runs before the services under it close. The server is `NodeHttpServer`'s
  * (listening, graceful shutdown, the platform services); only the dispatch of the `request` event is added, in front
  * of the router's listener.
@@ -31,6 +33,25 @@ const pathOf = (url: string | undefined): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
+/** A request whose answer is an event stream that waits for notifications: it has no end of its own. */
+const isListening = (request: IncomingMessage): boolean =>
+  request.method === "GET" || request.headers["mcp-method"] === "subscriptions/listen"
+
+/**
+ * Ends a listening stream at shutdown: one already answering ends cleanly (its last chunk) and its connection
+ * closes, as it was kept alive before `Connection: close` applied; one not answered yet says `Connection: close` and
+ * ends as soon as its head is out.
+ */
+const endListening = (response: ServerResponse): void => {
+  if (response.writableEnded) return
+  if (!response.headersSent) {
+    response.setHeader("connection", "close")
+    setTimeout(() => endListening(response), 50).unref()
+    return
+  }
+  response.end(() => response.socket?.end())
+}
+
 /**
  * Node's HTTP server with every request's Host and Origin checked, and the MCP path's going to `handler` first. Once
  * it is closing (shutdown), every response says `Connection: close`: a client on a kept-alive connection gets the
@@ -41,6 +62,8 @@ class McpServer extends Server {
   readonly #handler: NodeHandler
   readonly #guard: NodeGuard
   #closing = false
+  /** The open listening streams of the MCP path, ended on close. */
+  readonly #listening = new Set<ServerResponse>()
 
   constructor(path: string, handler: NodeHandler, guard: NodeGuard, clientError: ClientErrorHandler) {
     super()
@@ -52,7 +75,9 @@ class McpServer extends Server {
 
   override close(callback?: (error?: Error) => void): this {
     this.#closing = true
-    return super.close(callback)
+    super.close(callback)
+    for (const response of this.#listening) endListening(response)
+    return this
   }
 
   override emit(event: string | symbol, ...args: Array<unknown>): boolean {
@@ -62,6 +87,13 @@ class McpServer extends Server {
     if (this.#closing) response.setHeader("connection", "close")
     if (this.#guard(request, response)) return true
     if (pathOf(request.url) !== this.#path) return super.emit(event, ...args)
+    if (isListening(request)) {
+      if (this.#closing) endListening(response)
+      else {
+        this.#listening.add(response)
+        response.once("close", () => this.#listening.delete(response))
+      }
+    }
     this.#handler(request, response, () => super.emit(event, ...args))
     return true
   }
