@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { DatabaseUnavailable, type MigrationError, MigrationFailed } from "./Errors.ts"
@@ -175,4 +175,18 @@ export const layer = (
       yield* registry.register(owner, migrations)
       yield* run(owner, migrations)
     })
+  )
+
+/**
+ * Registers `owner`'s migrations for readiness when the app provides a `MigrationRegistry` (the bundled server
+ * does), then applies the pending ones: what a plugin's layer runs as it is built.
+ */
+export const apply = (
+  owner: string,
+  migrations: ReadonlyArray<Migration>
+): Effect.Effect<ReadonlyArray<MigrationRef>, MigrationError, SqlClient> =>
+  Effect.flatMap(Effect.serviceOption(MigrationRegistry), (registry) =>
+    Option.isSome(registry)
+      ? Effect.andThen(registry.value.register(owner, migrations), run(owner, migrations))
+      : run(owner, migrations)
   )

@@ -31,5 +31,7 @@ export { MigrationRegistry } from "./MigrationRegistry.ts"
 export * as Migrations from "./Migrations.ts"
 /** `Migrations.run` and `Migrations.pending` under the names plugins look for. */
 export { pending as pendingMigrations, run as runMigrations } from "./Migrations.ts"
+/** A plugin on the server's PostgreSQL in a few lines: `read`/`write` tools with `run`, migrations as SQL texts. */
+export * as SqlPlugin from "./plugin/SqlPlugin.ts"
 /** The readiness check behind `/readyz`. */
 export * as Readiness from "./Readiness.ts"

@@ -1,8 +1,8 @@
 /**
  * `TicketsLive`: everything the tickets handlers need, on an existing `SqlClient`, with the schema migrated.
  */
-import { type MigrationError, MigrationRegistry, runMigrations } from "@bulwark/database"
-import { Effect, Layer, Option } from "effect"
+import { type MigrationError, Migrations } from "@bulwark/database"
+import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
 import { owner, ticketMigrations } from "./migrations/index.ts"
 import { TicketStore } from "./store/TicketStore.ts"
@@ -15,9 +15,7 @@ import { make } from "./store/TicketStoreLive.ts"
 export const TicketsLive: Layer.Layer<TicketStore, MigrationError, SqlClient.SqlClient> = Layer.effect(
   TicketStore,
   Effect.gen(function* () {
-    const registry = yield* Effect.serviceOption(MigrationRegistry)
-    if (Option.isSome(registry)) yield* registry.value.register(owner, ticketMigrations)
-    yield* runMigrations(owner, ticketMigrations)
+    yield* Migrations.apply(owner, ticketMigrations)
     return yield* make
   })
 )
