@@ -199,7 +199,8 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     },
     ...(config.http.allowedHosts ? { allowedHosts: config.http.allowedHosts } : {}),
     ...(config.http.allowedOrigins ? { allowedOrigins: config.http.allowedOrigins } : {}),
-    trustedProxies: config.http.trustedProxies
+    trustedProxies: config.http.trustedProxies,
+    ...(config.http.websocket ? { websocket: websocketOptions(config.http.websocketLimits) } : {})
   }).pipe(Layer.provide(authentication(config, options)))
   const oauth = config.identity.oauth?.enabled === true ? config.identity.oauth : undefined
   const routes = Layer.mergeAll(
@@ -244,6 +245,16 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     Layer.provide(observability(config, options))
   )
 }
+
+/** The WebSocket limits of the configuration, as the endpoint takes them. */
+const websocketOptions = (limits: ServerConfig["http"]["websocketLimits"]) => ({
+  maxConnections: limits.maxConnections,
+  maxInFlight: limits.maxInFlight,
+  idleTimeoutMs: Duration.toMillis(limits.idleTimeout),
+  pingIntervalMs: Duration.toMillis(limits.pingInterval),
+  maxBufferedBytes: limits.maxBufferedBytes,
+  highWaterBytes: Math.min(1_048_576, limits.maxBufferedBytes / 2)
+})
 
 /** The bundled server over stdio: one connection on stdin/stdout, acting as the configured principal. */
 export const stdio = (config: ServerConfig, options: RunOptions = {}) => {

@@ -21,6 +21,20 @@ const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 /** A duration written as text, e.g. "500 millis", "30 seconds", "5 minutes". */
 const DurationText = Schema.DurationFromString
 
+/** The limits of MCP over WebSocket (see `http.websocket`). */
+export const WebSocketLimitsConfig = Schema.Struct({
+  /** Connections open at once; past it an upgrade is answered 503. */
+  maxConnections: withDefault(PositiveInt, 1000),
+  /** A connection's requests running at once; one past it is answered with an error at once. */
+  maxInFlight: withDefault(PositiveInt, 32),
+  /** A connection with no message from its client for this long is closed (1000). */
+  idleTimeout: withDefault(DurationText, "30 minutes"),
+  /** How often a connection is pinged; a peer that missed the previous pong is dropped. */
+  pingInterval: withDefault(DurationText, "30 seconds"),
+  /** Bytes waiting for a client that does not read before its connection is closed (1008). */
+  maxBufferedBytes: withDefault(PositiveInt, 8 * 1_048_576)
+})
+
 /** The HTTP side of the server: where it listens and what it accepts. */
 export const HttpConfig = Schema.Struct({
   port: withDefault(Port, 3000),
@@ -37,7 +51,10 @@ export const HttpConfig = Schema.Struct({
   maxSessions: withDefault(PositiveInt, 1000),
   /** A bearer token scrapers must present on `/metrics` (`BULWARK_METRICS_TOKEN`); open when unset. */
   metricsToken: Schema.optionalKey(Schema.RedactedFromValue(Schema.String.check(Schema.isMinLength(16)))),
-  sessionIdleTimeout: withDefault(DurationText, "30 minutes")
+  sessionIdleTimeout: withDefault(DurationText, "30 minutes"),
+  /** MCP over WebSocket on the MCP path (`ws://host:port/mcp`, subprotocol `mcp`): off unless enabled. */
+  websocket: withDefault(Schema.Boolean, false),
+  websocketLimits: withDefault(WebSocketLimitsConfig, {})
 })
 
 /** What `/metrics` exports (every series is listed in the server's README). */

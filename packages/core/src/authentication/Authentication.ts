@@ -11,7 +11,7 @@ import type { Principal } from "../request/Principal.ts"
 /** What a transport received, as plain data. */
 export interface Credentials {
   /** Which transport asks. */
-  readonly transport: "http" | "stdio" | "in-process"
+  readonly transport: "http" | "websocket" | "stdio" | "in-process"
   /** The HTTP method (`POST`, `GET`, ...); empty where the transport has none. */
   readonly method: string
   /** Path and query as received (e.g. `/mcp?x=1`); empty where the transport has none. */

@@ -35,6 +35,7 @@ import { makeServerFactory, type ServerIdentity, serverInfo } from "../bridge/Se
 import type { EdgeContext } from "../bridge/toMcpRequest.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 import * as TenantEventBus from "../notify/TenantEventBus.ts"
+import * as WebSocketEndpoint from "../websocket/WebSocketEndpoint.ts"
 import * as ClientAddress from "./ClientAddress.ts"
 import { type Described, describeRequest } from "./describeRequest.ts"
 import * as EdgeHints from "./EdgeHints.ts"
@@ -79,6 +80,8 @@ export interface EndpointOptions extends ServerIdentity {
    * is ignored. Failed logins are counted per client address.
    */
   readonly trustedProxies?: ReadonlyArray<string>
+  /** MCP over WebSocket on the endpoint's path, with these limits; off when absent. */
+  readonly websocket?: WebSocketEndpoint.WebSocketOptions
 }
 
 /** The MCP endpoint. */
@@ -104,6 +107,8 @@ export interface McpEndpoint {
   readonly clientError: ClientErrorHandler
   /** Open 2025-era sessions (for metrics and tests). */
   readonly openSessions: () => number
+  /** MCP over WebSocket (`upgrade` on the endpoint's path), when enabled. */
+  readonly websocket?: WebSocketEndpoint.WebSocketEndpoint
 }
 
 /** Builds the endpoint; sessions and the SDK's handler are closed with its scope. */
@@ -420,12 +425,30 @@ export const makeEndpoint = (
             )
       )
     )
+    // MCP over WebSocket, when enabled: connections served as stdio's are, admitted as HTTP requests are.
+    const websocket =
+      options.websocket === undefined
+        ? undefined
+        : yield* WebSocketEndpoint.make({
+            options: options.websocket,
+            allowedHosts,
+            allowedOrigins,
+            maxMessageBytes: maxBodyBytes,
+            factory: yield* makeServerFactory(options, { admission }),
+            sinks,
+            journal,
+            authenticate,
+            clientAddressOf,
+            runPromise: (effect) => runPromise(effect),
+            onError: onerror
+          })
     return {
       handle,
       fetch: (request) => runPromise(handle(request), { signal: request.signal }),
       node: makeNodeHandler(nodeEndpoint),
       guard: makeNodeGuard(nodeEndpoint),
       clientError: makeClientErrorHandler(nodeEndpoint),
-      openSessions: sessions.size
+      openSessions: sessions.size,
+      ...(websocket === undefined ? {} : { websocket })
     }
   })

@@ -6,10 +6,9 @@
  * (the JSON logger does).
  */
 import { Admission, Authentication, type Pipeline } from "@bulwark/core"
-import type { Server } from "@modelcontextprotocol/server"
-import { serveStdio } from "@modelcontextprotocol/server/stdio"
 import { Data, Effect, Option, type Scope } from "effect"
 import { makeServerFactory, type ServerIdentity } from "../bridge/ServerFactory.ts"
+import * as Connection from "../connection/Connection.ts"
 import { ClientSinks } from "../notify/ClientSinks.ts"
 
 /** Why a stdio connection could not start: authentication refused it. */
@@ -35,34 +34,16 @@ export const serve = (
     const factory = yield* makeServerFactory(identity, Option.isSome(admission) ? { admission: admission.value } : {})
     const runLog = Effect.runForkWith(yield* Effect.context<never>())
     const sinks = yield* ClientSinks
-    const subscriptions = new Set<string>()
-    const servers = new Set<Server>()
-    const hooks = {
-      subscribe: (uri: string) => void subscriptions.add(uri),
-      unsubscribe: (uri: string) => void subscriptions.delete(uri)
-    }
-    yield* sinks.register({
-      toolsChanged: () => servers.forEach((server) => void server.sendToolListChanged().catch(() => undefined)),
-      resourcesChanged: () => servers.forEach((server) => void server.sendResourceListChanged().catch(() => undefined)),
-      promptsChanged: () => servers.forEach((server) => void server.sendPromptListChanged().catch(() => undefined)),
-      resourceUpdated: (uri, tenantId) => {
-        if (!subscriptions.has(uri)) return
-        if (tenantId !== undefined && principal !== undefined && principal.tenantId !== tenantId) return
-        servers.forEach((server) => void server.sendResourceUpdated({ uri }).catch(() => undefined))
-      }
-    })
     yield* Effect.acquireRelease(
       Effect.sync(() =>
-        serveStdio(
-          (context) => {
-            const server = factory(context, hooks, principal)
-            if (context.era === "legacy") servers.add(server)
-            return server
-          },
-          { onerror: (error) => runLog(Effect.logDebug("stdio transport reported", error.message)) }
-        )
+        Connection.open({
+          factory,
+          sinks,
+          principal,
+          onError: (error) => runLog(Effect.logDebug("stdio transport reported", error.message))
+        })
       ),
-      (handle) => Effect.promise(() => handle.close())
+      (connection) => Effect.promise(() => connection.close())
     )
     yield* Effect.callback<void>((resume) => {
       const done = () => resume(Effect.void)

@@ -16,10 +16,13 @@
  * of the router's listener.
  */
 import { type IncomingMessage, Server, type ServerResponse } from "node:http"
+import type { Duplex } from "node:stream"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
+import type { WebSocketEndpoint } from "../../websocket/WebSocketEndpoint.ts"
 import { Endpoint } from "../Endpoint.ts"
-import type { ClientErrorHandler, NodeGuard, NodeHandler } from "./NodeHandler.ts"
+import type { McpEndpoint } from "../McpEndpoint.ts"
+import type { NodeGuard, NodeHandler } from "./NodeHandler.ts"
 
 /** Where to listen, as `NodeHttpServer.layer` takes it, and the MCP path (default `/mcp`). */
 export interface McpNodeServerOptions extends NodeHttpServer.Options {
@@ -65,22 +68,33 @@ class McpServer extends Server {
   /** The open listening streams of the MCP path, ended on close. */
   readonly #listening = new Set<ServerResponse>()
 
-  constructor(path: string, handler: NodeHandler, guard: NodeGuard, clientError: ClientErrorHandler) {
+  readonly #websocket: WebSocketEndpoint | undefined
+
+  constructor(path: string, endpoint: McpEndpoint) {
     super()
-    this.on("clientError", clientError)
+    this.on("clientError", endpoint.clientError)
     this.#path = path
-    this.#handler = handler
-    this.#guard = guard
+    this.#handler = endpoint.node
+    this.#guard = endpoint.guard
+    this.#websocket = endpoint.websocket
   }
 
   override close(callback?: (error?: Error) => void): this {
     this.#closing = true
     super.close(callback)
     for (const response of this.#listening) endListening(response)
+    this.#websocket?.drain()
     return this
   }
 
   override emit(event: string | symbol, ...args: Array<unknown>): boolean {
+    if (event === "upgrade" && this.#websocket !== undefined) {
+      const request = args[0] as IncomingMessage
+      if (pathOf(request.url) === this.#path) {
+        this.#websocket.upgrade(request, args[1] as Duplex, args[2] as Buffer)
+        return true
+      }
+    }
     if (event !== "request") return super.emit(event as string, ...args)
     const request = args[0] as IncomingMessage
     const response = args[1] as ServerResponse
@@ -101,8 +115,4 @@ class McpServer extends Server {
 
 /** The HTTP server (with `NodeHttpServer`'s platform services), serving the endpoint's fast path on `path`. */
 export const layer = ({ path = "/mcp", ...options }: McpNodeServerOptions) =>
-  Layer.unwrap(
-    Effect.map(Endpoint, (endpoint) =>
-      NodeHttpServer.layer(() => new McpServer(path, endpoint.node, endpoint.guard, endpoint.clientError), options)
-    )
-  )
+  Layer.unwrap(Effect.map(Endpoint, (endpoint) => NodeHttpServer.layer(() => new McpServer(path, endpoint), options)))

@@ -10,7 +10,7 @@
  * is read), then runs in a fiber of its own; when the client goes away before the answer is sent, the fiber is
  * interrupted and the request it carried is cancelled.
  */
-import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
 import type { Duplex } from "node:stream"
 import { Readable } from "node:stream"
 import { pipeline as pipeStreams } from "node:stream/promises"
@@ -18,12 +18,13 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import { Admission, type Authentication, type Overloaded } from "@bulwark/core"
 import { isJsonContentType } from "@modelcontextprotocol/server"
 import { Cause, Effect, Exit, type Fiber } from "effect"
-import { type Described, describeRequest } from "../describeRequest.ts"
+import type { Described } from "../describeRequest.ts"
 import type { EdgeJournal } from "../EdgeJournal.ts"
 import { fastRoute } from "../fast/FastRoute.ts"
 import { type FastPath, serveFast } from "../fast/serveFast.ts"
 import { checkHostAndOrigin, checkRepeated } from "../HostCheck.ts"
 import { type Answer, bodyTooLarge, internalError, jsonRpcError } from "../responses.ts"
+import { describeHeaders, flatHeaders, single } from "./nodeHeaders.ts"
 
 /** What the handler serves with: the endpoint's settings and its two paths. */
 export interface NodeEndpoint {
@@ -50,19 +51,6 @@ export type NodeHandler = (request: IncomingMessage, response: ServerResponse, n
 
 /** Answers a request on any route whose `Host` or `Origin` is refused, and says whether it did. */
 export type NodeGuard = (request: IncomingMessage, response: ServerResponse) => boolean
-
-const single = (value: string | Array<string> | undefined): string | undefined =>
-  Array.isArray(value) ? value.join(", ") : value
-
-/** Headers with lower-case names, repeated ones joined with `, ` (as the authentication port wants them). */
-const flatHeaders = (headers: IncomingHttpHeaders): Record<string, string> => {
-  const flat: Record<string, string> = {}
-  for (const name in headers) {
-    const value = single(headers[name])
-    if (value !== undefined) flat[name] = value
-  }
-  return flat
-}
 
 const writeAnswer = (response: ServerResponse, answer: Answer): void => {
   response
@@ -103,10 +91,6 @@ export const overloadedAnswer = (overloaded: Overloaded): Answer =>
   jsonRpcError(503, Admission.OVERLOADED_CODE, overloaded.message, {
     "retry-after": String(overloaded.retryAfterSeconds)
   })
-
-/** What the headers of a Node request say it is (its body unread). */
-const describeHeaders = (request: IncomingMessage) =>
-  describeRequest({ get: (name) => single(request.headers[name]) ?? null }, undefined)
 
 /** Refuses a request on any route of the listener whose `Host` or `Origin` is refused (see `HostCheck.ts`). */
 export const makeNodeGuard =
