@@ -11,7 +11,11 @@ import { join } from "node:path"
 import { createDatabase, dropDatabases, type FreshDatabase } from "@bulwark/database/testing"
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js"
 import { WebSocketClientTransport } from "@modelcontextprotocol/sdk/client/websocket.js"
-import { CreateMessageRequestSchema } from "@modelcontextprotocol/sdk/types.js"
+import {
+  CreateMessageRequestSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema
+} from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { connectOverWebSocket } from "../readme/websocket-client.ts"
@@ -20,9 +24,12 @@ import { closeAllClients, connectHttp } from "./support/clients.ts"
 import { testApiKey } from "./support/credentials.ts"
 import { type ServerProcess, startServer, stopAllServers, stopServer } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
+import { createTenantKeys } from "./support/tenantKeys.ts"
 
 let database: FreshDatabase
 let server: ServerProcess
+let keys: Readonly<Record<string, string>>
+let config: string
 const v1Clients: Array<ClientV1> = []
 
 /** The server's WebSocket URL, with `key` as its `access_token` (none for `null`). */
@@ -93,8 +100,13 @@ const configLines = [
   "  websocket: true",
   "  maxBodyBytes: 65536",
   "  websocketLimits: { maxConnections: 6, maxInFlight: 2, maxBufferedBytes: 262144 }",
+  "tenancy:",
+  "  tenants:",
+  "    - { id: default, name: Default, tools: ['*'], resources: ['*'], prompts: ['*'] }",
+  "    - { id: acme, name: Acme, tools: ['*'], resources: ['*'] }",
+  "    - { id: globex, name: Globex, tools: ['*'], resources: ['*'] }",
   "plugins:",
-  "  tickets: { seedDemoData: true }",
+  "  tickets: { seedDemoData: [default, acme] }",
   ...websocketProbePlugin,
   ""
 ]
@@ -102,9 +114,10 @@ const configLines = [
 beforeAll(async () => {
   database = await createDatabase("websocket")
   const workDir = await makeTempDir("websocket")
-  const config = join(workDir, "bulwark.yaml")
+  config = join(workDir, "bulwark.yaml")
   await writeFile(config, configLines.join("\n"))
   server = await startServer({ args: ["--config", config], env: { DATABASE_URL: database.url }, cwd: workDir })
+  keys = await createTenantKeys(database.url, ["acme", "globex"])
 }, 60_000)
 
 afterAll(async () => {
@@ -168,7 +181,56 @@ describe("the official SDK v1 client over WebSocket", () => {
   })
 })
 
+describe("notifications over WebSocket", () => {
+  it("tell a subscriber its resource changed, and only within its tenant", async () => {
+    const acme = await connectV1(wsUrl(server, keys.acme as string))
+    const globex = await connectV1(wsUrl(server, keys.globex as string))
+    const heard = { acme: [] as Array<string>, globex: [] as Array<string> }
+    acme.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void heard.acme.push(n.params.uri))
+    globex.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void heard.globex.push(n.params.uri))
+    const user = await acme.callTool({ name: "fetch_user", arguments: { email: "ada@example.com" } })
+    const created = await acme.callTool({
+      name: "create_ticket",
+      arguments: { title: "watched", reporterId: (user.structuredContent as { id: number }).id }
+    })
+    const uri = `ticket://${(created.structuredContent as { id: number }).id}`
+    // Both subscribe to the same URI; the ticket is acme's.
+    await acme.subscribeResource({ uri })
+    await globex.subscribeResource({ uri })
+    const updated = await acme.callTool({
+      name: "update_ticket_status",
+      arguments: { id: (created.structuredContent as { id: number }).id, status: "in_progress" }
+    })
+    expect(updated.isError).not.toBe(true)
+    const deadline = Date.now() + 5_000
+    while (heard.acme.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(heard).toEqual({ acme: [uri], globex: [] })
+  })
+
+  it("tell a 2025-era connection that the tool list changed (a tenant's allow-list, reloaded on SIGHUP)", async () => {
+    const client = await connectV1(wsUrl(server))
+    let changed = 0
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      changed++
+    })
+    await writeFile(config, configLines.join("\n").replace("id: globex, name: Globex", "id: globex, name: Globex Inc"))
+    server.child.kill("SIGHUP")
+    const deadline = Date.now() + 10_000
+    while (changed === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(changed).toBeGreaterThan(0)
+  })
+})
+
+/** Closes the v1 clients so far, freeing their places under the connection limit. */
+const closeV1Clients = async () => {
+  for (const client of v1Clients.splice(0)) await client.close().catch(() => undefined)
+  await new Promise((resolve) => setTimeout(resolve, 200))
+}
+
 describe("the upgrade is refused as /mcp refuses", () => {
+  beforeAll(closeV1Clients)
+
   it("without a credential, with a wrong one, without the mcp subprotocol, from a foreign origin", async () => {
     expect((await raw(wsUrl(server, null))).status).toBe(401)
     expect((await raw(wsUrl(server, "bwk_0123456789abcdef_wrongwrongwrongwrongwrongwrongwrongwrongwro"))).status).toBe(
@@ -251,7 +313,7 @@ describe("limits", () => {
 
 describe("SIGTERM", () => {
   it("answers the requests in flight, then closes with 1001 going away, and exits 0", async () => {
-    for (const client of v1Clients.splice(0)) await client.close().catch(() => undefined)
+    await closeV1Clients()
     await closeAllClients()
     // The limit test's connections close as their close handshakes end: wait for a free place.
     let socket: WebSocket | undefined
