@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import type { AuditRecord, JsonValue } from "./AuditRecord.ts"
 import { canonicalJson } from "./CanonicalJson.ts"
 
@@ -35,7 +35,4 @@ export const hashedFields = (id: number, record: AuditRecord): JsonValue => ({
 
 /** The hash of record `id` following `prevHash`. */
 export const hashRecord = (prevHash: string, id: number, record: AuditRecord): string =>
-  createHash("sha256")
-    .update(prevHash)
-    .update(canonicalJson(hashedFields(id, record)))
-    .digest("hex")
+  hash("sha256", prevHash + canonicalJson(hashedFields(id, record)), "hex")

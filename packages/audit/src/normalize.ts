@@ -17,7 +17,9 @@ export const TOO_DEEP = "[TOO DEEP]"
  * Text PostgreSQL stores and returns unchanged: NUL (which `text` and `jsonb` refuse) and unpaired surrogates
  * (which UTF-8 cannot carry) become U+FFFD.
  */
-export const cleanText = (text: string): string => text.toWellFormed().replaceAll("\u0000", "\uFFFD")
+export const cleanText = (text: string): string =>
+  // Most text is clean already: two checks that allocate nothing, before the two copies that fix it.
+  text.isWellFormed() && !text.includes("\u0000") ? text : text.toWellFormed().replaceAll("\u0000", "\uFFFD")
 
 const clean = (value: unknown, depth: number): JsonValue => {
   if (value === null || typeof value === "boolean") return value
@@ -33,6 +35,18 @@ const clean = (value: unknown, depth: number): JsonValue => {
   return null
 }
 
+const bigintsAsText = (_key: string, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)
+
+/** `JSON.stringify`, with bigints as strings: without a replacer (a call per key) unless the value holds one. */
+const stringify = (value: unknown): string | undefined => {
+  try {
+    return JSON.stringify(value)
+  } catch (error) {
+    if (error instanceof TypeError && /BigInt/i.test(error.message)) return JSON.stringify(value, bigintsAsText)
+    throw error
+  }
+}
+
 /**
  * Converts anything to a storable JSON value: `JSON.stringify` semantics (`toJSON`, `undefined` dropped), bigints as
  * strings, cycles and other unserializable values as a marker, then cleaned text and bounded depth. A value whose
@@ -43,7 +57,7 @@ export const toJsonValue = (value: unknown, maxBytes: number): JsonValue => {
   let parsed: unknown
   let text: string | undefined
   try {
-    text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner))
+    text = stringify(value)
     parsed = text === undefined ? null : JSON.parse(text)
   } catch {
     return { _unserializable: true }

@@ -10,11 +10,11 @@ export const randomToken = (bytes: number): string => crypto.randomBytes(bytes).
 /** `bytes` random bytes as lowercase hex. */
 export const randomHex = (bytes: number): string => crypto.randomBytes(bytes).toString("hex")
 
-/** SHA-256 of a UTF-8 string or of bytes. */
-export const sha256 = (data: string | Uint8Array): Buffer => crypto.createHash("sha256").update(data).digest()
+/** SHA-256 of a UTF-8 string or of bytes (the one-shot `crypto.hash`: no Hash object per call, on every request). */
+export const sha256 = (data: string | Uint8Array): Buffer => crypto.hash("sha256", data, "buffer")
 
 /** SHA-256 as lowercase hex. */
-export const sha256Hex = (data: string | Uint8Array): string => crypto.createHash("sha256").update(data).digest("hex")
+export const sha256Hex = (data: string | Uint8Array): string => crypto.hash("sha256", data, "hex")
 
 /** HMAC-SHA256 of a UTF-8 string under `key`, as lowercase hex. */
 export const hmacSha256Hex = (key: string | Uint8Array, data: string): string =>

@@ -3,7 +3,7 @@
  * most once a second per instance instead of on every request. A second is the bound on how long a revocation made
  * elsewhere takes to reach this instance (a revocation made here takes effect at once). A key id that names no row
  * is kept too, so that a stream of unknown ids does not reach the database once per request either. Secrets are
- * still compared on every request: only the stored row is kept, never a verdict.
+ * still compared on every request; a verdict kept beside a row (the API keys') lives no longer than the row.
  *
  * When the store is slow or down, a row read in the last minute is used rather than holding every request until
  * the lookup times out: past a second the row is read again, and if that read fails, or has not answered within
