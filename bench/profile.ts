@@ -79,7 +79,10 @@ profile.samples.forEach((id, i) => {
   total += delta
   if (node === undefined) return
   const { functionName, url, lineNumber } = node.callFrame
-  const where = url === "" ? "" : ` ${url.replace(/^.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, "").replace(/^file:\/\/.*\/work\/main\//, "")}:${lineNumber + 1}`
+  const where =
+    url === ""
+      ? ""
+      : ` ${url.replace(/^.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, "").replace(/^file:\/\/.*\/work\/main\//, "")}:${lineNumber + 1}`
   const key = `${functionName || "(anonymous)"}${where}`
   self.set(key, (self.get(key) ?? 0) + delta)
 })

@@ -5,7 +5,9 @@
  * with a JSON-RPC error body, so that a page that rebinds a name to this server reads nothing from any route. A
  * repeated `Host` or `Authorization` header is 400 too: Node would keep the first and drop the rest without a word.
  */
+import type { IncomingMessage } from "node:http"
 import { validateHostHeader, validateOriginHeader } from "@modelcontextprotocol/server"
+import { single } from "./node/nodeHeaders.ts"
 import { type Answer, jsonRpcError } from "./responses.ts"
 
 /** A refused Host or Origin (or a repeated header that must be single): the answer, and why (for log and audit). */
@@ -70,3 +72,12 @@ export const checkHostAndOrigin = (
   }
   return undefined
 }
+
+/** The refusal of a Node request's `Host`, `Origin` or repeated headers, on any route (and on a WebSocket upgrade). */
+export const checkNodeRequest = (
+  request: IncomingMessage,
+  allowedHosts: ReadonlyArray<string>,
+  allowedOrigins: ReadonlyArray<string>
+): HostRefusal | undefined =>
+  checkRepeated(request.rawHeaders) ??
+  checkHostAndOrigin(single(request.headers.host), single(request.headers.origin), allowedHosts, allowedOrigins)

@@ -21,7 +21,7 @@ import type { ServerFactory } from "../bridge/ServerFactory.ts"
 import * as Connection from "../connection/Connection.ts"
 import type { EdgeJournal } from "../http/EdgeJournal.ts"
 import { type EdgeRefused, isEdgeRefused } from "../http/EdgeRefused.ts"
-import { checkHostAndOrigin, checkRepeated } from "../http/HostCheck.ts"
+import { checkNodeRequest } from "../http/HostCheck.ts"
 import { describeHeaders, flatHeaders, single } from "../http/node/nodeHeaders.ts"
 import { type Answer, jsonRpcError } from "../http/responses.ts"
 import type { ClientSinksShape } from "../notify/ClientSinks.ts"
@@ -178,14 +178,7 @@ export const make = (deps: WebSocketDependencies): Effect.Effect<WebSocketEndpoi
         refuse(request, socket, startedAt, shuttingDown, "shutting down", "admission")
         return
       }
-      const foreign =
-        checkRepeated(request.rawHeaders) ??
-        checkHostAndOrigin(
-          single(request.headers.host),
-          single(request.headers.origin),
-          deps.allowedHosts,
-          deps.allowedOrigins
-        )
+      const foreign = checkNodeRequest(request, deps.allowedHosts, deps.allowedOrigins)
       if (foreign !== undefined) {
         refuse(request, socket, startedAt, foreign.answer, foreign.reason, foreign.refusedBy)
         return

@@ -22,7 +22,7 @@ import type { Described } from "../describeRequest.ts"
 import type { EdgeJournal } from "../EdgeJournal.ts"
 import { fastRoute } from "../fast/FastRoute.ts"
 import { type FastPath, serveFast } from "../fast/serveFast.ts"
-import { checkHostAndOrigin, checkRepeated } from "../HostCheck.ts"
+import { checkNodeRequest } from "../HostCheck.ts"
 import { type Answer, bodyTooLarge, internalError, jsonRpcError } from "../responses.ts"
 import { describeHeaders, flatHeaders, single } from "./nodeHeaders.ts"
 
@@ -96,14 +96,7 @@ export const overloadedAnswer = (overloaded: Overloaded): Answer =>
 export const makeNodeGuard =
   (endpoint: NodeEndpoint): NodeGuard =>
   (request, response) => {
-    const refusal =
-      checkRepeated(request.rawHeaders) ??
-      checkHostAndOrigin(
-        single(request.headers.host),
-        single(request.headers.origin),
-        endpoint.allowedHosts,
-        endpoint.allowedOrigins
-      )
+    const refusal = checkNodeRequest(request, endpoint.allowedHosts, endpoint.allowedOrigins)
     if (refusal === undefined) return false
     const startedAt = performance.now()
     request.resume()
