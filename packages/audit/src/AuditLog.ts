@@ -67,6 +67,9 @@ export const make = (
 ): Effect.Effect<AuditLogShape, never, PgClient.PgClient | Scope.Scope> =>
   Effect.gen(function* () {
     const sql = yield* PgClient.PgClient
+    // The counters exist from the start (at zero), so that alerts on their rates see them.
+    yield* Metric.update(AuditMetrics.recordsWritten, 0)
+    yield* Metric.update(AuditMetrics.writeFailures, 0)
     const permits = yield* Semaphore.make(config.capacity)
     const queue = yield* Queue.unbounded<AuditRecord, Cause.Done>()
     const closing = yield* Deferred.make<void>()

@@ -108,6 +108,8 @@ export const make = (
   Effect.gen(function* () {
     const announcements = yield* CacheInvalidations
     const shared = yield* SharedCache
+    // Evictions are counted from zero at start, so that a panel or an alert naming the series finds it.
+    yield* Metric.update(CacheMetrics.evictions, 0)
     let evicted = 0
     const memory = MemoryCache.make<McpResult>(config, (count) => {
       evicted += count

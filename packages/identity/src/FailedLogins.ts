@@ -67,6 +67,9 @@ export const layer = (
     Authentication.Authentication,
     Effect.gen(function* () {
       const inner = yield* Authentication.Authentication
+      // Both series exist from the start (at zero): an alert on a rate of 401s must tell "none" from "not exported".
+      yield* Metric.update(failures, 0)
+      yield* Metric.update(throttled, 0)
       if (config.max === 0) return inner
       const limiter = yield* RateLimiter.RateLimiter
       /** Throttled addresses, each until when (epoch milliseconds), as the store said at their last failure. */

@@ -19,3 +19,6 @@ export type { ClientSink } from "./notify/ClientSinks.ts"
 export * as ClientSinks from "./notify/ClientSinks.ts"
 /** stdio. */
 export * as Stdio from "./stdio/Stdio.ts"
+/** WebSocket: the limits a composition sets in `EndpointOptions.websocket`. */
+export type { WebSocketOptions } from "./websocket/WebSocketEndpoint.ts"
+export type { WebSocketLimits } from "./websocket/WebSocketTransport.ts"

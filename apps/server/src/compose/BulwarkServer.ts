@@ -14,7 +14,7 @@ import { IdempotencyMigrations, stage as IdempotencyStage, layer as layerIdempot
 import { Authenticator, FailedLogins, ProtectedResource } from "@bulwark/identity"
 import { Jobs, layer as layerJobs, layerWorkers } from "@bulwark/jobs"
 import { ClientSinks, Endpoint, McpHttp, McpNodeServer, Stdio } from "@bulwark/mcp"
-import { JsonLogs, Tracing } from "@bulwark/observability"
+import { JsonLogs, ProcessMetrics, Tracing } from "@bulwark/observability"
 import { BackendStage, layerBackends } from "@bulwark/resilience"
 import { jobToolsPlugin, layerExecutor, ToolTasks, methods as taskMethods, layer as toolTasks } from "@bulwark/tasks"
 import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy, type Tenants } from "@bulwark/tenancy"
@@ -26,7 +26,6 @@ import { AdminServer } from "../admin/index.ts"
 import type { ConfigSources } from "../config/loadConfig.ts"
 import type { ServerConfig } from "../config/ServerConfig.ts"
 import * as HealthRoutes from "../health/HealthRoutes.ts"
-import * as Baseline from "../metrics/Baseline.ts"
 import * as MetricsRoute from "../metrics/MetricsRoute.ts"
 import { naming, type PluginFailed } from "../plugins/PluginFailed.ts"
 import { version } from "../version.ts"
@@ -207,7 +206,7 @@ export const http = (config: ServerConfig, options: RunOptions = {}) => {
     McpHttp.route("/mcp"),
     MetricsRoute.route(Option.fromUndefinedOr(config.http.metricsToken), config.metrics.tenantLabel),
     HealthRoutes.routes,
-    Layer.effectDiscard(Baseline.baseline(version)),
+    Layer.effectDiscard(ProcessMetrics.recordBuildInfo(version)),
     oauth === undefined ? Layer.empty : ProtectedResource.routes(oauth)
   )
   // Announced from the bound socket, once it listens: the real port (also with port 0), never before the database.

@@ -17,10 +17,11 @@ const unauthorized = HttpServerResponse.text("unauthorized\n", {
  * `metrics.tenantLabel: none` no series names a tenant: `tenant_id` is dropped at exposition and the series summed.
  */
 export const route = (token: Option.Option<Redacted.Redacted<string>>, tenantLabel: RequestMetrics.TenantLabel) => {
-  const render = Effect.map(Prometheus.text({ withoutLabels: tenantLabel === "none" ? ["tenant_id"] : [] }), (body) =>
+  const options: Prometheus.TextOptions = { withoutLabels: tenantLabel === "none" ? ["tenant_id"] : [] }
+  if (Option.isNone(token)) return Prometheus.route(options)
+  const render = Effect.map(Prometheus.text(options), (body) =>
     HttpServerResponse.text(body, { contentType: Prometheus.contentType })
   )
-  if (Option.isNone(token)) return HttpRouter.add("GET", "/metrics", render)
   const expected = digest(Redacted.value(token.value))
   return HttpRouter.add(
     "GET",

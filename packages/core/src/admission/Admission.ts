@@ -122,7 +122,9 @@ export const make = (
 }
 
 /** Provides admission under `config`. */
-export const layer = (config: AdmissionConfig): Layer.Layer<Admission> => Layer.succeed(Admission, make(config))
+export const layer = (config: AdmissionConfig): Layer.Layer<Admission> =>
+  // `bulwark_requests_shed_total` exists from the start (at zero), so that an alert on its rate sees it.
+  Layer.effect(Admission, Effect.as(Metric.update(shed, 0), make(config)))
 
 /** Admission that admits everything (in-process tests, compositions that shed load elsewhere). */
 export const unlimited: AdmissionShape = {

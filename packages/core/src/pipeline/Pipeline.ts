@@ -73,7 +73,7 @@ export class Pipeline extends Context.Service<Pipeline, PipelineShape>()("@bulwa
 const ownStages = (config: PipelineConfig): ReadonlyArray<Stage.Stage> => [
   tracing,
   logging(config.accessLog ?? AccessLog.everything),
-  metrics(config.tenantLabel ?? "counters"),
+  metrics(config.tenantLabel),
   containment,
   malformed,
   validation,

@@ -115,3 +115,9 @@ export const catalogKeyOf = (target: Target): string | undefined => {
       return undefined
   }
 }
+
+/**
+ * The `tool_name` label of a request's series: the catalog's name of the tool a `tools/call` is for, else empty
+ * (resources, prompts and listings are told apart by the method; names of tools that do not exist are unbounded).
+ */
+export const toolLabelOf = (target: Target): string => (target._tag === "ToolCall" ? (target.tool?.name ?? "") : "")

@@ -84,25 +84,24 @@ const tool = <I extends Schema.Top, O extends Schema.Top | undefined, Errors ext
   }
 })
 
+/** Declares tools whose hints are `hints` unless a tool's own say otherwise. */
+const verb =
+  (hints: ToolHints) =>
+  <
+    I extends Schema.Top,
+    O extends Schema.Top | undefined = undefined,
+    const Errors extends ReadonlyArray<DomainErrorSchema> = readonly []
+  >(
+    name: string,
+    spec: SqlToolSpec<I, O, Errors>
+  ): SqlTool =>
+    tool(name, spec, hints)
+
 /** A tool that only reads: `readOnly` and `idempotent` (retried after a lost connection; cacheable with `cache`). */
-export const read = <
-  I extends Schema.Top,
-  O extends Schema.Top | undefined = undefined,
-  const Errors extends ReadonlyArray<DomainErrorSchema> = readonly []
->(
-  name: string,
-  spec: SqlToolSpec<I, O, Errors>
-): SqlTool => tool(name, spec, { readOnly: true, idempotent: true })
+export const read = verb({ readOnly: true, idempotent: true })
 
 /** A tool that writes: not read-only, not idempotent, not destructive unless its `hints` say so. */
-export const write = <
-  I extends Schema.Top,
-  O extends Schema.Top | undefined = undefined,
-  const Errors extends ReadonlyArray<DomainErrorSchema> = readonly []
->(
-  name: string,
-  spec: SqlToolSpec<I, O, Errors>
-): SqlTool => tool(name, spec, { readOnly: false, idempotent: false, destructive: false })
+export const write = verb({ readOnly: false, idempotent: false, destructive: false })
 
 /** The migrations of `texts`, with ids `0001`, `0002`, ... in order: append new ones, never edit old ones. */
 export const migrationsOf = (texts: ReadonlyArray<string | Migration>): ReadonlyArray<Migration> =>

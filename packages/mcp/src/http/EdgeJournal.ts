@@ -14,6 +14,7 @@
 import { AccessLog, type AccessLogConfig, type Claimed, type EdgeExchange, type Outcome } from "@bulwark/core"
 import { Duration, Effect, type Scope } from "effect"
 import type { Described } from "./describeRequest.ts"
+import type { EdgeRefused } from "./EdgeRefused.ts"
 
 /** What the edge knows about an exchange it ended. */
 export interface EndedExchange {
@@ -150,3 +151,27 @@ export const make = (
       }
     }
   })
+
+/**
+ * Accounts for an exchange the edge refused: with the refusal's reason, step and claimed identity; one refused
+ * because its address is throttled is counted with its like (such refusals come in floods), any other is logged and
+ * recorded at once.
+ */
+export const endRefused = (
+  journal: EdgeJournal,
+  exchange: EndedExchange,
+  refusal: Omit<EdgeRefused, "response">,
+  clientAddress: string | undefined
+): Effect.Effect<void> => {
+  const ended: EndedExchange = {
+    ...exchange,
+    reason: refusal.reason,
+    refusedBy: refusal.refusedBy ?? "authentication",
+    ...(refusal.claimed === undefined ? {} : { claimed: refusal.claimed })
+  }
+  return refusal.throttled === true
+    ? Effect.sync(() =>
+        journal.endRepeated(`throttled ${clientAddress}`, clientAddress, { ...ended, refusedBy: "throttle" })
+      )
+    : journal.end(ended)
+}

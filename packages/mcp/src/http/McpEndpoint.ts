@@ -250,17 +250,12 @@ export const makeEndpoint = (
           status: sent.status,
           startedAt,
           ...(errorCode === undefined ? {} : { errorCode }),
-          ...(refusal === undefined
-            ? {}
-            : { reason: refusal.reason, refusedBy: refusal.refusedBy ?? "authentication" }),
-          ...(refusal?.claimed === undefined ? {} : { claimed: refusal.claimed }),
           ...(traceId === undefined ? {} : { traceId })
         }
-        if (refusal?.throttled !== true) return Effect.as(journal.end(ended), sent)
-        return Effect.sync(() => {
-          journal.endRepeated(`throttled ${clientAddress}`, clientAddress, { ...ended, refusedBy: "throttle" })
-          return sent
-        })
+        return Effect.as(
+          refusal === undefined ? journal.end(ended) : EdgeJournal.endRefused(journal, ended, refusal, clientAddress),
+          sent
+        )
       })
 
     const clientAddressOf = ClientAddress.make(options.trustedProxies ?? [])
@@ -439,7 +434,7 @@ export const makeEndpoint = (
             journal,
             authenticate,
             clientAddressOf,
-            runPromise: (effect) => runPromise(effect),
+            runPromise,
             onError: onerror
           })
     return {

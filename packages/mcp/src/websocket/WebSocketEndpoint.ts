@@ -19,7 +19,7 @@ import { Effect, Metric, type Scope } from "effect"
 import { WebSocketServer } from "ws"
 import type { ServerFactory } from "../bridge/ServerFactory.ts"
 import * as Connection from "../connection/Connection.ts"
-import type { EdgeJournal } from "../http/EdgeJournal.ts"
+import * as EdgeJournal from "../http/EdgeJournal.ts"
 import { type EdgeRefused, isEdgeRefused } from "../http/EdgeRefused.ts"
 import { checkNodeRequest } from "../http/HostCheck.ts"
 import { describeHeaders, flatHeaders, single } from "../http/node/nodeHeaders.ts"
@@ -50,7 +50,7 @@ export interface WebSocketDependencies {
   readonly maxMessageBytes: number
   readonly factory: ServerFactory
   readonly sinks: ClientSinksShape
-  readonly journal: EdgeJournal
+  readonly journal: EdgeJournal.EdgeJournal
   readonly authenticate: (credentials: Authentication.Credentials) => Effect.Effect<Principal | EdgeRefused | undefined>
   readonly clientAddressOf: (peer: string | undefined, forwardedFor: string | undefined) => string | undefined
   readonly runPromise: <A>(effect: Effect.Effect<A>) => Promise<A>
@@ -63,8 +63,6 @@ export interface WebSocketEndpoint {
   readonly upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void
   /** Shutdown begins: no new connections; open ones close (1001) once their requests are answered. */
   readonly drain: () => void
-  /** Connections open now. */
-  readonly open: () => number
 }
 
 /** Writes an HTTP answer on a socket that was to be upgraded, and closes it. */
@@ -196,31 +194,27 @@ export const make = (deps: WebSocketDependencies): Effect.Effect<WebSocketEndpoi
         request.socket.remoteAddress,
         single(request.headers["x-forwarded-for"])
       )
-      void deps.runPromise(deps.authenticate(credentialsOf(request, clientAddress))).then(async (authenticated) => {
-        if (isEdgeRefused(authenticated)) {
-          const response = authenticated.response
-          const headers: Record<string, string> = {}
-          response.headers.forEach((value, name) => {
-            headers[name] = value
-          })
-          writeAnswer(socket, { status: response.status, headers, body: await response.text() })
-          const ended = {
-            method: "GET",
-            described: describeHeaders(request),
-            status: response.status,
-            startedAt,
-            reason: authenticated.reason,
-            refusedBy: authenticated.refusedBy ?? "authentication",
-            ...(authenticated.claimed === undefined ? {} : { claimed: authenticated.claimed })
+      deps
+        .runPromise(deps.authenticate(credentialsOf(request, clientAddress)))
+        .then(async (authenticated) => {
+          if (!isEdgeRefused(authenticated)) {
+            if (!socket.destroyed) accept(request, socket, head, authenticated)
+            return
           }
-          if (authenticated.throttled === true) {
-            deps.journal.endRepeated(`throttled ${clientAddress}`, clientAddress, { ...ended, refusedBy: "throttle" })
-          } else await deps.runPromise(deps.journal.end(ended))
-          return
-        }
-        if (socket.destroyed) return
-        accept(request, socket, head, authenticated)
-      })
+          const response = authenticated.response
+          writeAnswer(socket, {
+            status: response.status,
+            headers: Object.fromEntries(response.headers),
+            body: await response.text()
+          })
+          const ended = { method: "GET", described: describeHeaders(request), status: response.status, startedAt }
+          await deps.runPromise(EdgeJournal.endRefused(deps.journal, ended, authenticated, clientAddress))
+        })
+        .catch((error: unknown) => {
+          // Authentication does not fail (a refusal is a value); a defect leaves no socket half-open.
+          socket.destroy()
+          deps.onError(error instanceof Error ? error : new Error(String(error)))
+        })
     }
 
     return {
@@ -228,8 +222,7 @@ export const make = (deps: WebSocketDependencies): Effect.Effect<WebSocketEndpoi
       drain: () => {
         draining = true
         for (const transport of transports) transport.drain()
-      },
-      open: () => transports.size
+      }
     }
   })
 

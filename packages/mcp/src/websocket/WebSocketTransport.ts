@@ -77,11 +77,6 @@ export class WebSocketTransport implements Transport {
     this.#limits = limits
   }
 
-  /** The client's requests running now. */
-  get inFlight(): number {
-    return this.#inFlight.size
-  }
-
   /** Why the server closed the connection, when it did (for the connection's log line). */
   get closedWith(): { readonly code: number; readonly reason: string } | undefined {
     return this.#closedWith

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { limitExceeded, Stage } from "@bulwark/core"
+import { limitExceeded, Stage, Target } from "@bulwark/core"
 import { Cause, Effect, Exit } from "effect"
 import { withTenant } from "../CurrentTenant.ts"
 import { Quotas } from "../Quotas.ts"
@@ -27,7 +27,7 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
       const tool = target.name
       return withTenant(name, ({ tenant, config }) => {
         const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
-        const labels = { tenant_id: tenant.id, tool_name: target.tool?.name ?? "" }
+        const labels = { tenant_id: tenant.id, tool_name: Target.toolLabelOf(target) }
         return quotas
           .reserve({ tenantId: tenant.id, units, daily: config.quotas.daily, monthly: config.quotas.monthly })
           .pipe(

@@ -57,7 +57,7 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
           const labels = {
             tenant_id: tenant.id,
             method: call.request.method,
-            tool_name: call.target._tag === "ToolCall" ? (Target.catalogKeyOf(call.target) ?? "") : "",
+            tool_name: Target.toolLabelOf(call.target),
             limit: check.kind
           }
           return Effect.flatMap(RateLimits.take(limiter, check.key, check.rate), (decision) => {

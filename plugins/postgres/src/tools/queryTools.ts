@@ -16,17 +16,14 @@ const hints = { readOnly: true, destructive: false, idempotent: true, openWorld:
 /** Runs an agent's query (`long`: as a task, under the long statement timeout) and answers its result. */
 const runQuery =
   (long: boolean) =>
-  (
-    {
-      database,
-      sql,
-      params
-    }: { readonly database: string; readonly sql: string; readonly params?: ReadonlyArray<unknown> },
-    ctx: ToolContext
-  ) =>
+  ({ database, sql, params }: typeof QueryInput.Type, ctx: ToolContext) =>
     Effect.flatMap(PostgresDatabases, (databases) =>
       databases.query(ctx.call.tenantId, database, sql, params ?? [], { _tag: "select", long })
     ).pipe(Effect.map(toOutput))
+
+/** What `query` and `run_long_query` take, and the errors they declare. */
+const QueryInput = Schema.Struct({ database: Database, sql: Sql, params: Schema.optionalKey(Params) })
+const queryErrors = [UnknownDatabase, QueryRefused, QueryFailed] as const
 
 const quoted = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`
 
@@ -42,9 +39,9 @@ export const queryTools = (databases: ReadonlyArray<string>) => {
       "and returns the columns with their types and the rows. Large results are cut at a row and byte limit, which " +
       "the result states: aggregate or add LIMIT. Writes, settings, transaction control and functions with side " +
       "effects are refused with the reason.",
-    input: Schema.Struct({ database: Database, sql: Sql, params: Schema.optionalKey(Params) }),
+    input: QueryInput,
     output: QueryOutput,
-    errors: [UnknownDatabase, QueryRefused, QueryFailed],
+    errors: queryErrors,
     backends,
     backendsOf,
     hints,
@@ -115,9 +112,9 @@ export const queryTools = (databases: ReadonlyArray<string>) => {
       "Runs one read-only SQL query (the same rules as query) that may take minutes, up to the database's long " +
       "statement timeout, as a task: poll it for the result (tasks/get; 2025 clients get a job id for job_status " +
       "and job_result), or cancel it. Use query for anything that finishes in seconds.",
-    input: Schema.Struct({ database: Database, sql: Sql, params: Schema.optionalKey(Params) }),
+    input: QueryInput,
     output: QueryOutput,
-    errors: [UnknownDatabase, QueryRefused, QueryFailed],
+    errors: queryErrors,
     backends: databases.map(longBackendName),
     backendsOf: ({ database }) => [longBackendName(database)],
     hints,

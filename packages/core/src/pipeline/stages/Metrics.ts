@@ -6,10 +6,10 @@
 import { RequestMetrics } from "@bulwark/observability"
 import { outcomeOf } from "../Outcome.ts"
 import * as Stage from "../Stage.ts"
-import { catalogKeyOf } from "../Target.ts"
+import { toolLabelOf } from "../Target.ts"
 
 /** The metrics stage. */
-export const metrics = (tenantLabel: RequestMetrics.TenantLabel) => {
+export const metrics = (tenantLabel?: RequestMetrics.TenantLabel) => {
   const record = RequestMetrics.recorder(tenantLabel)
   return Stage.make(
     "metrics",
@@ -20,7 +20,7 @@ export const metrics = (tenantLabel: RequestMetrics.TenantLabel) => {
         (exit) => ({
           tenantId: call.tenantId,
           method: call.request.method,
-          toolName: call.target._tag === "ToolCall" ? (catalogKeyOf(call.target) ?? "") : "",
+          toolName: toolLabelOf(call.target),
           status: outcomeOf(exit),
           durationSeconds: (performance.now() - call.startedAt) / 1000
         }),

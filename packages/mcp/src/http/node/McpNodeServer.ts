@@ -12,8 +12,8 @@
  * 2026 `subscriptions/listen`: they would otherwise hold the shutdown for its whole grace period; a client
  * reconnects, to another instance), and waits (up to `gracefulShutdownTimeout`) for the answers in flight; the endpoint then
  * waits for the exchanges it still runs before the services under it close. The server is `NodeHttpServer`'s
- * (listening, graceful shutdown, the platform services); only the dispatch of the `request` event is added, in front
- * of the router's listener.
+ * (listening, graceful shutdown, the platform services); only the dispatch of the `request` event (and of an
+ * `upgrade` on the MCP path, when the endpoint serves WebSocket) is added, in front of the router's listener.
  */
 import { type IncomingMessage, Server, type ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
