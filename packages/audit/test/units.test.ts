@@ -42,6 +42,20 @@ describe("the hash chain", () => {
     expect(Chain.hashRecord(Chain.GENESIS, 1, { ...record, durationMs: record.durationMs + 0.001 })).not.toBe(hash)
     expect(Chain.hashRecord(Chain.GENESIS, 1, { ...record, principal: null })).not.toBe(hash)
   })
+
+  it("is computed over the canonical JSON of the record's fields, written field by field", () => {
+    const records = [
+      sampleRecord(1),
+      sampleRecord(2, { principal: null, arguments: null, traceId: "0af7651916cd43dd8448eb211c80319c" }),
+      sampleRecord(3, { arguments: { z: [1, { b: "é\u0000", a: null }], '"quoted"': -0.5 }, errorCode: -32003 }),
+      sampleRecord(4, { principal: { subject: null, method: "api-key" }, reason: 'line\nbreak "and quotes"' }),
+      // Fields a malformed record lacks are left out, as canonical JSON leaves them out.
+      { ...sampleRecord(5), arguments: undefined, errorCode: undefined } as unknown as ReturnType<typeof sampleRecord>
+    ]
+    for (const [i, record] of records.entries()) {
+      expect(Chain.hashedText(i, record)).toBe(canonicalJson(Chain.hashedFields(i, record)))
+    }
+  })
 })
 
 describe("edge exchanges", () => {

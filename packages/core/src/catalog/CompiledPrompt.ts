@@ -56,6 +56,7 @@ const argumentsOf = (prompt: Prompt<unknown>): Array<PromptArgument> => {
 
 /** Compiles a declared prompt against the services of its plugin. */
 export const compilePrompt = <R>(plugin: string, prompt: Prompt<R>, services: Context.Context<R>): CompiledPrompt => {
+  const withServices = provideServices(services)
   const spec = prompt.spec
   const declared = declaredBy(spec.errors)
   return {
@@ -79,13 +80,11 @@ export const compilePrompt = <R>(plugin: string, prompt: Prompt<R>, services: Co
               : (out as unknown as GetPromptResult)
         ),
         admitDeclared(declared, context),
-        provideServices(services)
+        withServices
       ),
     complete: (argument, value, context) => {
       const completer = spec.complete?.[argument]
-      return completer === undefined
-        ? undefined
-        : completer(value, context).pipe(onlyDeclared(declared), provideServices(services))
+      return completer === undefined ? undefined : completer(value, context).pipe(onlyDeclared(declared), withServices)
     }
   }
 }

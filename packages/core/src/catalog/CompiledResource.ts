@@ -91,6 +91,7 @@ export const compileStatic = <R>(
   resource: StaticResource<R>,
   services: Context.Context<R>
 ): CompiledStaticResource => {
+  const withServices = provideServices(services)
   const declared = declaredBy(resource.errors)
   return {
     uri: resource.uri,
@@ -102,7 +103,7 @@ export const compileStatic = <R>(
       resource.read(context).pipe(
         Effect.map((body) => toContents(resource.uri, resource.info.mimeType, body)),
         admitDeclared(declared, context),
-        provideServices(services)
+        withServices
       )
   }
 }
@@ -113,6 +114,7 @@ export const compileTemplate = <R>(
   resource: ResourceTemplate<R>,
   services: Context.Context<R>
 ): CompiledTemplate => {
+  const withServices = provideServices(services)
   const template = new UriTemplate(resource.uriTemplate)
   const list = resource.list
   const declared = declaredBy(resource.errors)
@@ -133,16 +135,14 @@ export const compileTemplate = <R>(
         resource.read(variables, context).pipe(
           Effect.map((body) => toContents(uri, resource.info.mimeType, body)),
           admitDeclared(declared, context),
-          provideServices(services)
+          withServices
         )
       return { read, variables }
     },
-    list: list === undefined ? undefined : (context) => list(context).pipe(provideServices(services)),
+    list: list === undefined ? undefined : (context) => list(context).pipe(withServices),
     complete: (variable, value, context) => {
       const completer = resource.complete?.[variable]
-      return completer === undefined
-        ? undefined
-        : completer(value, context).pipe(onlyDeclared(declared), provideServices(services))
+      return completer === undefined ? undefined : completer(value, context).pipe(onlyDeclared(declared), withServices)
     }
   }
 }

@@ -89,6 +89,7 @@ export const errorResult = (error: DomainError): CallToolResult => ({
 
 /** Compiles a declared tool against the services of its plugin. */
 export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.Context<R>): CompiledTool => {
+  const withServices = provideServices(services)
   const spec = tool.spec
   const hints = annotations(spec.hints)
   const output = spec.output
@@ -149,7 +150,7 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
                 _meta: { ...result._meta, ...unavailableMeta(failure) }
               }
             }),
-            provideServices(services)
+            withServices
           ),
     backends: spec.backends ?? [],
     backendsOf: spec.backendsOf as ((input: unknown) => ReadonlyArray<string>) | undefined,
@@ -167,7 +168,7 @@ export const compileTool = <R>(plugin: string, tool: Tool<R>, services: Context.
                 ? Effect.succeed(errorResult(error as DomainError))
                 : Effect.die(error)
         ),
-        provideServices(services)
+        withServices
       )
   }
 }

@@ -15,13 +15,24 @@ export type JsonValue =
   | ReadonlyArray<JsonValue>
   | { readonly [key: string]: JsonValue }
 
-/** Writes `value` canonically (`undefined` in an object or array, as JSON has it, is left out or written `null`). */
+/**
+ * Writes `value` canonically (`undefined` in an object or array, as JSON has it, is left out or written `null`).
+ * Loops and concatenation rather than `map`/`filter`/`join`: the audit chain and cache keys write one per request.
+ */
 export const canonicalJson = (value: JsonValue): string => {
   if (value === null || typeof value !== "object") return JSON.stringify(value)
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(",")}]`
-  const object = value as { readonly [key: string]: JsonValue }
-  const keys = Object.keys(object)
-    .filter((key) => object[key] !== undefined)
-    .sort()
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key] ?? null)}`).join(",")}}`
+  if (Array.isArray(value)) {
+    let out = "["
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + canonicalJson(value[i] ?? null)
+    return `${out}]`
+  }
+  const object = value as { readonly [key: string]: JsonValue | undefined }
+  const keys = Object.keys(object).sort()
+  let out = "{"
+  for (const key of keys) {
+    const inner = object[key]
+    if (inner === undefined) continue
+    out += (out.length === 1 ? "" : ",") + JSON.stringify(key) + ":" + canonicalJson(inner)
+  }
+  return `${out}}`
 }
