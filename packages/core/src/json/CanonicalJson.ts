@@ -32,7 +32,7 @@ export const canonicalJson = (value: JsonValue): string => {
   for (const key of keys) {
     const inner = object[key]
     if (inner === undefined) continue
-    out += (out.length === 1 ? "" : ",") + JSON.stringify(key) + ":" + canonicalJson(inner)
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(inner)}`
   }
   return `${out}}`
 }
