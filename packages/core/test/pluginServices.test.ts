@@ -21,7 +21,7 @@ const greeter = Plugin.make({
           const { word } = yield* Greeting
           const { mark } = yield* Punctuation
           const deadline = yield* Deadline
-          return `${word} ${name}${mark} (${deadline.timeoutMs} ms)`
+          return `${word} ${name}${mark} (${deadline?.timeoutMs} ms)`
         })
     })
   ]

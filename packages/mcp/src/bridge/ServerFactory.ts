@@ -6,7 +6,7 @@
  * connection) aborts the SDK's signal, and the bridge interrupts the request's fiber with it: the handler stops, its
  * permits and connections are released, and it is logged and audited as cancelled.
  */
-import { Admission, Pipeline, type Principal, type ProtocolEra } from "@bulwark/core"
+import { Admission, Pipeline, type Principal, type ProtocolEra, servingContext } from "@bulwark/core"
 import {
   type CacheHint,
   type Implementation,
@@ -87,7 +87,7 @@ export const makeServerFactory = (
 ): Effect.Effect<ServerFactory, never, Pipeline.Pipeline> =>
   Effect.gen(function* () {
     const pipeline = yield* Pipeline.Pipeline
-    const context = yield* Effect.context<never>()
+    const context = servingContext(yield* Effect.context<never>())
     const run = Effect.runPromiseExitWith(context)
     const listHint: CacheHint = { ttlMs: identity.listTtlMs ?? 0, cacheScope: "public" }
     const options = {

@@ -16,7 +16,8 @@ import {
   Authentication,
   EdgeExchanges,
   Pipeline,
-  type Principal
+  type Principal,
+  servingContext
 } from "@bulwark/core"
 import {
   type AuthInfo,
@@ -123,7 +124,8 @@ export const makeEndpoint = (
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_SIZE
     const allowedHosts = [...(options.allowedHosts ?? localhostAllowedHostnames())]
     const allowedOrigins = [...(options.allowedOrigins ?? localhostAllowedOrigins())]
-    const services = yield* Effect.context<never>()
+    // Requests are served from it: room for what each request adds (see `servingContext`).
+    const services = servingContext(yield* Effect.context<never>())
     // Log through the composition's logger (level, format, annotations), not the default runtime's.
     const runLog = Effect.runForkWith(services)
     const onerror = (error: Error) => runLog(Effect.logDebug("MCP transport reported", error.message))

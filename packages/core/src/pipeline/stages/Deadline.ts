@@ -23,7 +23,9 @@ export const deadline = (policy: TimeoutPolicy) => {
   return Stage.make("deadline", "execute", (next) => (call) => {
     const target = call.target
     const own = target._tag === "ToolCall" ? target.tool?.timeoutMs : undefined
-    return Effect.flatMap(Effect.all([TimeoutCap, Clock.currentTimeMillis]), ([cap, now]) => {
+    return Effect.withFiber((fiber) => {
+      const cap = fiber.getRef(TimeoutCap)
+      const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
       const ms = Math.min(own ?? defaultMs, maxMs, cap ?? maxMs)
       return Effect.timeoutOrElse(Effect.provideService(next(call), Deadline, { at: now + ms, timeoutMs: ms }), {
         duration: Duration.millis(ms),
