@@ -15,14 +15,14 @@ import {
   Deferred,
   Duration,
   Effect,
+  Exit,
   Fiber,
   Layer,
   Metric,
   Option,
   Queue,
   Schedule,
-  type Scope,
-  Semaphore
+  type Scope
 } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import { type AuditConfig, defaultAuditConfig } from "./AuditConfig.ts"
@@ -70,13 +70,21 @@ export const make = (
     // The counters exist from the start (at zero), so that alerts on their rates see them.
     yield* Metric.update(AuditMetrics.recordsWritten, 0)
     yield* Metric.update(AuditMetrics.writeFailures, 0)
-    const permits = yield* Semaphore.make(config.capacity)
     const queue = yield* Queue.unbounded<AuditRecord, Cause.Done>()
     const closing = yield* Deferred.make<void>()
     let closed = false
     let accepted = 0
     let written = 0
     let waiters: Array<{ readonly target: number; readonly done: Deferred.Deferred<void> }> = []
+    // Records waiting for room in the buffer (`capacity` records accepted and not written): woken when a batch is
+    // written or the log closes, each checks again.
+    let waitingForRoom: Array<Deferred.Deferred<void>> = []
+
+    const wakeWaitingForRoom = () => {
+      const woken = waitingForRoom
+      waitingForRoom = []
+      for (const room of woken) Deferred.doneUnsafe(room, Exit.void)
+    }
 
     const wakeWaiters = (all: boolean) =>
       Effect.suspend(() => {
@@ -88,7 +96,8 @@ export const make = (
     const settle = (count: number) =>
       Effect.suspend(() => {
         written += count
-        return Effect.all([permits.release(count), Metric.modify(AuditMetrics.backlog, -count), wakeWaiters(false)])
+        wakeWaitingForRoom()
+        return Effect.all([Metric.modify(AuditMetrics.backlog, -count), wakeWaiters(false)])
       })
 
     const retryPolicy = Schedule.min([
@@ -148,27 +157,30 @@ export const make = (
           yield* logUnwritten(yield* Queue.clear(queue), "the audit log closed before the database took it")
         }
         yield* wakeWaiters(true)
-        yield* permits.releaseAll
+        wakeWaitingForRoom()
       })
     )
 
-    // Runs for every request: combinators, not a generator.
-    const record = (input: AuditRecord): Effect.Effect<void> =>
-      Effect.uninterruptibleMask((restore) => {
-        const entry = normalizeRecord(input, config.maxArgumentBytes)
-        if (closed) return logUnwritten([entry], "the audit log is closed")
-        return restore(permits.take(1)).pipe(
-          Effect.andThen(Queue.offer(queue, entry)),
-          Effect.flatMap((offered) => {
-            if (!offered) {
-              // Closed while this record waited for room: it will not reach the database.
-              return Effect.andThen(permits.release(1), logUnwritten([entry], "the audit log closed"))
-            }
-            accepted += 1
-            return Metric.modify(AuditMetrics.backlog, 1)
-          })
+    // Puts a normalized record in the buffer if there is room, at once; else waits for room (back-pressure).
+    const admit = (entry: AuditRecord, fiber: Fiber.Fiber<unknown, unknown>): Effect.Effect<void> => {
+      if (closed) return logUnwritten([entry], "the audit log is closed")
+      if (accepted - written >= config.capacity) {
+        const room = Deferred.makeUnsafe<void>()
+        waitingForRoom.push(room)
+        return Effect.andThen(
+          Deferred.await(room),
+          Effect.withFiber((again) => admit(entry, again))
         )
-      })
+      }
+      if (!Queue.offerUnsafe(queue, entry)) return logUnwritten([entry], "the audit log closed")
+      accepted += 1
+      AuditMetrics.backlog.modifyUnsafe(1, fiber.context)
+      return Effect.void
+    }
+
+    // Runs for every request: while the buffer has room, one effect and no allocation besides the record.
+    const record = (input: AuditRecord): Effect.Effect<void> =>
+      Effect.withFiber((fiber) => admit(normalizeRecord(input, config.maxArgumentBytes), fiber))
 
     const flush: Effect.Effect<void> = Effect.suspend(() => {
       if (written >= accepted || closed) return Effect.void

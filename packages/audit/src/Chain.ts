@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { hash } from "node:crypto"
+import { isoTime } from "@bulwark/observability"
 import type { AuditRecord, JsonValue } from "./AuditRecord.ts"
 import { canonicalJson } from "./CanonicalJson.ts"
 
@@ -33,30 +34,36 @@ export const hashedFields = (id: number, record: AuditRecord): JsonValue => ({
   trace_id: record.traceId
 })
 
-/** `out` (an object's text so far) with one more field: left out when undefined, as `canonicalJson` leaves it out. */
-const add = (out: string, key: string, value: JsonValue | undefined): string =>
-  value === undefined ? out : `${out}${out.length > 1 ? "," : ""}"${key}":${canonicalJson(value)}`
+const json = (value: JsonValue): string => (value === null ? "null" : JSON.stringify(value))
+
+/** Whether every field the hash covers is present (a record built by the audit stage always is). */
+const complete = (record: AuditRecord): boolean =>
+  record.arguments !== undefined &&
+  record.durationMs !== undefined &&
+  record.errorCode !== undefined &&
+  record.method !== undefined &&
+  record.outcome !== undefined &&
+  record.reason !== undefined &&
+  record.rejectedBy !== undefined &&
+  record.requestId !== undefined &&
+  record.target !== undefined &&
+  record.tenantId !== undefined &&
+  record.traceId !== undefined
 
 /**
- * `canonicalJson(hashedFields(id, record))`, written with the keys already in order (only the arguments need
- * sorting): the hash of every record is computed over it, so it costs on every request.
+ * `canonicalJson(hashedFields(id, record))`, written in one go with the keys already in order (only the arguments
+ * need sorting): the hash of every record is computed over it, so it costs on every request.
  */
 export const hashedText = (id: number, record: AuditRecord): string => {
-  let out = add("{", "arguments", record.arguments)
-  out = add(out, "duration_ms", record.durationMs)
-  out = add(out, "error_code", record.errorCode)
-  out = add(out, "id", id)
-  out = add(out, "method", record.method)
-  out = add(out, "outcome", record.outcome)
-  out = add(out, "principal_method", record.principal?.method ?? null)
-  out = add(out, "principal_subject", record.principal?.subject ?? null)
-  out = add(out, "reason", record.reason)
-  out = add(out, "rejected_by", record.rejectedBy)
-  out = add(out, "request_id", record.requestId)
-  out = add(out, "target", record.target)
-  out = add(out, "tenant_id", record.tenantId)
-  out = add(out, "time", record.time.toISOString())
-  return `${add(out, "trace_id", record.traceId)}}`
+  if (!complete(record)) return canonicalJson(hashedFields(id, record))
+  return (
+    `{"arguments":${canonicalJson(record.arguments)},"duration_ms":${json(record.durationMs)}` +
+    `,"error_code":${json(record.errorCode)},"id":${json(id)},"method":${json(record.method)}` +
+    `,"outcome":${json(record.outcome)},"principal_method":${json(record.principal?.method ?? null)}` +
+    `,"principal_subject":${json(record.principal?.subject ?? null)},"reason":${json(record.reason)}` +
+    `,"rejected_by":${json(record.rejectedBy)},"request_id":${json(record.requestId)},"target":${json(record.target)}` +
+    `,"tenant_id":${json(record.tenantId)},"time":"${isoTime(record.time.getTime())}","trace_id":${json(record.traceId)}}`
+  )
 }
 
 /** The hash of record `id` following `prevHash`. */

@@ -12,6 +12,7 @@
 
 import type { LogLevel } from "effect"
 import { Cause, Context, Effect, Formatter, Layer, Logger, References, Tracer } from "effect"
+import { isoTime } from "./IsoTime.ts"
 
 const levels: Readonly<Record<string, LogLevel.LogLevel>> = {
   all: "All",
@@ -45,21 +46,6 @@ const messageText = (message: unknown): string => {
   return parts.map((part) => (typeof part === "string" ? part : Formatter.format(part))).join(" ")
 }
 
-let cachedSecond = Number.NaN
-let cachedPrefix = ""
-
-/** `date.toISOString()`, with the part up to the second made once a second (it was most of a line's cost). */
-const isoTime = (date: Date): string => {
-  const millis = date.getTime()
-  const second = Math.floor(millis / 1000)
-  if (second !== cachedSecond) {
-    cachedSecond = second
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20)
-  }
-  const rest = millis - second * 1000
-  return `${cachedPrefix}${rest < 10 ? "00" : rest < 100 ? "0" : ""}${rest}Z`
-}
-
 const isPlain = (value: unknown): boolean =>
   value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean"
 
@@ -72,7 +58,7 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
   const annotations = fiber.getRef(References.CurrentLogAnnotations)
   const span = Context.getOption(fiber.context, Tracer.ParentSpan)
   const text = messageText(message)
-  let line = `{"time":"${isoTime(date)}","level":"${logLevel.toLowerCase()}","message":${JSON.stringify(text)}`
+  let line = `{"time":"${isoTime(date.getTime())}","level":"${logLevel.toLowerCase()}","message":${JSON.stringify(text)}`
   let plain = cause.reasons.length === 0
   let traced = false
   for (const key of Object.keys(annotations)) {
@@ -88,7 +74,7 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
     if (span._tag === "Some") line += `,"traceId":"${span.value.traceId}","spanId":"${span.value.spanId}"`
     return `${line}}`
   }
-  const entry: Record<string, unknown> = { time: isoTime(date), level: logLevel.toLowerCase(), message: text }
+  const entry: Record<string, unknown> = { time: isoTime(date.getTime()), level: logLevel.toLowerCase(), message: text }
   for (const [key, value] of Object.entries(annotations)) {
     entry[reserved.has(key) ? `annotation.${key}` : key] = value
   }
