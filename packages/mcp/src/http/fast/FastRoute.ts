@@ -62,7 +62,6 @@ const ENVELOPE_KEYS: ReadonlySet<string> = new Set([
   CLIENT_INFO_META_KEY,
   CLIENT_CAPABILITIES_META_KEY
 ])
-const TRACE_KEYS: ReadonlySet<string> = new Set([TRACEPARENT_META_KEY, TRACESTATE_META_KEY])
 const PARAM_KEYS: ReadonlySet<string> = new Set(["name", "arguments", "_meta"])
 const LEGACY_REVISIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS)
 
@@ -71,6 +70,10 @@ const EMPTY: Readonly<Record<string, never>> = {}
 /** HTTP optional whitespace around a header value, as the SDK strips it. */
 const trimmed = (value: string | undefined): string | undefined => value?.replace(/^[\t ]+|[\t ]+$/g, "")
 
+/** Whether a header's value, without optional whitespace, is `expected` (compared as is first: it nearly always is). */
+const headerIs = (value: string | undefined, expected: string): boolean =>
+  value === expected || trimmed(value) === expected
+
 /** The params of a `tools/call` the fast path can serve, split into their parts; undefined when it cannot. */
 const callParts = (
   params: unknown,
@@ -78,24 +81,32 @@ const callParts = (
 ): Omit<FastRoute, "era" | "id" | "clientCapabilities"> | undefined => {
   if (!Predicate.isObject(params)) return undefined
   for (const key in params) if (!PARAM_KEYS.has(key)) return undefined
-  const { _meta, ...withoutMeta } = params
   const name = params.name
-  const meta = _meta ?? EMPTY
-  if (typeof name !== "string" || !Predicate.isObject(params.arguments ?? EMPTY) || !Predicate.isObject(meta))
-    return undefined
-  const trace: Record<string, unknown> = {}
+  const args = params.arguments
+  const meta = params._meta ?? EMPTY
+  if (typeof name !== "string" || !Predicate.isObject(args ?? EMPTY) || !Predicate.isObject(meta)) return undefined
+  let traceparent: string | undefined
+  let tracestate: string | undefined
   for (const key in meta) {
-    if (TRACE_KEYS.has(key)) {
-      if (typeof meta[key] !== "string") return undefined
-      trace[key] = meta[key]
+    const value = meta[key]
+    if (key === TRACEPARENT_META_KEY || key === TRACESTATE_META_KEY) {
+      if (typeof value !== "string") return undefined
+      if (key === TRACEPARENT_META_KEY) traceparent = value
+      else tracestate = value
     } else if (era === "legacy" || !ENVELOPE_KEYS.has(key)) return undefined
   }
+  // The params without `_meta`: `name` and `arguments` are all that is left (the keys were checked above).
+  const withoutMeta = "arguments" in params ? { name, arguments: args } : { name }
+  if (traceparent === undefined && tracestate === undefined) return { name, params: withoutMeta, meta: EMPTY }
   return {
     name,
     params: withoutMeta,
-    meta: trace,
-    ...(typeof trace.traceparent === "string" ? { traceparent: trace.traceparent } : {}),
-    ...(typeof trace.tracestate === "string" ? { tracestate: trace.tracestate } : {})
+    meta: {
+      ...(traceparent === undefined ? {} : { [TRACEPARENT_META_KEY]: traceparent }),
+      ...(tracestate === undefined ? {} : { [TRACESTATE_META_KEY]: tracestate })
+    },
+    ...(traceparent === undefined ? {} : { traceparent }),
+    ...(tracestate === undefined ? {} : { tracestate })
   }
 }
 
@@ -111,10 +122,10 @@ const ENVELOPES_KEPT = 1000
 /** A 2026-07-28 `tools/call` the fast path serves, or undefined. */
 const modernRoute = (headers: RouteHeaders, body: Record<string, unknown>, id: string | number) => {
   // SEP-2243: the standard headers are present and agree with the body (a Base64-encoded Mcp-Name goes to the SDK).
-  if (trimmed(headers["mcp-protocol-version"]) !== MODERN_REVISION) return undefined
-  if (trimmed(headers["mcp-method"]) !== "tools/call") return undefined
+  if (!headerIs(headers["mcp-protocol-version"], MODERN_REVISION)) return undefined
+  if (!headerIs(headers["mcp-method"], "tools/call")) return undefined
   const parts = callParts(body.params, "modern")
-  if (parts === undefined || trimmed(headers["mcp-name"]) !== parts.name) return undefined
+  if (parts === undefined || !headerIs(headers["mcp-name"], parts.name)) return undefined
   const meta = (body.params as Record<string, unknown>)._meta as Record<string, unknown>
   const capabilities = meta[CLIENT_CAPABILITIES_META_KEY]
   if (meta[PROTOCOL_VERSION_META_KEY] !== MODERN_REVISION || !Predicate.isObject(capabilities)) return undefined
