@@ -42,12 +42,34 @@ const reserved: ReadonlySet<string> = new Set(["time", "level", "message", "caus
 
 const messageText = (message: unknown): string => {
   const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
+  if (parts.length === 1 && typeof parts[0] === "string") return parts[0]
   // Always a string, so that log stores index `message` with one type.
   return parts.map((part) => (typeof part === "string" ? part : Formatter.format(part))).join(" ")
 }
 
 const isPlain = (value: unknown): boolean =>
   value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+
+/** The JSON text of names written on every line (annotation keys, messages), each made once; bounded. */
+const jsonNames = new Map<string, string>()
+
+const jsonName = (name: string): string => {
+  let json = jsonNames.get(name)
+  if (json === undefined) {
+    json = JSON.stringify(name)
+    if (jsonNames.size >= 1000) jsonNames.clear()
+    jsonNames.set(name, json)
+  }
+  return json
+}
+
+/** A plain value as JSON: numbers, booleans and null without `JSON.stringify` (the same text). */
+const plainJson = (value: string | number | boolean | null): string =>
+  typeof value === "string"
+    ? JSON.stringify(value)
+    : typeof value === "number" && !Number.isFinite(value)
+      ? "null"
+      : String(value)
 
 /**
  * Formats one log event as a single-line JSON object (no trailing newline). A line of plain values (the access
@@ -58,7 +80,7 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
   const annotations = fiber.getRef(References.CurrentLogAnnotations)
   const span = Context.getOption(fiber.context, Tracer.ParentSpan)
   const text = messageText(message)
-  let line = `{"time":"${isoTime(date.getTime())}","level":"${logLevel.toLowerCase()}","message":${JSON.stringify(text)}`
+  let line = `{"time":"${isoTime(date.getTime())}","level":"${logLevel.toLowerCase()}","message":${text.length <= 64 ? jsonName(text) : JSON.stringify(text)}`
   let plain = cause.reasons.length === 0
   let traced = false
   for (const key of Object.keys(annotations)) {
@@ -68,7 +90,7 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
       break
     }
     if (key === "traceId" || key === "spanId") traced = true
-    line += `,${JSON.stringify(reserved.has(key) ? `annotation.${key}` : key)}:${JSON.stringify(value)}`
+    line += `,${jsonName(reserved.has(key) ? `annotation.${key}` : key)}:${plainJson(value as string | number | boolean | null)}`
   }
   if (plain && !traced) {
     if (span._tag === "Some") line += `,"traceId":"${span.value.traceId}","spanId":"${span.value.spanId}"`

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { JsonLogs } from "../src/index.ts"
 
 const fixture = fileURLToPath(new URL("./fixtures/log-child.ts", import.meta.url))
@@ -119,6 +119,35 @@ describe("JsonLogs", () => {
       const exit = yield* runChild(undefined, burstFixture, { BURST_END: "exit" })
       expect(exit.code).toBe(0)
       expect(parseLines(exit.stderr)).toHaveLength(20)
+    })
+  )
+
+  it.effect("writes plain annotation values as JSON.stringify would, and a message of several parts joined", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const capture = Logger.make((options) => {
+        lines.push(JsonLogs.formatter.log(options))
+      })
+      const values = {
+        n: 1.5,
+        big: 1e21,
+        neg: -0,
+        inf: Number.POSITIVE_INFINITY,
+        nan: Number.NaN,
+        yes: true,
+        none: null
+      }
+      yield* Effect.logInfo("values").pipe(
+        Effect.annotateLogs({ ...values, text: 'a "quoted"\nline', "odd key": "x" }),
+        Effect.andThen(Effect.logInfo("two", "parts")),
+        Effect.provide(Logger.layer([capture]))
+      )
+      expect(lines.map((line) => JSON.parse(line))).toMatchObject([
+        { message: "values", n: 1.5, big: 1e21, neg: 0, inf: null, nan: null, yes: true, none: null },
+        { message: "two parts" }
+      ])
+      expect(lines[0]).toContain(`"big":1e+21,"neg":0,"inf":null,"nan":null,"yes":true,"none":null`)
+      expect(JSON.parse(lines[0]!)).toMatchObject({ text: 'a "quoted"\nline', "odd key": "x" })
     })
   )
 

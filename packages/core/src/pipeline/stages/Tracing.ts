@@ -4,7 +4,7 @@
  * it here, joining the caller's trace from W3C `traceparent` in `_meta` (MCP's way) or the transport's headers.
  * Either way there is one span per request, with the request's MCP attributes, and everything after runs inside it.
  */
-import { Effect, Option, type Tracer } from "effect"
+import { Context, Effect, Option, Tracer } from "effect"
 import { Headers, HttpTraceContext } from "effect/http"
 import type { McpRequest } from "../../request/McpRequest.ts"
 import type { Call } from "../Call.ts"
@@ -40,7 +40,12 @@ export const tracing = Stage.make("tracing", "observe", (next) => (call) => {
   const given = call.request.span
   if (given !== undefined) {
     adopt(given, call)
-    return Effect.withParentSpan(next(call), given, NO_STACK_TRACE)
+    // The HTTP fast path runs the pipeline inside the span already; the SDK path does not.
+    return Effect.withFiber((fiber) =>
+      Context.getOrUndefined(fiber.context, Tracer.ParentSpan) === given
+        ? next(call)
+        : Effect.withParentSpan(next(call), given, NO_STACK_TRACE)
+    )
   }
   const parent = HttpTraceContext.w3c(traceHeaders(call.request))
   return Effect.withSpan(next(call), `mcp ${call.request.method}`, {
