@@ -4,13 +4,15 @@
  * @since 0.1.0
  */
 import { Context, Effect } from "effect"
+import type { SwitchSnapshot } from "./Switches.ts"
 import type { Tenant } from "./Tenant.ts"
 import type { TenantConfig } from "./TenantConfig.ts"
 
-/** The request's tenant and the snapshot of its configuration the whole request uses. */
+/** The request's tenant, and the snapshots of its configuration and of the kill switches the whole request uses. */
 export interface ResolvedTenant {
   readonly tenant: Tenant
   readonly config: TenantConfig
+  readonly switches: SwitchSnapshot
 }
 
 /** Set by the tenancy guard around the rest of the pipeline; undefined outside it. */

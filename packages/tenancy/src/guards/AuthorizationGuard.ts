@@ -25,7 +25,6 @@ import {
 import { Effect } from "effect"
 import { accessFor, indexCatalog } from "../AccessPolicy.ts"
 import { withTenant } from "../CurrentTenant.ts"
-import { Switches } from "../Switches.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
 export const name = "authorization"
@@ -97,29 +96,21 @@ export const filterListing = (call: Call, access: Access, catalog: CatalogShape,
 }
 
 /** Builds the authorization guard over the catalog. */
-export const make: Effect.Effect<Stage.Stage, never, Catalog.Catalog | Switches> = Effect.gen(function* () {
+export const make: Effect.Effect<Stage.Stage, never, Catalog.Catalog> = Effect.gen(function* () {
   const catalog = yield* Catalog.Catalog
-  const switches = yield* Switches
   const index = indexCatalog(catalog)
   return Stage.make(
     name,
     "admit",
     (next) => (call) =>
-      withTenant(name, ({ config }) =>
-        Effect.flatMap(switches.current, (current) => {
-          const access = accessFor({
-            config,
-            scopes: call.principal?.scopes ?? [],
-            switches: current,
-            catalog: index
-          })
-          const refusal = check(call, access)
-          if (refusal !== undefined) return refusal
-          return Effect.map(Effect.provideService(next(call), CurrentAccess, access), (result) =>
-            filterListing(call, access, catalog, result)
-          )
-        })
-      ),
+      withTenant(name, ({ config, switches }) => {
+        const access = accessFor({ config, scopes: call.principal?.scopes ?? [], switches, catalog: index })
+        const refusal = check(call, access)
+        if (refusal !== undefined) return refusal
+        return Effect.map(Effect.provideService(next(call), CurrentAccess, access), (result) =>
+          filterListing(call, access, catalog, result)
+        )
+      }),
     { order: 1 }
   )
 })

@@ -1,7 +1,8 @@
 /**
  * The tenancy guard (`admit` phase): the request must have a principal, whose tenant is configured, enabled and not
- * switched off. It holds the tenant's actor for the request, hands it to the later guards as `CurrentTenant`, and
- * hands the tenant's ceiling on call timeouts to the execute phase as `TimeoutCap`.
+ * switched off. It holds the tenant's actor for the request, hands it to the later guards as `CurrentTenant` (with the
+ * snapshots of its configuration and of the kill switches the request was admitted under), and hands the tenant's
+ * ceiling on call timeouts to the execute phase as `TimeoutCap`.
  *
  * @since 0.1.0
  */
@@ -30,13 +31,19 @@ export const make: Effect.Effect<Stage.Stage, never, Tenants | Switches> = Effec
         Effect.flatMap(tenant.config, (config) => {
           if (!config.enabled) return unavailable()
           const cap = config.limits.timeoutCap
-          const rest = Effect.provideService(next(call), CurrentTenant, { tenant, config })
+          const rest = Effect.provideService(next(call), CurrentTenant, { tenant, config, switches: current })
           return cap === undefined ? rest : Effect.provideService(rest, TimeoutCap, Duration.toMillis(cap))
         })
       )
     }).pipe(
-      Effect.catchTag("TenantNotFound", unavailable),
-      Effect.catchTag("TenancyStoreError", (error) => Effect.die(error)),
+      // One handler for the lookup's two errors (the rest of the chain's refusals pass through).
+      Effect.catch((error) =>
+        error._tag === "TenantNotFound"
+          ? unavailable()
+          : error._tag === "TenancyStoreError"
+            ? Effect.die(error)
+            : Effect.fail(error)
+      ),
       Effect.scoped
     )
   })
