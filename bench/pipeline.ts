@@ -16,6 +16,7 @@ import { generateApiKey } from "@bulwark/identity"
 import { BulwarkServer, decodeConfig } from "@bulwark/server"
 import { Effect, Layer, Redacted } from "effect"
 import { EchoPlugin } from "./servers/echoPlugin.ts"
+import { echoSettings } from "./servers/echoSettings.ts"
 
 const { values } = parseArgs({
   options: {
@@ -33,17 +34,7 @@ const database = await createDatabase("bench_pipeline")
 
 const program = Effect.gen(function* () {
   const config = yield* decodeConfig({
-    plugins: { tickets: { enabled: false }, reports: { enabled: false } },
-    tenancy: {
-      tenants: [
-        {
-          id: "default",
-          name: "Default",
-          tools: ["echo"],
-          limits: { rate: { requests: 100_000_000, per: "1 minute" }, concurrency: { permits: 1000 } }
-        }
-      ]
-    },
+    ...echoSettings,
     database: { url: database.url },
     bootstrapApiKey: Redacted.value(apiKey)
   })

@@ -10,21 +10,12 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { announcePort as announce } from "./announce.ts"
 import { EchoPlugin } from "./echoPlugin.ts"
+import { echoSettings } from "./echoSettings.ts"
 
 Effect.gen(function* () {
   const config = yield* decodeConfig({
     http: { port: Number(process.env.PORT ?? 0) },
-    plugins: { tickets: { enabled: false }, reports: { enabled: false } },
-    tenancy: {
-      tenants: [
-        {
-          id: "default",
-          name: "Default",
-          tools: ["echo"],
-          limits: { rate: { requests: 100_000_000, per: "1 minute" }, concurrency: { permits: 1000 } }
-        }
-      ]
-    },
+    ...echoSettings,
     ...(process.env.DATABASE_URL === undefined ? {} : { database: { url: process.env.DATABASE_URL } }),
     ...(process.env.BULWARK_API_KEY === undefined ? {} : { bootstrapApiKey: process.env.BULWARK_API_KEY })
   })

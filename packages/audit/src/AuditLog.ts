@@ -36,8 +36,8 @@ import { normalizeRecord } from "./normalize.ts"
 /** What the audit log offers the request path. */
 export interface AuditLogShape {
   /**
-   * Hands one record over: writes its JSON log line and puts it in the buffer. Returns at once while the buffer has
-   * room and waits while it is full (back-pressure); never fails. After the layer is released the record is only
+   * Hands one record over: normalizes it (see `normalize.ts`) and puts it in the buffer. Returns at once while the
+   * buffer has room and waits while it is full (back-pressure); never fails. After the layer is released the record is only
    * logged, at error level. Interrupting the wait abandons the record: call it where interruption cannot reach
    * (the audit stage calls it from a finalizer).
    */
