@@ -148,6 +148,29 @@ export const makeClientErrorHandler =
     })
   }
 
+/**
+ * Whether the client went away, as the `AbortSignal` the SDK path's web `Request` carries: the controller is made
+ * only when that signal is asked for (an `AbortController` on every request costs more than the fast path needs).
+ */
+class Departure {
+  #controller: AbortController | undefined
+  #gone = false
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      if (this.#gone) this.#controller.abort(new Error("the client went away"))
+    }
+    return this.#controller.signal
+  }
+
+  /** The client went away. */
+  leave(): void {
+    this.#gone = true
+    this.#controller?.abort(new Error("the client went away"))
+  }
+}
+
 /** Makes the handler. */
 export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const tooLarge = bodyTooLarge(endpoint.maxBodyBytes)
@@ -195,7 +218,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const run = (
     request: IncomingMessage,
     response: ServerResponse,
-    abort: AbortController,
+    departure: Departure,
     exchange: Effect.Effect<Answer | Response>,
     done: () => void,
     startedAt: number
@@ -204,7 +227,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     endpoint.inFlight.add(fiber)
     response.once("close", () => {
       if (response.writableFinished) return
-      abort.abort(new Error("the client went away"))
+      departure.leave()
       fiber.interruptUnsafe()
     })
     request.once("error", () => response.destroy())
@@ -240,7 +263,11 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const nothing = () => undefined
 
   /** Serves a request whose body has been read: on the fast path, or on the SDK path over the same body. */
-  const serveText = (request: IncomingMessage, signal: AbortSignal, text: string): Effect.Effect<Answer | Response> => {
+  const serveText = (
+    request: IncomingMessage,
+    departure: Departure,
+    text: string
+  ): Effect.Effect<Answer | Response> => {
     const headers = request.headers
     let body: unknown
     let parsed = true
@@ -270,7 +297,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
         method: "POST",
         headers: web,
         body: text,
-        signal
+        signal: departure.signal
       })
     }
     // The SDK path resolves the client's address itself, from the same peer and headers.
@@ -294,7 +321,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     // Host and Origin were checked by the guard, on every route.
     const startedAt = performance.now()
     if (Number(headers["content-length"]) > endpoint.maxBodyBytes) return refuseTooLarge(request, response, startedAt)
-    const abort = new AbortController()
+    const departure = new Departure()
     // Admitted before the body is read: a refused request costs no parsing, a queued one holds no body. A free slot
     // (the common case) is taken here and now; only a request that must wait for one waits in a fiber.
     if (endpoint.admission.tryEnter()) {
@@ -307,7 +334,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
       response.once("close", leave)
       return onBody(request, (text) => {
         if (text !== undefined)
-          return run(request, response, abort, serveText(request, abort.signal, text), leave, startedAt)
+          return run(request, response, departure, serveText(request, departure, text), leave, startedAt)
         leave()
         refuseTooLarge(request, response, startedAt)
       })
@@ -317,7 +344,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
         Effect.flatMap(readBody(request), (text) =>
           text === undefined
             ? Effect.as(tooLargeEnded(request, startedAt), tooLarge)
-            : serveText(request, abort.signal, text)
+            : serveText(request, departure, text)
         )
       )
       .pipe(
@@ -328,6 +355,6 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
           })
         )
       )
-    run(request, response, abort, queued, nothing, startedAt)
+    run(request, response, departure, queued, nothing, startedAt)
   }
 }
