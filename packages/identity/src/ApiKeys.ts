@@ -113,10 +113,21 @@ export class ApiKeys extends Context.Service<
       )
       const revoke = (keyId: string) => Effect.tap(table.revoke(keyId), () => rows.forget(keyId))
 
-      // The secret that matched each row kept now (see `recentRows.ts`): a request that presents it again compares
-      // bytes in constant time instead of hashing (a SHA-256 per request was a tenth of a call's CPU). The verdict
-      // lives exactly as long as the row object it was reached for, so a revocation still applies within a second.
-      const verified = new WeakMap<VerifyRow, Buffer>()
+      // The secret that matched each row kept now (see `recentRows.ts`), with the principal it made: a request that
+      // presents it again compares bytes in constant time instead of hashing (a SHA-256 per request was a tenth of a
+      // call's CPU) and makes nothing new. The verdict lives exactly as long as the row object it was reached for, so
+      // a revocation still applies within a second.
+      const verified = new WeakMap<VerifyRow, { readonly secret: Buffer; readonly principal: Principal }>()
+
+      const unexpired = (row: VerifyRow, principal: Principal): Effect.Effect<Principal, ApiKeyRejected> => {
+        if (row.expires_at === null) return Effect.succeed(principal)
+        const expiresAt = new Date(row.expires_at).getTime()
+        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          expiresAt <= now
+            ? Effect.fail(new ApiKeyRejected({ reason: "expired", keyId: row.key_id }))
+            : Effect.succeed(principal)
+        )
+      }
 
       // Runs for every request: combinators, not a generator.
       const verify = (
@@ -127,28 +138,26 @@ export class ApiKeys extends Context.Service<
         const keyId = parsed.keyId
         return Effect.flatMap(rows.get(keyId), (found) => {
           const row = Option.getOrUndefined(found)
-          const stored = row === undefined ? undefined : toBytes(row.secret_sha256)
-          const presented = Buffer.from(parsed.secret)
+          const secret = Buffer.from(parsed.secret)
           const known = row === undefined ? undefined : verified.get(row)
-          const matches =
-            (known !== undefined && constantTimeEquals(known, presented)) ||
-            constantTimeEquals(sha256(presented), stored ?? absentHash)
+          // A verdict is kept only for a row that was neither unknown nor revoked.
+          if (row !== undefined && known !== undefined && constantTimeEquals(known.secret, secret)) {
+            return unexpired(row, known.principal)
+          }
+          const stored = row === undefined ? undefined : toBytes(row.secret_sha256)
+          const matches = constantTimeEquals(sha256(secret), stored ?? absentHash)
           if (row === undefined || stored === undefined)
             return Effect.fail(new ApiKeyRejected({ reason: "unknown", keyId }))
           if (!matches) return Effect.fail(new ApiKeyRejected({ reason: "wrong-secret", keyId }))
           if (row.revoked) return Effect.fail(new ApiKeyRejected({ reason: "revoked", keyId }))
-          if (known === undefined) verified.set(row, presented)
           const principal: Principal = {
             tenantId: row.tenant_id,
             subject: row.key_id,
             scopes: [...row.scopes],
             method: "api-key"
           }
-          if (row.expires_at === null) return Effect.succeed(principal)
-          const expiresAt = new Date(row.expires_at).getTime()
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            expiresAt <= now ? Effect.fail(new ApiKeyRejected({ reason: "expired", keyId })) : Effect.succeed(principal)
-          )
+          verified.set(row, { secret, principal })
+          return unexpired(row, principal)
         })
       }
 
