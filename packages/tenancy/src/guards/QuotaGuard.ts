@@ -28,6 +28,12 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
       return withTenant(name, ({ tenant, config }) => {
         const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
         const labels = { tenant_id: tenant.id, tool_name: Target.toolLabelOf(target) }
+        const counted = (exit: Exit.Exit<unknown, unknown>) =>
+          refusedLater(exit) ? Effect.void : TenancyMetrics.count(TenancyMetrics.quotaUnits, labels, units)
+        // Nothing to reserve (no quota, or a free call): nothing to refund either, only the units to count.
+        if (units === 0 || (config.quotas.daily === undefined && config.quotas.monthly === undefined)) {
+          return Effect.onExit(next(call), counted)
+        }
         return quotas
           .reserve({ tenantId: tenant.id, units, daily: config.quotas.daily, monthly: config.quotas.monthly })
           .pipe(
@@ -47,7 +53,7 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
                         .pipe(
                           Effect.catch((error) => Effect.logWarning(`refunding quota of "${tenant.id}" failed`, error))
                         )
-                    : TenancyMetrics.count(TenancyMetrics.quotaUnits, labels, units)
+                    : counted(exit)
                 )
               )
             )
