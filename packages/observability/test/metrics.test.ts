@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Metric } from "effect"
 import { HttpRouter } from "effect/http"
-import { ProcessMetrics, Prometheus, RequestMetrics } from "../src/index.ts"
+import { ProcessMetrics, Prometheus, RequestMetrics, series } from "../src/index.ts"
 
 // Each test gets its own metric registry, so that series recorded elsewhere cannot make it pass.
 const isolated = <A, E>(self: Effect.Effect<A, E>) => Effect.provideService(self, Metric.MetricRegistry, new Map())
@@ -235,5 +235,34 @@ describe("RequestMetrics + Prometheus", () => {
       const other = yield* Effect.promise(() => handler(new Request("http://localhost/metrics", { method: "POST" })))
       expect(other.status).not.toBe(200)
     })
+  )
+})
+
+describe("series", () => {
+  it.effect("records each label set in its own series, the same metric for the same labels in any order", () =>
+    isolated(
+      Effect.gen(function* () {
+        const counter = Metric.counter("test_series_total", { incremental: true })
+        const of = series(counter, 3)
+        const a = of({ tenant_id: "t1", tool_name: "echo" })
+        expect(of({ tenant_id: "t1", tool_name: "echo" })).toBe(a)
+        yield* Metric.update(a, 1)
+        yield* Metric.update(of({ tool_name: "echo", tenant_id: "t1" }), 1)
+        yield* Metric.update(of({ tenant_id: "t1", tool_name: "other" }), 1)
+        yield* Metric.update(of({ tenant_id: "t2", tool_name: "echo" }), 1)
+        yield* Metric.update(of({ tenant_id: "t1" }), 5)
+        // Past the limit the cache starts over, and records all the same.
+        yield* Metric.update(of({ tenant_id: "t3", tool_name: "echo" }), 1)
+        yield* Metric.update(of({ tenant_id: "t1", tool_name: "echo" }), 1)
+        const text = yield* Prometheus.text()
+        expect(linesOf(text, "test_series_total").sort()).toEqual([
+          'test_series_total{tenant_id="t1",tool_name="echo"} 3',
+          'test_series_total{tenant_id="t1",tool_name="other"} 1',
+          'test_series_total{tenant_id="t1"} 5',
+          'test_series_total{tenant_id="t2",tool_name="echo"} 1',
+          'test_series_total{tenant_id="t3",tool_name="echo"} 1'
+        ])
+      })
+    )
   )
 })
