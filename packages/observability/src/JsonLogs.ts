@@ -50,7 +50,7 @@ const messageText = (message: unknown): string => {
 const isPlain = (value: unknown): boolean =>
   value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean"
 
-/** The JSON text of names written on every line (annotation keys, messages), each made once; bounded. */
+/** The JSON text of annotation names, written on every line, each made once; bounded. */
 const jsonNames = new Map<string, string>()
 
 const jsonName = (name: string): string => {
@@ -80,7 +80,7 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
   const annotations = fiber.getRef(References.CurrentLogAnnotations)
   const span = Context.getOption(fiber.context, Tracer.ParentSpan)
   const text = messageText(message)
-  let line = `{"time":"${isoTime(date.getTime())}","level":"${logLevel.toLowerCase()}","message":${text.length <= 64 ? jsonName(text) : JSON.stringify(text)}`
+  let line = `{"time":"${isoTime(date.getTime())}","level":"${logLevel.toLowerCase()}","message":${JSON.stringify(text)}`
   let plain = cause.reasons.length === 0
   let traced = false
   for (const key of Object.keys(annotations)) {

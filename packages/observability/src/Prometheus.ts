@@ -61,13 +61,13 @@ export const text = (options: TextOptions = {}): Effect.Effect<string> =>
     Effect.map((rendered) => dropLabels(rendered, options.withoutLabels ?? []))
   )
 
+/** The answer to a scrape: {@link text} with content type {@link contentType}. */
+export const response = (options: TextOptions = {}): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+  Effect.map(text(options), (body) => HttpServerResponse.text(body, { contentType }))
+
 /**
- * Adds `GET /metrics` to the `HttpRouter`, answering {@link text} with content type {@link contentType}. Mount it
- * only where scrapers, not clients, can reach it: the series carry tenant ids.
+ * Adds `GET /metrics` to the `HttpRouter`, answering {@link response}. Mount it only where scrapers, not clients, can
+ * reach it: the series carry tenant ids.
  */
 export const route = (options: TextOptions = {}): Layer.Layer<never, never, HttpRouter.HttpRouter> =>
-  HttpRouter.add(
-    "GET",
-    "/metrics",
-    Effect.map(text(options), (body) => HttpServerResponse.text(body, { contentType }))
-  )
+  HttpRouter.add("GET", "/metrics", response(options))

@@ -19,9 +19,7 @@ const unauthorized = HttpServerResponse.text("unauthorized\n", {
 export const route = (token: Option.Option<Redacted.Redacted<string>>, tenantLabel: RequestMetrics.TenantLabel) => {
   const options: Prometheus.TextOptions = { withoutLabels: tenantLabel === "none" ? ["tenant_id"] : [] }
   if (Option.isNone(token)) return Prometheus.route(options)
-  const render = Effect.map(Prometheus.text(options), (body) =>
-    HttpServerResponse.text(body, { contentType: Prometheus.contentType })
-  )
+  const render = Prometheus.response(options)
   const expected = digest(Redacted.value(token.value))
   return HttpRouter.add(
     "GET",

@@ -67,12 +67,12 @@ const LEGACY_REVISIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSION
 
 const EMPTY: Readonly<Record<string, never>> = {}
 
-/** HTTP optional whitespace around a header value, as the SDK strips it. */
-const trimmed = (value: string | undefined): string | undefined => value?.replace(/^[\t ]+|[\t ]+$/g, "")
-
-/** Whether a header's value, without optional whitespace, is `expected` (compared as is first: it nearly always is). */
+/**
+ * Whether a header's value, without the HTTP optional whitespace the SDK strips, is `expected` (compared as is
+ * first: it nearly always is).
+ */
 const headerIs = (value: string | undefined, expected: string): boolean =>
-  value === expected || trimmed(value) === expected
+  value === expected || value?.replace(/^[\t ]+|[\t ]+$/g, "") === expected
 
 /** The params of a `tools/call` the fast path can serve, split into their parts; undefined when it cannot. */
 const callParts = (
