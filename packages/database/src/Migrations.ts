@@ -161,6 +161,10 @@ export const pendingRegistered: Effect.Effect<
   return yield* pending(yield* registry.registered)
 })
 
+/** Registers `owner`'s migrations for readiness, then applies the pending ones. */
+const registerAndRun = (registry: MigrationRegistry["Service"], owner: string, migrations: ReadonlyArray<Migration>) =>
+  Effect.andThen(registry.register(owner, migrations), run(owner, migrations))
+
 /**
  * Registers `owner`'s migrations (for readiness) and applies them while the layer is built; a plugin's layer
  * provides this so that it starts only on an up-to-date schema.
@@ -169,13 +173,7 @@ export const layer = (
   owner: string,
   migrations: ReadonlyArray<Migration>
 ): Layer.Layer<never, MigrationError, SqlClient | MigrationRegistry> =>
-  Layer.effectDiscard(
-    Effect.gen(function* () {
-      const registry = yield* MigrationRegistry
-      yield* registry.register(owner, migrations)
-      yield* run(owner, migrations)
-    })
-  )
+  Layer.effectDiscard(Effect.flatMap(MigrationRegistry, (registry) => registerAndRun(registry, owner, migrations)))
 
 /**
  * Registers `owner`'s migrations for readiness when the app provides a `MigrationRegistry` (the bundled server
@@ -186,7 +184,5 @@ export const apply = (
   migrations: ReadonlyArray<Migration>
 ): Effect.Effect<ReadonlyArray<MigrationRef>, MigrationError, SqlClient> =>
   Effect.flatMap(Effect.serviceOption(MigrationRegistry), (registry) =>
-    Option.isSome(registry)
-      ? Effect.andThen(registry.value.register(owner, migrations), run(owner, migrations))
-      : run(owner, migrations)
+    Option.isSome(registry) ? registerAndRun(registry.value, owner, migrations) : run(owner, migrations)
   )
