@@ -3,7 +3,9 @@
  * never asked before, so that no cached answer helps; backend `tickets-db`) under its sustainable load, then ten times the callers for four seconds, then the sustainable load
  * again. The server admits what it can serve (`admission`: 16 at once, 16 waiting at most 50 ms) and refuses the rest
  * at once with 503, `Retry-After` and JSON-RPC -32030; the admitted calls keep their latency; memory stays bounded;
- * the server recovers by itself. Figures by phase are printed (latency assertions are generous: speed is `bench/`'s).
+ * the server recovers by itself. Figures by phase are printed (latency assertions are generous: speed is `bench/`'s,
+ * whose spike scenario compares the admitted p99 with the unloaded one). The server runs with the heap settings users
+ * run it with (`nodeFlags`); without them V8 lets its heap grow past the RSS bound here.
  */
 import { readFile } from "node:fs/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -102,9 +104,12 @@ describe("traffic spike", () => {
     expect(spike.refused.every((s) => s.retryAfter !== null && s.code === -32030)).toBe(true)
     const statuses = new Set([...before.admitted, ...spike.admitted, ...spike.refused].map((s) => s.status))
     expect([...statuses].sort()).toEqual([200, 503])
-    expect(p99(spike.refused.map((s) => s.ms))).toBeLessThan(1000)
-    expect(p99(spike.admitted.map((s) => s.ms))).toBeLessThan(2000)
-    expect(peakRss).toBeLessThan(400)
+    // Refused at once: within a second, or (on a machine so busy that the test's own 200 callers delay every answer
+    // past that) no later than the calls the server did serve. A refusal that waited for capacity would be later.
+    const admittedP99 = p99(spike.admitted.map((s) => s.ms))
+    expect(p99(spike.refused.map((s) => s.ms))).toBeLessThan(Math.max(1000, admittedP99))
+    expect(admittedP99).toBeLessThan(3000)
+    expect(peakRss).toBeLessThan(320)
     expect(after.refused).toHaveLength(0)
     expect(after.admitted.length).toBeGreaterThan(0)
   }, 60_000)

@@ -8,9 +8,9 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { nodeFlags } from "@bulwark/server"
 import { testApiKey } from "./credentials.ts"
 import { nodeBin, root, serverMain } from "./paths.ts"
 
@@ -48,14 +48,10 @@ export interface StartOptions {
 }
 
 /**
- * Node's flags in `pnpm start` (package.json's `start` script, which a server test keeps equal to its `nodeFlags`),
- * for tests that measure memory as users run it.
+ * Node's flags as `pnpm start` and `apps/server/bin/bulwark` run the server (the heap settings `nodeFlags`, which a
+ * README test keeps equal to the entry point's), for tests that measure memory as users run it.
  */
-export const startFlags: ReadonlyArray<string> = (
-  JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { start: string } }
-).scripts.start
-  .split(/\s+/)
-  .filter((word) => word.startsWith("--"))
+export const startFlags: ReadonlyArray<string> = nodeFlags
 
 /** Server settings that must not leak into a test server from the environment the tests run in. */
 const serverVariables = [
