@@ -164,6 +164,33 @@ describe("tenants", () => {
       })
     )
 
+    it.effect("keeps a tenant up while calls run past its idle time, and releases it after the last one", () =>
+      Effect.gen(function* () {
+        const gate = yield* makeGate
+        yield* withInstance(
+          Effect.gen(function* () {
+            const id = unique("held")
+            yield* upsert(tenant({ id, name: "Held", tools: ["*"] }))
+            const who = principal(id)
+            const first = yield* Effect.forkChild(callTool(who, "hold"))
+            yield* Queue.take(gate.entered)
+            const incarnation = (yield* actor(id)).incarnation
+            // A second call joins the first one's hold on the same actor, and outlives it.
+            const second = yield* Effect.forkChild(callTool(who, "hold"))
+            yield* Queue.take(gate.entered)
+            yield* Effect.sleep("500 millis")
+            expect(yield* live).toContain(id)
+            expect((yield* actor(id)).incarnation).toBe(incarnation)
+            yield* gate.release.open
+            expect(outcome(yield* Fiber.join(first))).toBe("ok")
+            expect(outcome(yield* Fiber.join(second))).toBe("ok")
+            expect(yield* waitFor(Effect.map(live, (ids) => !ids.includes(id)))).toBeLessThan(2000)
+          }),
+          { gate, tenants: { idleTimeToLive: "200 millis" } }
+        )
+      })
+    )
+
     it.effect("restarts a crashing background fiber with backoff, counts and logs each crash", () =>
       Effect.gen(function* () {
         const runs = yield* Ref.make(0)

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Metric, Option, RcMap, type Scope, Semaphore } from "effect"
+import { Context, Duration, Effect, Exit, Layer, Metric, Option, RcMap, Scope, Semaphore } from "effect"
 import { ChangeFeed } from "./ChangeFeed.ts"
 import { type TenancyStoreError, TenantNotFound } from "./Errors.ts"
 import type { Backoff } from "./Supervisor.ts"
@@ -35,8 +35,23 @@ export interface TenantsShape {
    * `TenantNotFound` for an unknown tenant. A disabled tenant comes up too: its requests are refused by the guards.
    */
   readonly get: (tenantId: string) => Effect.Effect<Tenant, TenantNotFound | TenancyStoreError, Scope.Scope>
+  /**
+   * Runs `use` with the tenant's actor held until it ends, as `get` in a scope of its own would, but without a scope
+   * per call: the calls that overlap share one hold on the actor (the request path's way in). Fails as `get` does.
+   */
+  readonly hold: <A, E, R>(
+    tenantId: string,
+    use: (tenant: Tenant) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | TenantNotFound | TenancyStoreError, R>
   /** The ids of the tenants up in this process now. */
   readonly live: Effect.Effect<ReadonlyArray<string>>
+}
+
+/** One reference to a tenant's actor, shared by the calls running on it. */
+interface Hold {
+  readonly tenant: Tenant
+  calls: number
+  readonly scope: Scope.Closeable
 }
 
 /** Tenant actors, brought up on demand and released when idle. */
@@ -114,9 +129,52 @@ export const make = (
       }
     })
 
+    // A failed lookup must not be remembered until the idle time runs out: the tenant may be created next.
+    const get = (tenantId: string) =>
+      RcMap.get(actors, tenantId).pipe(Effect.tapError(() => RcMap.invalidate(actors, tenantId)))
+
+    // The holds shared by overlapping calls: one reference to the actor (in the hold's scope) while any call runs.
+    // The last call to leave closes the scope, and the actor's idle time starts as it would after `get`.
+    const holds = new Map<string, Hold>()
+    const leave = (tenantId: string, hold: Hold) =>
+      Effect.suspend(() => {
+        if (--hold.calls > 0) return Effect.void
+        if (holds.get(tenantId) === hold) holds.delete(tenantId)
+        return Scope.close(hold.scope, Exit.void)
+      })
+    const enter = <A, E, R>(
+      tenantId: string,
+      hold: Hold,
+      use: (tenant: Tenant) => Effect.Effect<A, E, R>,
+      restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+    ) => {
+      hold.calls++
+      return Effect.ensuring(restore(use(hold.tenant)), leave(tenantId, hold))
+    }
+    const hold = <A, E, R>(tenantId: string, use: (tenant: Tenant) => Effect.Effect<A, E, R>) =>
+      Effect.uninterruptibleMask((restore) => {
+        const held = holds.get(tenantId)
+        if (held !== undefined) return enter(tenantId, held, use, restore)
+        const scope = Scope.makeUnsafe()
+        return restore(get(tenantId)).pipe(
+          Scope.provide(scope),
+          Effect.onError(() => Scope.close(scope, Exit.void)),
+          Effect.flatMap((tenant) => {
+            const other = holds.get(tenantId)
+            if (other !== undefined) {
+              // Another call brought the hold up meanwhile: join it and give this reference back.
+              return Effect.andThen(Scope.close(scope, Exit.void), enter(tenantId, other, use, restore))
+            }
+            const fresh: Hold = { tenant, calls: 0, scope }
+            holds.set(tenantId, fresh)
+            return enter(tenantId, fresh, use, restore)
+          })
+        )
+      })
+
     return Tenants.of({
-      // A failed lookup must not be remembered until the idle time runs out: the tenant may be created next.
-      get: (tenantId) => RcMap.get(actors, tenantId).pipe(Effect.tapError(() => RcMap.invalidate(actors, tenantId))),
+      get,
+      hold,
       live: Effect.sync(() => [...handles.keys()])
     })
   })

@@ -27,7 +27,7 @@ export const make: Effect.Effect<Stage.Stage, never, Tenants | Switches> = Effec
     const unavailable = () => Effect.fail(forbidden(name, `Tenant "${tenantId}" is not available`))
     return Effect.flatMap(switches.current, (current) => {
       if (current.isOff("tenant", tenantId)) return unavailable()
-      return Effect.flatMap(tenants.get(tenantId), (tenant) =>
+      return tenants.hold(tenantId, (tenant) =>
         Effect.flatMap(tenant.config, (config) => {
           if (!config.enabled) return unavailable()
           const cap = config.limits.timeoutCap
@@ -43,8 +43,7 @@ export const make: Effect.Effect<Stage.Stage, never, Tenants | Switches> = Effec
           : error._tag === "TenancyStoreError"
             ? Effect.die(error)
             : Effect.fail(error)
-      ),
-      Effect.scoped
+      )
     )
   })
 })
