@@ -175,7 +175,7 @@ describe("tenants", () => {
             const first = yield* Effect.forkChild(callTool(who, "hold"))
             yield* Queue.take(gate.entered)
             const incarnation = (yield* actor(id)).incarnation
-            // A second call joins the first one's hold on the same actor, and outlives it.
+            // A second call joins the first one's hold on the same actor.
             const second = yield* Effect.forkChild(callTool(who, "hold"))
             yield* Queue.take(gate.entered)
             yield* Effect.sleep("500 millis")

@@ -142,19 +142,14 @@ export const make = (
         if (holds.get(tenantId) === hold) holds.delete(tenantId)
         return Scope.close(hold.scope, Exit.void)
       })
-    const enter = <A, E, R>(
-      tenantId: string,
-      hold: Hold,
-      use: (tenant: Tenant) => Effect.Effect<A, E, R>,
-      restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
-    ) => {
-      hold.calls++
-      return Effect.ensuring(restore(use(hold.tenant)), leave(tenantId, hold))
-    }
     const hold = <A, E, R>(tenantId: string, use: (tenant: Tenant) => Effect.Effect<A, E, R>) =>
       Effect.uninterruptibleMask((restore) => {
+        const enter = (held: Hold) => {
+          held.calls++
+          return Effect.ensuring(restore(use(held.tenant)), leave(tenantId, held))
+        }
         const held = holds.get(tenantId)
-        if (held !== undefined) return enter(tenantId, held, use, restore)
+        if (held !== undefined) return enter(held)
         const scope = Scope.makeUnsafe()
         return restore(get(tenantId)).pipe(
           Scope.provide(scope),
@@ -163,11 +158,11 @@ export const make = (
             const other = holds.get(tenantId)
             if (other !== undefined) {
               // Another call brought the hold up meanwhile: join it and give this reference back.
-              return Effect.andThen(Scope.close(scope, Exit.void), enter(tenantId, other, use, restore))
+              return Effect.andThen(Scope.close(scope, Exit.void), enter(other))
             }
             const fresh: Hold = { tenant, calls: 0, scope }
             holds.set(tenantId, fresh)
-            return enter(tenantId, fresh, use, restore)
+            return enter(fresh)
           })
         )
       })

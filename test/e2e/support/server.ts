@@ -10,7 +10,6 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { nodeFlags } from "@bulwark/server"
 import { testApiKey } from "./credentials.ts"
 import { nodeBin, root, serverMain } from "./paths.ts"
 
@@ -38,7 +37,10 @@ export interface ServerProcess {
 export interface StartOptions {
   /** Extra command-line arguments after `main.ts`, e.g. `["--in-memory"]`. */
   readonly args?: ReadonlyArray<string>
-  /** Node's own flags before `main.ts` (e.g. the memory settings `pnpm start` uses: see {@link startFlags}). */
+  /**
+   * Node's own flags before `main.ts`, e.g. `nodeFlags` from `@bulwark/server`: the heap settings `pnpm start` and
+   * `apps/server/bin/bulwark` run the server with (a README test keeps the entry point's equal to them).
+   */
   readonly nodeArgs?: ReadonlyArray<string>
   /** Variables added to {@link baseEnv}. */
   readonly env?: Readonly<Record<string, string>>
@@ -46,12 +48,6 @@ export interface StartOptions {
   readonly cwd: string
   readonly startTimeoutMs?: number
 }
-
-/**
- * Node's flags as `pnpm start` and `apps/server/bin/bulwark` run the server (the heap settings `nodeFlags`, which a
- * README test keeps equal to the entry point's), for tests that measure memory as users run it.
- */
-export const startFlags: ReadonlyArray<string> = nodeFlags
 
 /** Server settings that must not leak into a test server from the environment the tests run in. */
 const serverVariables = [

@@ -6,9 +6,10 @@
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { DisposablePostgres } from "@bulwark/database/testing"
+import { nodeFlags } from "@bulwark/server"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { bodyFor, headersFor, parseJsonRpc, post } from "../../e2e/support/rawHttp.ts"
-import { type ServerProcess, startFlags, startServer, stopAllServers } from "../../e2e/support/server.ts"
+import { type ServerProcess, startServer, stopAllServers } from "../../e2e/support/server.ts"
 import { makeTempDir, removeTempDirs } from "../../e2e/support/tempDir.ts"
 
 /** A running scenario: its database and server. */
@@ -29,7 +30,7 @@ export const startScenario = async (label: string, config: ReadonlyArray<string>
   // As `pnpm start` runs it: with its memory settings.
   const server = await startServer({
     args: ["--config", configFile],
-    nodeArgs: startFlags,
+    nodeArgs: nodeFlags,
     env: { DATABASE_URL: database.url },
     cwd: workDir
   })
