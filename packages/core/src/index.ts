@@ -8,6 +8,7 @@
 /** Load shedding: a server-wide in-flight limit with a short bounded queue. */
 export * as Admission from "./admission/Admission.ts"
 export { AdmissionConfig, Overloaded } from "./admission/Admission.ts"
+export * as LoopPressure from "./admission/LoopPressure.ts"
 /** Who is calling: the transport-neutral authentication port. */
 export * as Authentication from "./authentication/Authentication.ts"
 export { AuthenticationRefused, type Claimed, type Credentials } from "./authentication/Authentication.ts"

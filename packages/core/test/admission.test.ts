@@ -1,8 +1,9 @@
 /**
  * Load shedding: a fixed number of requests in flight, a short queue in front of them (first come, first served,
- * bounded in length and in time), and an immediate `Overloaded` for the rest. Slots come back however a request ends.
+ * bounded in length and in time), and an immediate `Overloaded` for the rest, and for the requests late in a crowded
+ * turn of the event loop. Slots come back however a request ends.
  */
-import { Admission, AdmissionConfig } from "@bulwark/core"
+import { Admission, AdmissionConfig, LoopPressure } from "@bulwark/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Schema } from "effect"
 
@@ -53,6 +54,53 @@ describe("Admission", () => {
       expect(waited).toBeLessThan(1000)
       yield* Deferred.succeed(done, undefined)
       yield* Fiber.join(holder)
+    })
+  )
+
+  it.live("refuses at once, and counts it, a request that waiting would not help; lets one that may wait queue", () =>
+    Effect.gen(function* () {
+      let counted = 0
+      const admission = Admission.make(config({ maxInFlight: 1, maxQueued: 1, queueTimeout: "5 seconds" }), {
+        onRefused: () => {
+          counted += 1
+        }
+      })
+      expect(admission.tryEnter()).toBe(true)
+      // The slot is taken, the queue empty: a newcomer may wait.
+      expect(admission.tryEnter()).toBe(false)
+      expect(admission.refuseNow()).toBeUndefined()
+      const waiter = yield* Effect.forkChild(admission.admit(Effect.succeed("waited")))
+      yield* Effect.sleep("10 millis")
+      // The queue is full: refused at once, and counted, as `admit` refuses and counts.
+      expect(admission.refuseNow()).toBeInstanceOf(Admission.Overloaded)
+      expect(counted).toBe(1)
+      expect((yield* Effect.flip(admission.admit(Effect.void)))._tag).toBe("Overloaded")
+      expect(counted).toBe(2)
+      admission.leave()
+      expect(yield* Fiber.join(waiter)).toBe("waited")
+    })
+  )
+
+  it.live("refuses, with free slots, the requests late in a crowded turn of the event loop", () =>
+    Effect.sync(() => {
+      const admission = Admission.make(config({ maxInFlight: 1000, maxQueued: 0 }), {
+        loop: LoopPressure.make(10, 16)
+      })
+      const taken: Array<boolean> = []
+      const until = performance.now() + 40
+      // One turn, a request every millisecond or so for 40 ms: past 20 ms (twice the budget) they are refused.
+      while (performance.now() < until) {
+        const entered = admission.tryEnter()
+        taken.push(entered)
+        const next = performance.now() + 1
+        while (performance.now() < next) {
+          // a request's work
+        }
+      }
+      expect(taken.slice(0, 16).every(Boolean)).toBe(true)
+      expect(taken.at(-1)).toBe(false)
+      expect(admission.refuseNow()).toBeInstanceOf(Admission.Overloaded)
+      expect(admission.inFlight()).toBe(taken.filter(Boolean).length)
     })
   )
 

@@ -158,7 +158,8 @@ export const make = Effect.fnUntraced(function* (backend: Backend.CompiledBacken
   }
 
   // The bulkhead, and each tenant's share of it.
-  const bulkheadFull = Metric.update(outcomes.bulkheadFull, 1)
+  const context = yield* Effect.context<never>()
+  const bulkheadFull = () => outcomes.bulkheadFull.updateUnsafe(1, context)
   const bulkhead = Admission.make(
     {
       maxInFlight: policy.maxConcurrent,

@@ -1,9 +1,12 @@
 /**
  * Load shedding: a server-wide limit on requests in flight, with a short bounded queue in front of it. Below the
  * limit a request runs at once; at the limit it waits in the queue, at most `queueTimeout`, for a request to finish;
- * with the queue full, or past the wait, it is refused at once with `Overloaded`. A server past its capacity thus
- * answers the excess quickly (HTTP: 503 with `Retry-After`; stdio: a JSON-RPC error) instead of queueing it until
- * memory grows and every answer is late, and the requests it does admit keep their latency.
+ * with the queue full, or past the wait, it is refused at once with `Overloaded`. The server-wide admission also
+ * watches the event loop (see `LoopPressure.ts`): a request that arrives after its turn of the loop has spent its
+ * budget (`eventLoopBudget`, twice that before the overload is sustained) is refused at once too, since the wait in
+ * front of it is in the loop, not in the slots. A server past its capacity thus answers the excess quickly (HTTP: 503 with `Retry-After`; stdio: a
+ * JSON-RPC error) instead of queueing it until memory grows and every answer is late, and the requests it does admit
+ * keep their latency.
  *
  * Transports admit a request before any work on it (the HTTP edge, before reading the body); health checks and
  * metrics are not requests and are never refused. Tenant concurrency limits (tenancy) are a separate, per-tenant
@@ -13,6 +16,7 @@
  */
 import { Context, Data, Duration, Effect, Layer, Metric, Schema } from "effect"
 import { withDefault } from "../schema/WithDefault.ts"
+import * as LoopPressure from "./LoopPressure.ts"
 
 /** How much the server takes on at once. */
 export const AdmissionConfig = Schema.Struct({
@@ -21,9 +25,17 @@ export const AdmissionConfig = Schema.Struct({
   /** Requests that may wait for a free slot; more are refused at once. */
   maxQueued: withDefault(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), 64),
   /** How long a request waits in the queue before it is refused. */
-  queueTimeout: withDefault(Schema.DurationFromString, "100 millis")
+  queueTimeout: withDefault(Schema.DurationFromString, "100 millis"),
+  /**
+   * How long a turn of the event loop may spend on new requests before it refuses the rest of that turn's: twice
+   * this in any turn, this once the overload is sustained (see `LoopPressure.ts`).
+   */
+  eventLoopBudget: withDefault(Schema.DurationFromString, "20 millis")
 })
 export type AdmissionConfig = typeof AdmissionConfig.Type
+
+/** The limits of one admission: the server-wide one, or a bulkhead's. */
+export type AdmissionLimits = Pick<AdmissionConfig, "maxInFlight" | "maxQueued" | "queueTimeout">
 
 /** The server is at capacity: the request was not started. Try again after `retryAfterSeconds`. */
 export class Overloaded extends Data.TaggedError("Overloaded")<{
@@ -52,6 +64,12 @@ export interface AdmissionShape {
    * true when taken, and the caller must then `leave` exactly once, however the request ends.
    */
   readonly tryEnter: () => boolean
+  /**
+   * For a request `tryEnter` did not take: refuses it at once (and counts the refusal) when waiting would not get it
+   * a slot, because the queue is full or its turn of the event loop is over budget; undefined when it may wait
+   * (then `admit` it).
+   */
+  readonly refuseNow: () => Overloaded | undefined
   /** Gives back a slot taken with `tryEnter`. */
   readonly leave: () => void
   /** Requests running now. */
@@ -67,21 +85,29 @@ export class Admission extends Context.Service<Admission, AdmissionShape>()("@bu
  * takes at most `queueTimeout`); the request itself is, and gives its slot back however it ends.
  */
 export const make = (
-  config: AdmissionConfig,
+  config: AdmissionLimits,
   options: {
-    /** What a refusal records (by default `bulwark_requests_shed_total`): a bulkhead counts its own. */
-    readonly onRefused?: Effect.Effect<void>
+    /** Counts a refusal (the server-wide admission in `bulwark_requests_shed_total`, a bulkhead in its own). */
+    readonly onRefused?: () => void
+    /** The event loop's watch (the server-wide admission's; by default none). */
+    readonly loop?: LoopPressure.LoopPressure
   } = {}
 ): AdmissionShape => {
+  const loop = options.loop ?? LoopPressure.off
   const maxWaitMs = Duration.toMillis(config.queueTimeout)
   // Capacity frees up within moments: come back in a second.
   const refused = new Overloaded({ retryAfterSeconds: 1 })
-  const refuse = Effect.andThen(options.onRefused ?? Metric.update(shed, 1), Effect.fail(refused))
+  const onRefused = options.onRefused ?? (() => undefined)
+  const refuse = Effect.suspend(() => {
+    onRefused()
+    return Effect.fail(refused)
+  })
   let inFlight = 0
   const waiting = new Set<() => void>()
 
   const tryEnter = () => {
-    if (inFlight >= config.maxInFlight || waiting.size > 0) return false
+    // Every request is counted in its turn of the event loop, taken or not.
+    if (loop.arrive() || inFlight >= config.maxInFlight || waiting.size > 0) return false
     inFlight += 1
     return true
   }
@@ -95,9 +121,12 @@ export const make = (
     }
   }
 
+  /** A request that cannot enter now cannot get in by waiting either. */
+  const hopeless = () => waiting.size >= config.maxQueued || loop.late()
+
   const enter = Effect.callback<void, Overloaded>((resume) => {
     if (tryEnter()) return resume(Effect.void)
-    if (waiting.size >= config.maxQueued) return resume(refuse)
+    if (hopeless()) return resume(refuse)
     const timer = setTimeout(() => {
       waiting.delete(admitted)
       resume(refuse)
@@ -117,6 +146,11 @@ export const make = (
     admit: (effect) =>
       Effect.uninterruptibleMask((restore) => Effect.flatMap(enter, () => Effect.ensuring(restore(effect), leave))),
     tryEnter,
+    refuseNow: () => {
+      if (!hopeless()) return undefined
+      onRefused()
+      return refused
+    },
     leave: leaveNow
   }
 }
@@ -124,12 +158,24 @@ export const make = (
 /** Provides admission under `config`. */
 export const layer = (config: AdmissionConfig): Layer.Layer<Admission> =>
   // `bulwark_requests_shed_total` exists from the start (at zero), so that an alert on its rate sees it.
-  Layer.effect(Admission, Effect.as(Metric.update(shed, 0), make(config)))
+  Layer.effect(
+    Admission,
+    Effect.gen(function* () {
+      yield* Metric.update(shed, 0)
+      // Counted where the refusal happens, in a transport's own event handler as much as in a fiber.
+      const context = yield* Effect.context<never>()
+      return make(config, {
+        onRefused: () => shed.updateUnsafe(1, context),
+        loop: LoopPressure.make(Duration.toMillis(config.eventLoopBudget), config.maxInFlight + config.maxQueued)
+      })
+    })
+  )
 
 /** Admission that admits everything (in-process tests, compositions that shed load elsewhere). */
 export const unlimited: AdmissionShape = {
   admit: (effect) => effect,
   tryEnter: () => true,
+  refuseNow: () => undefined,
   leave: () => undefined,
   inFlight: () => 0
 }

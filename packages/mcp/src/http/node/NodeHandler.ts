@@ -174,6 +174,7 @@ class Departure {
 /** Makes the handler. */
 export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const tooLarge = bodyTooLarge(endpoint.maxBodyBytes)
+  let overloaded: Answer | undefined
 
   /** Accounts for a body larger than the limit. */
   const tooLargeEnded = (request: IncomingMessage, startedAt: number) =>
@@ -338,6 +339,14 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
         leave()
         refuseTooLarge(request, response, startedAt)
       })
+    }
+    // Refused at once when waiting would not help: answered here, without a fiber, as cheaply as it can be (under a
+    // flood the refusals are most of the work).
+    const refused = endpoint.admission.refuseNow()
+    if (refused !== undefined) {
+      overloaded ??= overloadedAnswer(refused)
+      writeAnswer(response, overloaded)
+      return shed(endpoint.journal, "POST", describeHeaders(request), startedAt)
     }
     const queued = endpoint.admission
       .admit(

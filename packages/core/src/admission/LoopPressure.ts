@@ -1,0 +1,91 @@
+/**
+ * Whether the event loop is overloaded, for load shedding. A Node server reads the requests waiting on its sockets
+ * in batches, one batch per turn of the event loop, and serves each one it admits before it reads the next batch:
+ * every request waits for the turn before it and for the requests ahead of it in its own. A limit on requests in
+ * flight does not see that wait (a call that completes in the turn it arrived in holds its slot for microseconds),
+ * so under a flood of clients the turns grow with the number of clients, and every answer with them.
+ *
+ * This watch times each turn that takes requests, from its first request to its end (a `setImmediate`), and refuses
+ * the requests that arrive late in a long turn of a crowd: past twice the budget in a turn that has seen a crowd of
+ * requests (more than the admission's slots and queue hold together, 128 by default: a burst they could hold is not
+ * a crowd), and past the budget itself in any turn once two crowded turns in a row ran over it (the overload is
+ * sustained, not a garbage collection or a burst; a crowded turn within the budget, or a second without a crowded
+ * turn, ends it). A turn that is long because of a few slow requests (a tool that computes, a cold start) refuses
+ * nothing: refusing would shorten nobody's wait by much, and the slots bound the work in flight. Under a flood,
+ * turns stay near the budget plus the cost of the refusals, and the wait of the admitted requests with them; a
+ * server whose clients fit in its slots and queue refuses nothing here.
+ *
+ * Measured with `pnpm bench`'s spike (500 clients that resend the moment they are answered, against a server that
+ * serves 50 at full speed): see `bench/README.md`.
+ *
+ * @since 0.1.0
+ */
+
+/** Watches the event loop's turns. */
+export interface LoopPressure {
+  /**
+   * Counts a request arriving now in its turn (the first of a turn starts the watch of that turn), and says whether
+   * it is late: past the budget of a crowded turn. Called once for every request the server admits or refuses.
+   */
+  readonly arrive: () => boolean
+  /** Whether the request that arrived last is late (without counting another). */
+  readonly late: () => boolean
+}
+
+/** Turns past the budget in a row after which the overload is sustained. */
+const SUSTAINED = 2
+
+/** How long without a crowded turn ends a sustained overload. */
+const QUIET_MS = 1000
+
+/**
+ * A watch with `budgetMs` per turn, where a turn is crowded from `crowd` requests on (the server-wide admission's
+ * slots and queue together: a burst they could hold is not a crowd).
+ */
+export const make = (budgetMs: number, crowd: number): LoopPressure => {
+  let turnStartedAt = -1
+  // Requests the current turn has seen, taken or refused.
+  let seen = 0
+  // Turns in a row that ran past the budget.
+  let overTurns = 0
+  // How long the current turn may run before it refuses.
+  let allowed = 2 * budgetMs
+  // When the last crowded turn ended.
+  let crowdedAt = Number.NEGATIVE_INFINITY
+
+  const endTurn = () => {
+    // Only crowded turns say whether the overload lasts: under a flood, the loop also runs a few short turns between
+    // its crowded ones (sockets that became readable while it was busy), and they say nothing about the crowd.
+    if (seen >= crowd) {
+      const now = performance.now()
+      overTurns = now - turnStartedAt > budgetMs ? overTurns + 1 : 0
+      allowed = overTurns >= SUSTAINED ? budgetMs : 2 * budgetMs
+      crowdedAt = now
+    }
+    turnStartedAt = -1
+    seen = 0
+  }
+
+  // Past its allowance, a turn refuses once it is crowded, or at once when the overload is sustained.
+  const late = () => (seen > crowd || overTurns >= SUSTAINED) && performance.now() - turnStartedAt > allowed
+
+  return {
+    arrive: () => {
+      if (turnStartedAt < 0) {
+        turnStartedAt = performance.now()
+        setImmediate(endTurn)
+        // A second without a crowd: whatever overload there was is over.
+        if (turnStartedAt - crowdedAt > QUIET_MS) {
+          overTurns = 0
+          allowed = 2 * budgetMs
+        }
+      }
+      seen += 1
+      return late()
+    },
+    late
+  }
+}
+
+/** A watch that never refuses (bulkheads, servers that shed load elsewhere). */
+export const off: LoopPressure = { arrive: () => false, late: () => false }
