@@ -74,6 +74,17 @@ describe("LoopPressure", () => {
     expect(turn(watch, 30, 1.5 * BUDGET).some(Boolean)).toBe(false)
   })
 
+  it("ends a sustained overload after a quarter second without a crowded turn", async () => {
+    const watch = LoopPressure.make(BUDGET, CROWD)
+    for (let i = 0; i < 2; i++) {
+      turn(watch, 30, 1.5 * BUDGET)
+      await nextTurn()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Cut at twice the budget again, not at the budget: nothing refused in 1.5 budgets.
+    expect(turn(watch, 30, 1.5 * BUDGET).some(Boolean)).toBe(false)
+  })
+
   it("refuses nothing while every turn keeps within the budget", async () => {
     const watch = LoopPressure.make(BUDGET, CROWD)
     for (let i = 0; i < 10; i++) {

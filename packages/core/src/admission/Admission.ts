@@ -30,7 +30,7 @@ export const AdmissionConfig = Schema.Struct({
    * How long a turn of the event loop may spend on new requests before it refuses the rest of that turn's: twice
    * this in any turn, this once the overload is sustained (see `LoopPressure.ts`).
    */
-  eventLoopBudget: withDefault(Schema.DurationFromString, "20 millis")
+  eventLoopBudget: withDefault(Schema.DurationFromString, "15 millis")
 })
 export type AdmissionConfig = typeof AdmissionConfig.Type
 

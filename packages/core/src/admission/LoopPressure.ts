@@ -9,8 +9,8 @@
  * the requests that arrive late in a long turn of a crowd: past twice the budget in a turn that has seen a crowd of
  * requests (more than the admission's slots and queue hold together, 128 by default: a burst they could hold is not
  * a crowd), and past the budget itself in any turn once two crowded turns in a row ran over it (the overload is
- * sustained, not a garbage collection or a burst; a crowded turn within the budget, or a second without a crowded
- * turn, ends it). A turn that is long because of a few slow requests (a tool that computes, a cold start) refuses
+ * sustained, not a garbage collection or a burst; a crowded turn within the budget, or a quarter second without a
+ * crowded turn, ends it). A turn that is long because of a few slow requests (a tool that computes, a cold start) refuses
  * nothing: refusing would shorten nobody's wait by much, and the slots bound the work in flight. Under a flood,
  * turns stay near the budget plus the cost of the refusals, and the wait of the admitted requests with them; a
  * server whose clients fit in its slots and queue refuses nothing here.
@@ -36,7 +36,7 @@ export interface LoopPressure {
 const SUSTAINED = 2
 
 /** How long without a crowded turn ends a sustained overload. */
-const QUIET_MS = 1000
+const QUIET_MS = 250
 
 /**
  * A watch with `budgetMs` per turn, where a turn is crowded from `crowd` requests on (the server-wide admission's
@@ -74,7 +74,7 @@ export const make = (budgetMs: number, crowd: number): LoopPressure => {
       if (turnStartedAt < 0) {
         turnStartedAt = performance.now()
         setImmediate(endTurn)
-        // A second without a crowd: whatever overload there was is over.
+        // A quarter second without a crowd (a flood brings one every few dozen milliseconds): the overload is over.
         if (turnStartedAt - crowdedAt > QUIET_MS) {
           overTurns = 0
           allowed = 2 * budgetMs
