@@ -1,11 +1,12 @@
 /**
  * PostgreSQL's own parser (libpg_query, compiled to WebAssembly by `libpg-query`): the parse tree the guard walks is
  * the one the server itself would build, so comments, dollar quotes, Unicode escapes and stacked statements mean to
- * the guard exactly what they mean to PostgreSQL. The WebAssembly module loads once; parsing is synchronous after.
+ * the guard exactly what they mean to PostgreSQL. The WebAssembly module loads once, on first use (importing
+ * `libpg-query` instantiates it, reserving a 128 MiB memory and compiling 1.1 MB of WebAssembly, so a server whose plugin
+ * serves no database never imports it); parsing is synchronous after.
  */
 
 import { Effect, Result } from "effect"
-import { loadModule, parseSync } from "libpg-query"
 
 /** One statement of a parse tree: its node (`{ SelectStmt: {...} }`), as libpg_query's JSON has it. */
 export interface RawStatement {
@@ -15,14 +16,17 @@ export interface RawStatement {
 /** Parses SQL into its statements, or says why PostgreSQL's grammar refuses it. */
 export type SqlParser = (sql: string) => Result.Result<ReadonlyArray<RawStatement>, string>
 
-let loaded: Promise<void> | undefined
+let loaded: Promise<typeof import("libpg-query")> | undefined
 
 /** The parser, once its WebAssembly module is loaded (loaded once per process). */
 export const sqlParser: Effect.Effect<SqlParser> = Effect.promise(() => {
-  loaded ??= loadModule()
+  loaded ??= import("libpg-query").then(async (module) => {
+    await module.loadModule()
+    return module
+  })
   return loaded
 }).pipe(
-  Effect.as((sql: string) => {
+  Effect.map(({ parseSync }) => (sql: string) => {
     try {
       const tree = parseSync(sql) as { readonly stmts?: ReadonlyArray<RawStatement> }
       return Result.succeed(tree.stmts ?? [])
