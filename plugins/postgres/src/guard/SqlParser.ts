@@ -2,8 +2,8 @@
  * PostgreSQL's own parser (libpg_query, compiled to WebAssembly by `libpg-query`): the parse tree the guard walks is
  * the one the server itself would build, so comments, dollar quotes, Unicode escapes and stacked statements mean to
  * the guard exactly what they mean to PostgreSQL. The WebAssembly module loads once, on first use (importing
- * `libpg-query` instantiates it, reserving a 128 MiB memory and compiling 1.1 MB of WebAssembly, so a server whose plugin
- * serves no database never imports it); parsing is synchronous after.
+ * `libpg-query` instantiates it, reserving a 128 MiB memory and compiling 1.1 MB of WebAssembly, so a server whose
+ * plugin serves no database never imports it); parsing is synchronous after.
  */
 
 import { Effect, Result } from "effect"
