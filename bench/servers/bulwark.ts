@@ -1,9 +1,9 @@
 // Bulwark as users run it: the production composition (`BulwarkServer.http`) with the echo plugin behind an API key,
 // a tenant whose allow-list names the tool, a rate limit high enough never to refuse, a concurrency limit, the
 // default timeouts and load shedding, audit records written to PostgreSQL, JSON logs at the default level, metrics,
-// and a span per request (exported over OTLP only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; `pnpm bench` does not). On
-// `DATABASE_URL` when set, else an in-memory embedded database. The first API key is `BULWARK_API_KEY`. Prints its
-// port on stdout once it listens.
+// and a span per request (exported over OTLP only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; `pnpm bench` does
+// not). On `DATABASE_URL` when set, else an in-memory embedded database. The first API key is `BULWARK_API_KEY`.
+// Prints its port on stdout once it listens.
 import { Plugin } from "@bulwark/core"
 import { BulwarkServer, decodeConfig } from "@bulwark/server"
 import { NodeRuntime } from "@effect/platform-node"
