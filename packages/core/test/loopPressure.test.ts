@@ -53,7 +53,7 @@ describe("LoopPressure", () => {
     }
   })
 
-  it("cuts at the budget itself once two crowded turns in a row ran past it, until a crowded turn keeps within it", async () => {
+  it("cuts at the budget after two crowded turns in a row past it, until a crowded turn keeps within it", async () => {
     const watch = LoopPressure.make(BUDGET, CROWD)
     // Two crowded turns of 1.5 budgets: nothing refused yet (within twice the budget), but the overload is sustained.
     for (let i = 0; i < 2; i++) {

@@ -1,10 +1,10 @@
 /**
- * Load shedding: a server-wide limit on requests in flight, with a short bounded queue in front of it. Below the
- * limit a request runs at once; at the limit it waits in the queue, at most `queueTimeout`, for a request to finish;
- * with the queue full, or past the wait, it is refused at once with `Overloaded`. The server-wide admission also
- * watches the event loop (see `LoopPressure.ts`): a request that arrives after its turn of the loop has spent its
- * budget (`eventLoopBudget`, twice that before the overload is sustained) is refused at once too, since the wait in
- * front of it is in the loop, not in the slots. A server past its capacity thus answers the excess quickly (HTTP: 503 with `Retry-After`; stdio: a
+ * Load shedding: a server-wide limit on requests in flight, with a short bounded queue in front of it. Below the limit
+ * a request runs at once; at the limit it waits in the queue, at most `queueTimeout`, for a request to finish; with the
+ * queue full, or past the wait, it is refused at once with `Overloaded`. The server-wide admission also watches the
+ * event loop (see `LoopPressure.ts`): a request that arrives late in a long turn of a crowd (past `eventLoopBudget`, or
+ * twice that before the overload is sustained) is refused at once too, since the wait in front of it is in the loop,
+ * not in the slots. A server past its capacity thus answers the excess quickly (HTTP: 503 with `Retry-After`; stdio: a
  * JSON-RPC error) instead of queueing it until memory grows and every answer is late, and the requests it does admit
  * keep their latency.
  *
