@@ -2,7 +2,8 @@
  * The load generator, run as its own process by `run.ts` so that its CPU is never the server's: `autocannon`
  * sending one request (URL, headers, body) over N keep-alive connections for a while, then one JSON line on stdout
  * with the outcome. Latencies are kept per status class, so that a run with refusals (the spike) reports the
- * admitted requests' latency apart from the refused ones'. The first answer's body (refusals aside) must contain
+ * admitted requests' latency apart from the refused ones', and the admitted ones' again once the run's first second
+ * (when a spike's new connections are being opened) is over. The first answer's body (refusals aside) must contain
  * `expect`: a server that answers fast but wrongly fails the run.
  *
  * With `uniqueHeader`, every request carries that header with a value of its own (e.g. a fresh idempotency key).
@@ -30,6 +31,8 @@ export interface LoadResult {
   readonly statuses: Record<string, number>
   /** Latency percentiles of 2xx answers, in milliseconds. */
   readonly ok: Percentiles
+  /** The same for the 2xx answers after the run's first second (its connections open by then). */
+  readonly okAfterFirstSecond: Percentiles
   /** Latency percentiles of every other answer (refusals), in milliseconds; undefined when there were none. */
   readonly refused: Percentiles | undefined
   readonly errors: number
@@ -54,6 +57,7 @@ const OVERLOADED = -32030
 
 const job = JSON.parse(process.argv[2] ?? "{}") as Job
 const okTimes: Array<number> = []
+const okTimesAfterFirstSecond: Array<number> = []
 const refusedTimes: Array<number> = []
 const statuses: Record<string, number> = {}
 let checked = false
@@ -75,6 +79,7 @@ const finish = (error: Error | null, result: autocannon.Result) => {
     perSecond: requests / seconds,
     statuses,
     ok: percentiles(okTimes),
+    okAfterFirstSecond: percentiles(okTimesAfterFirstSecond),
     refused: refusedTimes.length === 0 ? undefined : percentiles(refusedTimes),
     errors: result.errors,
     timeouts: result.timeouts
@@ -118,6 +123,7 @@ const instance = autocannon(
 )
 instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
   statuses[statusCode] = (statuses[statusCode] ?? 0) + 1
-  if (statusCode >= 200 && statusCode < 300) okTimes.push(responseTime)
-  else refusedTimes.push(responseTime)
+  if (statusCode < 200 || statusCode >= 300) return void refusedTimes.push(responseTime)
+  okTimes.push(responseTime)
+  if (performance.now() - started >= 1000) okTimesAfterFirstSecond.push(responseTime)
 })
