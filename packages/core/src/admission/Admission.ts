@@ -28,7 +28,8 @@ export const AdmissionConfig = Schema.Struct({
   queueTimeout: withDefault(Schema.DurationFromString, "100 millis"),
   /**
    * How long a turn of the event loop may spend on new requests before it refuses the rest of that turn's: twice
-   * this in any turn, this once the overload is sustained (see `LoopPressure.ts`).
+   * this in a turn of more requests than the slots and the queue hold, this in any turn once such turns ran past it
+   * twice in a row (see `LoopPressure.ts`).
    */
   eventLoopBudget: withDefault(Schema.DurationFromString, "15 millis")
 })
