@@ -46,10 +46,8 @@ export const make = (budgetMs: number, crowd: number): LoopPressure => {
   let turnStartedAt = -1
   // Requests the current turn has seen, taken or refused.
   let seen = 0
-  // Turns in a row that ran past the budget.
+  // Crowded turns in a row that ran past the budget.
   let overTurns = 0
-  // How long the current turn may run before it refuses.
-  let allowed = 2 * budgetMs
   // When the last crowded turn ended.
   let crowdedAt = Number.NEGATIVE_INFINITY
 
@@ -59,15 +57,19 @@ export const make = (budgetMs: number, crowd: number): LoopPressure => {
     if (seen >= crowd) {
       const now = performance.now()
       overTurns = now - turnStartedAt > budgetMs ? overTurns + 1 : 0
-      allowed = overTurns >= SUSTAINED ? budgetMs : 2 * budgetMs
       crowdedAt = now
     }
     turnStartedAt = -1
     seen = 0
   }
 
-  // Past its allowance, a turn refuses once it is crowded, or at once when the overload is sustained.
-  const late = () => (seen > crowd || overTurns >= SUSTAINED) && performance.now() - turnStartedAt > allowed
+  // A sustained overload refuses past the budget in any turn; otherwise a crowded turn refuses past twice the budget.
+  const late = () => {
+    if (turnStartedAt < 0) return false
+    const sustained = overTurns >= SUSTAINED
+    if (!sustained && seen <= crowd) return false
+    return performance.now() - turnStartedAt > (sustained ? budgetMs : 2 * budgetMs)
+  }
 
   return {
     arrive: () => {
@@ -75,10 +77,7 @@ export const make = (budgetMs: number, crowd: number): LoopPressure => {
         turnStartedAt = performance.now()
         setImmediate(endTurn)
         // A quarter second without a crowd (a flood brings one every few dozen milliseconds): the overload is over.
-        if (turnStartedAt - crowdedAt > QUIET_MS) {
-          overTurns = 0
-          allowed = 2 * budgetMs
-        }
+        if (turnStartedAt - crowdedAt > QUIET_MS) overTurns = 0
       }
       seen += 1
       return late()
