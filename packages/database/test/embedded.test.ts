@@ -86,6 +86,16 @@ describe("embedded PostgreSQL", () => {
 
       const report = yield* Readiness.check({ timeout: "5 seconds" })
       expect(report).toEqual({ ready: true, databaseReachable: true, pendingMigrations: [], problems: [] })
+
+      // Runs with the embedded memory settings, not PostgreSQL's defaults (128MB of buffers, 1GB of WAL).
+      const settings = yield* sql<{ name: string; setting: string }>`
+        SELECT name, current_setting(name) AS setting FROM pg_settings
+        WHERE name IN ('shared_buffers', 'max_wal_size', 'min_wal_size') ORDER BY name`
+      expect(settings).toEqual([
+        { name: "max_wal_size", setting: "64MB" },
+        { name: "min_wal_size", setting: "32MB" },
+        { name: "shared_buffers", setting: "16MB" }
+      ])
     }).pipe(
       Effect.provide(
         Layer.merge(Database.layer(DatabaseConfig.make({ embedded: { inMemory: true } })), MigrationRegistry.layer)
