@@ -17,7 +17,7 @@
  * the tables. PostgreSQL: `DATABASE_URL` when set, else a fresh database on the local server, dropped afterwards.
  *
  *   node bench/run.ts [--seconds 10] [--warmup 3] [--connections 10,50] [--spike-seconds 10] [--no-spike]
- *                     [--servers "bare node:http,official SDK,Bulwark"]
+ *                     [--servers "bare node:http,official SDK,Bulwark"]   (add "Bulwark embedded" to include it)
  */
 import { mkdir, writeFile } from "node:fs/promises"
 import { parseArgs } from "node:util"
@@ -55,16 +55,21 @@ const API_KEY = Redacted.value(generateApiKey().key)
 
 type Form = "2026-07-28" | "2025 stateless"
 const FORMS: ReadonlyArray<Form> = ["2026-07-28", "2025 stateless"]
-type ServerName = "bare node:http" | "official SDK" | "Bulwark"
-/** How each is started: the SDK and the floor on plain `node`, Bulwark with the flags `pnpm start` gives it. */
+type ServerName = "bare node:http" | "official SDK" | "Bulwark" | "Bulwark embedded"
+/**
+ * How each is started: the SDK and the floor on plain `node`, Bulwark with the flags `pnpm start` gives it, on the
+ * local PostgreSQL or (`Bulwark embedded`, only when named in `--servers`) on an in-memory embedded database.
+ */
 const SERVERS: ReadonlyArray<{
   readonly name: ServerName
   readonly script: string
   readonly flags: ReadonlyArray<string>
+  readonly embedded?: true
 }> = [
   { name: "bare node:http", script: "servers/bare.ts", flags: [] },
   { name: "official SDK", script: "servers/sdk.ts", flags: [] },
-  { name: "Bulwark", script: "servers/bulwark.ts", flags: nodeFlags }
+  { name: "Bulwark", script: "servers/bulwark.ts", flags: nodeFlags },
+  { name: "Bulwark embedded", script: "servers/bulwark.ts", flags: nodeFlags, embedded: true }
 ]
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -319,8 +324,10 @@ const measurements: Array<Measurement> = []
 const startups: Record<string, number> = {}
 let spike: Spike | undefined
 try {
-  for (const { name, script, flags } of SERVERS.filter((server) => values.servers.split(",").includes(server.name))) {
-    const running = await startServer(script, flags, env)
+  for (const { name, script, flags, embedded } of SERVERS.filter((server) =>
+    values.servers.split(",").includes(server.name)
+  )) {
+    const running = await startServer(script, flags, embedded ? { ...env, DATABASE_URL: "" } : env)
     startups[name] = running.startupMs
     try {
       for (const form of FORMS) {
