@@ -5,7 +5,7 @@
  */
 
 import type { PgClient } from "@effect/sql-pg"
-import { Array as Arr, Effect } from "effect"
+import { Effect } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import type { AuditOutcome, AuditRecord, JsonValue, StoredAuditRecord } from "./AuditRecord.ts"
 import { canonicalJson } from "./CanonicalJson.ts"
@@ -63,31 +63,56 @@ export const fromRow = (row: AuditRow): StoredAuditRecord => ({
   hash: row.hash
 })
 
-const toRow = (
-  sql: PgClient.PgClient,
-  id: number,
-  prevHash: string,
-  hash: string,
-  record: AuditRecord
-): Record<string, unknown> => ({
-  id,
-  time: record.time,
-  tenant_id: record.tenantId,
-  principal_subject: record.principal?.subject ?? null,
-  principal_method: record.principal?.method ?? null,
-  method: record.method,
-  target: record.target,
-  arguments: record.arguments === null ? null : sql.json(record.arguments),
-  outcome: record.outcome,
-  rejected_by: record.rejectedBy,
-  error_code: record.errorCode,
-  reason: record.reason,
-  duration_ms: record.durationMs,
-  request_id: record.requestId,
-  trace_id: record.traceId,
-  prev_hash: prevHash,
+/** Each column of a row, in table order, with the type of the array it is sent in (see {@link appendBatch}). */
+const columnTypes: ReadonlyArray<readonly [name: string, type: string]> = [
+  ["id", "bigint"],
+  ["time", "timestamptz"],
+  ["tenant_id", "text"],
+  ["principal_subject", "text"],
+  ["principal_method", "text"],
+  ["method", "text"],
+  ["target", "text"],
+  ["arguments", "jsonb"],
+  ["outcome", "text"],
+  ["rejected_by", "text"],
+  ["error_code", "integer"],
+  ["reason", "text"],
+  ["duration_ms", "float8"],
+  ["request_id", "text"],
+  ["trace_id", "text"],
+  ["prev_hash", "text"],
+  ["hash", "text"]
+]
+
+/** One statement for batches of any size: a column per array parameter, made rows again by `unnest`. */
+const insertRows =
+  `INSERT INTO audit_log (${columnTypes.map(([name]) => name).join(", ")}) SELECT * FROM unnest(` +
+  `${columnTypes.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`
+
+/** The text of a row's values in table order (`null` for SQL NULL), as PostgreSQL reads them. */
+const rowText = (id: number, prevHash: string, hash: string, record: AuditRecord): ReadonlyArray<string | null> => [
+  String(id),
+  record.time.toISOString(),
+  record.tenantId,
+  record.principal?.subject ?? null,
+  record.principal?.method ?? null,
+  record.method,
+  record.target,
+  record.arguments === null ? null : JSON.stringify(record.arguments),
+  record.outcome,
+  record.rejectedBy,
+  record.errorCode === null ? null : String(record.errorCode),
+  record.reason,
+  String(record.durationMs),
+  record.requestId,
+  record.traceId,
+  prevHash,
   hash
-})
+]
+
+/** A PostgreSQL array literal of text elements: each quoted with `"` and `\` escaped, `NULL` for null. */
+const arrayLiteral = (values: ReadonlyArray<string | null>): string =>
+  `{${values.map((value) => (value === null ? "NULL" : `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`)).join(",")}}`
 
 // Identity of a record apart from its place in the chain.
 const fingerprint = (record: AuditRecord): string => canonicalJson(hashedFields(0, record))
@@ -122,6 +147,10 @@ const alreadyStored = (sql: PgClient.PgClient, records: ReadonlyArray<AuditRecor
  * Appends `records` to the chain in one transaction: takes the chain's advisory lock (so writers on any number of
  * instances queue up), reads the last id and hash, and inserts the batch linked to it. With `afterFailure`, records
  * an earlier attempt already committed are left out. Returns how many rows it inserted.
+ *
+ * The rows go in one statement whatever the batch's size, a text array per column (`unnest` makes them rows again):
+ * PostgreSQL prepares it once. A multi-row `VALUES` of 17 parameters a row was a new statement for every batch size
+ * to parse and plan: 26-38 µs of PostgreSQL's CPU a row where this costs 19.5-21 (`pnpm bench:audit`).
  */
 export const appendBatch = (
   sql: PgClient.PgClient,
@@ -139,15 +168,15 @@ export const appendBatch = (
       }>`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`
       let prevHash = last[0]?.hash ?? GENESIS
       let id = Number(last[0]?.id ?? 0)
-      const rows = pending.map((record) => {
+      const byColumn = columnTypes.map((): Array<string | null> => [])
+      for (const record of pending) {
         id += 1
         const hash = hashRecord(prevHash, id, record)
-        const row = toRow(sql, id, prevHash, hash, record)
+        const row = rowText(id, prevHash, hash, record)
+        for (let column = 0; column < row.length; column++) byColumn[column]?.push(row[column] ?? null)
         prevHash = hash
-        return row
-      })
-      if (!Arr.isReadonlyArrayNonEmpty(rows)) return 0
-      yield* sql`INSERT INTO audit_log ${sql.insert(rows)}`
-      return rows.length
+      }
+      yield* sql.unsafe(insertRows, byColumn.map(arrayLiteral))
+      return pending.length
     })
   )

@@ -194,8 +194,27 @@ layer(Live, { excludeTestServices: true })("audit log", (it) => {
         })
       )
       yield* log.record(sampleRecord(2, { tenantId: "awkward-big", arguments: { blob: "x".repeat(70_000) } }))
+      // What an array literal must quote: quotes, backslashes, braces, commas, spaces, the word NULL, nothing at all.
+      const literal = ' {"a\\b", NULL} \\" ,'
+      yield* log.record(
+        sampleRecord(3, {
+          tenantId: "NULL",
+          target: "",
+          reason: literal,
+          principal: { subject: literal, method: null },
+          arguments: { [literal]: literal, empty: "" }
+        })
+      )
       yield* log.flush
       const rows = (yield* allRows).slice(before)
+      expect(rows[2]).toMatchObject({
+        tenant_id: "NULL",
+        target: "",
+        reason: literal,
+        principal_subject: literal,
+        principal_method: null,
+        arguments: { [literal]: literal, empty: "" }
+      })
       expect(rows[0]).toMatchObject({
         tenant_id: "awk\uFFFDward",
         target: "lone \uFFFD surrogate",
