@@ -1,11 +1,11 @@
 /**
  * What the pipeline alone costs: the bundled server's pipeline (`BulwarkServer.core`: tenant, limits, audit rows in
  * PostgreSQL, metrics, access log, cache, idempotency, tasks, backends) serving the echo `tools/call` in-process,
- * without HTTP, authentication or the load generator. CPU µs per call, with `--stages` the same with each package
- * stage left out in turn (what each stage costs), and with `--cpu-prof` a profile free of the kernel's and the HTTP
- * server's share. Log lines go to stderr: run it with `2>/dev/null`.
+ * without HTTP, authentication or the load generator. CPU µs per call; with `--allocations` an allocation profile
+ * instead, and with `node --cpu-prof` a CPU profile free of the kernel's and the HTTP server's share. Log lines go to
+ * stderr: run it with `2>/dev/null`.
  *
- *   node bench/pipeline.ts [--calls 40000] [--concurrency 50] [--rounds 3]
+ *   node bench/pipeline.ts [--calls 40000] [--concurrency 50] [--rounds 3] [--allocations]
  */
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"

@@ -32,10 +32,10 @@ const adopt = (span: Tracer.Span, call: Call) => {
   for (const [key, value] of Object.entries(attributesOf(call))) span.attribute(key, value)
 }
 
-/** The tracing stage. */
 /** On every request: no stack trace (capturing one costs more than the rest of the span). */
 const NO_STACK_TRACE = { captureStackTrace: false } as const
 
+/** The tracing stage. */
 export const tracing = Stage.make("tracing", "observe", (next) => (call) => {
   const given = call.request.span
   if (given !== undefined) {
