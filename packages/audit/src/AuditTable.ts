@@ -35,9 +35,29 @@ export interface AuditRow {
   readonly hash: string
 }
 
+/** Each column of a row, in table order, with the type of the array it is sent in (see {@link appendBatch}). */
+const columnTypes: ReadonlyArray<readonly [name: string, type: string]> = [
+  ["id", "bigint"],
+  ["time", "timestamptz"],
+  ["tenant_id", "text"],
+  ["principal_subject", "text"],
+  ["principal_method", "text"],
+  ["method", "text"],
+  ["target", "text"],
+  ["arguments", "jsonb"],
+  ["outcome", "text"],
+  ["rejected_by", "text"],
+  ["error_code", "integer"],
+  ["reason", "text"],
+  ["duration_ms", "float8"],
+  ["request_id", "text"],
+  ["trace_id", "text"],
+  ["prev_hash", "text"],
+  ["hash", "text"]
+]
+
 /** The columns of a row, in table order. */
-export const columns =
-  "id, time, tenant_id, principal_subject, principal_method, method, target, arguments, outcome, rejected_by, error_code, reason, duration_ms, request_id, trace_id, prev_hash, hash"
+export const columns = columnTypes.map(([name]) => name).join(", ")
 
 /** Reads a row back as the record it stores. */
 export const fromRow = (row: AuditRow): StoredAuditRecord => ({
@@ -63,30 +83,9 @@ export const fromRow = (row: AuditRow): StoredAuditRecord => ({
   hash: row.hash
 })
 
-/** Each column of a row, in table order, with the type of the array it is sent in (see {@link appendBatch}). */
-const columnTypes: ReadonlyArray<readonly [name: string, type: string]> = [
-  ["id", "bigint"],
-  ["time", "timestamptz"],
-  ["tenant_id", "text"],
-  ["principal_subject", "text"],
-  ["principal_method", "text"],
-  ["method", "text"],
-  ["target", "text"],
-  ["arguments", "jsonb"],
-  ["outcome", "text"],
-  ["rejected_by", "text"],
-  ["error_code", "integer"],
-  ["reason", "text"],
-  ["duration_ms", "float8"],
-  ["request_id", "text"],
-  ["trace_id", "text"],
-  ["prev_hash", "text"],
-  ["hash", "text"]
-]
-
 /** One statement for batches of any size: a column per array parameter, made rows again by `unnest`. */
 const insertRows =
-  `INSERT INTO audit_log (${columnTypes.map(([name]) => name).join(", ")}) SELECT * FROM unnest(` +
+  `INSERT INTO audit_log (${columns}) SELECT * FROM unnest(` +
   `${columnTypes.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`
 
 /** The text of a row's values in table order (`null` for SQL NULL), as PostgreSQL reads them. */
