@@ -109,7 +109,10 @@ const rowText = (id: number, prevHash: string, hash: string, record: AuditRecord
   hash
 ]
 
-/** A PostgreSQL array literal of text elements: each quoted with `"` and `\` escaped, `NULL` for null. */
+/**
+ * A PostgreSQL array literal of text elements: each quoted with `"` and `\` escaped, `NULL` for null. Written here
+ * because the client's array codec must infer an element type, and cannot for a column that is all nulls.
+ */
 const arrayLiteral = (values: ReadonlyArray<string | null>): string =>
   `{${values.map((value) => (value === null ? "NULL" : `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`)).join(",")}}`
 
@@ -167,15 +170,17 @@ export const appendBatch = (
       }>`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`
       let prevHash = last[0]?.hash ?? GENESIS
       let id = Number(last[0]?.id ?? 0)
-      const byColumn = columnTypes.map((): Array<string | null> => [])
-      for (const record of pending) {
+      const rows = pending.map((record) => {
         id += 1
         const hash = hashRecord(prevHash, id, record)
         const row = rowText(id, prevHash, hash, record)
-        for (let column = 0; column < row.length; column++) byColumn[column]?.push(row[column] ?? null)
         prevHash = hash
-      }
-      yield* sql.unsafe(insertRows, byColumn.map(arrayLiteral))
-      return pending.length
+        return row
+      })
+      yield* sql.unsafe(
+        insertRows,
+        columnTypes.map((_, column) => arrayLiteral(rows.map((row) => row[column] ?? null)))
+      )
+      return rows.length
     })
   )
