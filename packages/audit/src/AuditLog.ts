@@ -31,7 +31,7 @@ import { type AuditRecord, toJson } from "./AuditRecord.ts"
 import { appendBatch } from "./AuditTable.ts"
 import { describeError } from "./internal/describeError.ts"
 import { auditMigrations, owner } from "./migrations.ts"
-import { normalizeRecord } from "./normalize.ts"
+import { normalizeRecord, type StorableRecord } from "./normalize.ts"
 
 /** What the audit log offers the request path. */
 export interface AuditLogShape {
@@ -70,7 +70,7 @@ export const make = (
     // The counters exist from the start (at zero), so that alerts on their rates see them.
     yield* Metric.update(AuditMetrics.recordsWritten, 0)
     yield* Metric.update(AuditMetrics.writeFailures, 0)
-    const queue = yield* Queue.unbounded<AuditRecord, Cause.Done>()
+    const queue = yield* Queue.unbounded<StorableRecord, Cause.Done>()
     const closing = yield* Deferred.make<void>()
     let closed = false
     let accepted = 0
@@ -105,7 +105,7 @@ export const make = (
       Schedule.spaced(config.retryMaxDelay)
     ]).pipe(Schedule.jittered)
 
-    const write = (batch: ReadonlyArray<AuditRecord>) => {
+    const write = (batch: ReadonlyArray<StorableRecord>) => {
       let failed = false
       return Effect.suspend(() => appendBatch(sql, batch, failed)).pipe(
         Effect.timeout(config.writeTimeout),
@@ -162,7 +162,7 @@ export const make = (
     )
 
     // Puts a normalized record in the buffer if there is room, at once; else waits for room (back-pressure).
-    const admit = (entry: AuditRecord, fiber: Fiber.Fiber<unknown, unknown>): Effect.Effect<void> => {
+    const admit = (entry: StorableRecord, fiber: Fiber.Fiber<unknown, unknown>): Effect.Effect<void> => {
       if (closed) return logUnwritten([entry], "the audit log is closed")
       if (accepted - written >= config.capacity) {
         const room = Deferred.makeUnsafe<void>()

@@ -9,7 +9,8 @@ import { Effect } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import type { AuditOutcome, AuditRecord, JsonValue, StoredAuditRecord } from "./AuditRecord.ts"
 import { canonicalJson } from "./CanonicalJson.ts"
-import { GENESIS, hashedFields, hashRecord } from "./Chain.ts"
+import { GENESIS, hashedText, hashRecord } from "./Chain.ts"
+import type { StorableRecord } from "./normalize.ts"
 
 /** The advisory lock every writer holds while appending ("Audi" in ASCII; distinct from the migrations' key). */
 export const chainLockKey = 0x41756469
@@ -88,8 +89,18 @@ const insertRows =
   `INSERT INTO audit_log (${columns}) SELECT * FROM unnest(` +
   `${columnTypes.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`
 
+/** The canonical text of a record's arguments: made when it was normalized, else now. */
+const argumentsJsonOf = (record: AuditRecord | StorableRecord): string =>
+  "argumentsJson" in record ? record.argumentsJson : canonicalJson(record.arguments ?? null)
+
 /** The text of a row's values in table order (`null` for SQL NULL), as PostgreSQL reads them. */
-const rowText = (id: number, prevHash: string, hash: string, record: AuditRecord): ReadonlyArray<string | null> => [
+const rowText = (
+  id: number,
+  prevHash: string,
+  hash: string,
+  record: AuditRecord,
+  argumentsJson: string
+): ReadonlyArray<string | null> => [
   String(id),
   record.time.toISOString(),
   record.tenantId,
@@ -97,7 +108,7 @@ const rowText = (id: number, prevHash: string, hash: string, record: AuditRecord
   record.principal?.method ?? null,
   record.method,
   record.target,
-  record.arguments === null ? null : JSON.stringify(record.arguments),
+  record.arguments === null ? null : argumentsJson,
   record.outcome,
   record.rejectedBy,
   record.errorCode === null ? null : String(record.errorCode),
@@ -109,21 +120,39 @@ const rowText = (id: number, prevHash: string, hash: string, record: AuditRecord
   hash
 ]
 
+const needsEscape = /["\\]/
+
+/** One element of a PostgreSQL array literal of text: quoted, `"` and `\` escaped (most text has neither), or `NULL`. */
+const arrayElement = (value: string | null): string =>
+  value === null
+    ? "NULL"
+    : needsEscape.test(value)
+      ? `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`
+      : `"${value}"`
+
 /**
- * A PostgreSQL array literal of text elements: each quoted with `"` and `\` escaped, `NULL` for null. Written here
+ * The batch as PostgreSQL array literals of text, one per column, written in one pass over the rows. Written here
  * because the client's array codec must infer an element type, and cannot for a column that is all nulls.
  */
-const arrayLiteral = (values: ReadonlyArray<string | null>): string =>
-  `{${values.map((value) => (value === null ? "NULL" : `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`)).join(",")}}`
+const columnLiterals = (rows: ReadonlyArray<ReadonlyArray<string | null>>): Array<string> => {
+  const literals = columnTypes.map(() => "{")
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as ReadonlyArray<string | null>
+    for (let c = 0; c < literals.length; c++) {
+      literals[c] += (r === 0 ? "" : ",") + arrayElement(row[c] ?? null)
+    }
+  }
+  return literals.map((literal) => `${literal}}`)
+}
 
 // Identity of a record apart from its place in the chain.
-const fingerprint = (record: AuditRecord): string => canonicalJson(hashedFields(0, record))
+const fingerprint = (record: AuditRecord | StorableRecord): string => hashedText(0, record, argumentsJsonOf(record))
 
 /**
  * Records of `records` that are already stored: an earlier attempt whose COMMIT succeeded although the client saw an
  * error. Matched by request id and every stored field, so distinct records are never taken for one another.
  */
-const alreadyStored = (sql: PgClient.PgClient, records: ReadonlyArray<AuditRecord>) =>
+const alreadyStored = <R extends AuditRecord>(sql: PgClient.PgClient, records: ReadonlyArray<R>) =>
   Effect.map(
     sql<AuditRow>`SELECT ${sql.literal(columns)} FROM audit_log WHERE ${sql.in(
       "request_id",
@@ -156,7 +185,7 @@ const alreadyStored = (sql: PgClient.PgClient, records: ReadonlyArray<AuditRecor
  */
 export const appendBatch = (
   sql: PgClient.PgClient,
-  records: ReadonlyArray<AuditRecord>,
+  records: ReadonlyArray<AuditRecord | StorableRecord>,
   afterFailure: boolean
 ): Effect.Effect<number, SqlError> =>
   sql.withTransaction(
@@ -172,15 +201,13 @@ export const appendBatch = (
       let id = Number(last[0]?.id ?? 0)
       const rows = pending.map((record) => {
         id += 1
-        const hash = hashRecord(prevHash, id, record)
-        const row = rowText(id, prevHash, hash, record)
+        const argumentsJson = argumentsJsonOf(record)
+        const hash = hashRecord(prevHash, id, record, argumentsJson)
+        const row = rowText(id, prevHash, hash, record, argumentsJson)
         prevHash = hash
         return row
       })
-      yield* sql.unsafe(
-        insertRows,
-        columnTypes.map((_, column) => arrayLiteral(rows.map((row) => row[column] ?? null)))
-      )
+      yield* sql.unsafe(insertRows, columnLiterals(rows))
       return rows.length
     })
   )

@@ -52,12 +52,17 @@ const complete = (record: AuditRecord): boolean =>
 
 /**
  * `canonicalJson(hashedFields(id, record))`, written in one go with the keys already in order (only the arguments
- * need sorting): the hash of every record is computed over it, so it costs on every request.
+ * need sorting, unless their canonical text is given): the hash of every record is computed over it, so it costs on
+ * every request.
  */
-export const hashedText = (id: number, record: AuditRecord): string => {
+export const hashedText = (
+  id: number,
+  record: AuditRecord,
+  argumentsJson: string = canonicalJson(record.arguments ?? null)
+): string => {
   if (!complete(record)) return canonicalJson(hashedFields(id, record))
   return (
-    `{"arguments":${canonicalJson(record.arguments)},"duration_ms":${json(record.durationMs)}` +
+    `{"arguments":${argumentsJson},"duration_ms":${json(record.durationMs)}` +
     `,"error_code":${json(record.errorCode)},"id":${json(id)},"method":${json(record.method)}` +
     `,"outcome":${json(record.outcome)},"principal_method":${json(record.principal?.method ?? null)}` +
     `,"principal_subject":${json(record.principal?.subject ?? null)},"reason":${json(record.reason)}` +
@@ -66,6 +71,6 @@ export const hashedText = (id: number, record: AuditRecord): string => {
   )
 }
 
-/** The hash of record `id` following `prevHash`. */
-export const hashRecord = (prevHash: string, id: number, record: AuditRecord): string =>
-  hash("sha256", prevHash + hashedText(id, record), "hex")
+/** The hash of record `id` following `prevHash` (`argumentsJson`: the arguments' canonical text, when known). */
+export const hashRecord = (prevHash: string, id: number, record: AuditRecord, argumentsJson?: string): string =>
+  hash("sha256", prevHash + hashedText(id, record, argumentsJson), "hex")

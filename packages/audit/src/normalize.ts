@@ -1,11 +1,17 @@
 /**
  * Makes any record storable exactly as given, so that the hash computed before the insert is the hash recomputed
- * from the row: text PostgreSQL accepts, JSON that survives `jsonb`, bounded size and depth.
+ * from the row: text PostgreSQL accepts, JSON that survives `jsonb`, bounded size and depth. The arguments' canonical
+ * JSON text is made here, once: the hash is computed over it and the row stores it.
  *
  * @since 0.1.0
  */
 import type { AuditRecord, JsonValue } from "./AuditRecord.ts"
 import { canonicalJson } from "./CanonicalJson.ts"
+
+/** A normalized record, with the canonical JSON text of its arguments (`"null"` for none). */
+export interface StorableRecord extends AuditRecord {
+  readonly argumentsJson: string
+}
 
 /** Nesting deeper than this is cut (PostgreSQL's `jsonb` has its own limit; a batch must never be unwritable). */
 export const maxDepth = 32
@@ -47,46 +53,118 @@ const stringify = (value: unknown): string | undefined => {
   }
 }
 
+const isPlainObject = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * The canonical JSON text of a value that is storable as it is (what `JSON.parse` makes, arguments as requests carry
+ * them: plain objects and arrays, finite numbers other than -0, clean text, within the depth), else undefined.
+ */
+const plainCanonical = (value: unknown, depth: number): string | undefined => {
+  if (value === null) return "null"
+  switch (typeof value) {
+    case "boolean":
+      return value ? "true" : "false"
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0) ? JSON.stringify(value) : undefined
+    case "string":
+      return cleanText(value) === value ? JSON.stringify(value) : undefined
+    case "object":
+      break
+    default:
+      return undefined
+  }
+  if (depth >= maxDepth) return undefined
+  if (Array.isArray(value)) {
+    let out = "["
+    for (let i = 0; i < value.length; i++) {
+      const inner = plainCanonical(value[i], depth + 1)
+      if (inner === undefined) return undefined
+      out += i === 0 ? inner : `,${inner}`
+    }
+    return `${out}]`
+  }
+  if (!isPlainObject(value)) return undefined
+  const object = value as Readonly<Record<string, unknown>>
+  const keys = Object.keys(object).sort()
+  let out = "{"
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    const inner = plainCanonical(object[key], depth + 1)
+    if (inner === undefined || cleanText(key) !== key) return undefined
+    out += `${i === 0 ? "" : ","}${JSON.stringify(key)}:${inner}`
+  }
+  return `${out}}`
+}
+
+/** A storable JSON value and its canonical JSON text. */
+export interface StorableJson {
+  readonly value: JsonValue
+  readonly json: string
+}
+
+const within = (json: string, maxBytes: number): boolean =>
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most arguments are far enough under the limit not to be measured.
+  json.length * 3 <= maxBytes || Buffer.byteLength(json, "utf8") <= maxBytes
+
+const truncated = (json: string): StorableJson => {
+  const value = { _truncated: true, bytes: Buffer.byteLength(json, "utf8") }
+  return { value, json: canonicalJson(value) }
+}
+
+/**
+ * Converts anything to a storable JSON value with its canonical text (see {@link toJsonValue}). A value that is
+ * storable as it is (the common case: arguments as a request carried them) is written once and kept as it is;
+ * anything else goes through `JSON.stringify` and back, then is cleaned.
+ */
+export const toStorableJson = (value: unknown, maxBytes: number): StorableJson => {
+  if (value === undefined) return { value: null, json: "null" }
+  const plain = plainCanonical(value, 0)
+  if (plain !== undefined)
+    return within(plain, maxBytes) ? { value: value as JsonValue, json: plain } : truncated(plain)
+  let parsed: unknown
+  try {
+    const text = stringify(value)
+    parsed = text === undefined ? null : JSON.parse(text)
+  } catch {
+    return { value: { _unserializable: true }, json: '{"_unserializable":true}' }
+  }
+  const cleaned = clean(parsed, 0)
+  const json = canonicalJson(cleaned)
+  return within(json, maxBytes) ? { value: cleaned, json } : truncated(json)
+}
+
 /**
  * Converts anything to a storable JSON value: `JSON.stringify` semantics (`toJSON`, `undefined` dropped), bigints as
  * strings, cycles and other unserializable values as a marker, then cleaned text and bounded depth. A value whose
  * canonical JSON is longer than `maxBytes` is replaced by `{ "_truncated": true, "bytes": n }`.
  */
-export const toJsonValue = (value: unknown, maxBytes: number): JsonValue => {
-  if (value === undefined) return null
-  let parsed: unknown
-  let text: string | undefined
-  try {
-    text = stringify(value)
-    parsed = text === undefined ? null : JSON.parse(text)
-  } catch {
-    return { _unserializable: true }
-  }
-  const json = clean(parsed, 0)
-  // Cleaning never lengthens the text by more than its escapes, and a UTF-16 unit is at most 3 UTF-8 bytes: most
-  // arguments are far enough under the limit that their canonical form need not be measured.
-  if ((text?.length ?? 0) * 3 <= maxBytes) return json
-  const bytes = Buffer.byteLength(canonicalJson(json), "utf8")
-  return bytes > maxBytes ? { _truncated: true, bytes } : json
-}
+export const toJsonValue = (value: unknown, maxBytes: number): JsonValue => toStorableJson(value, maxBytes).value
 
 const text = (value: string | null): string | null => (value === null ? null : cleanText(value))
 
 const int32 = (value: number | null): number | null =>
   value !== null && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 ? value : null
 
-/** The record as it will be stored: clean text, storable arguments, whole milliseconds, microsecond durations. */
-export const normalizeRecord = (record: AuditRecord, maxArgumentBytes: number): AuditRecord => {
+/**
+ * The record as it will be stored: clean text, storable arguments (with their canonical text), whole milliseconds,
+ * microsecond durations.
+ */
+export const normalizeRecord = (record: AuditRecord, maxArgumentBytes: number): StorableRecord => {
   const millis = record.time.getTime()
   const subject = record.principal === null ? null : text(record.principal.subject)
   const method = record.principal === null ? null : text(record.principal.method)
+  const args = toStorableJson(record.arguments, maxArgumentBytes)
   return {
     time: new Date(Number.isFinite(millis) ? Math.trunc(millis) : Date.now()),
     tenantId: text(record.tenantId),
     principal: subject === null && method === null ? null : { subject, method },
     method: text(record.method),
     target: text(record.target),
-    arguments: toJsonValue(record.arguments, maxArgumentBytes),
+    arguments: args.value,
+    argumentsJson: args.json,
     outcome: record.outcome,
     rejectedBy: text(record.rejectedBy),
     errorCode: int32(record.errorCode),

@@ -1,7 +1,7 @@
 /** The pure parts: canonical JSON, storable values, edge records, the hash formula. */
 import { Chain, canonicalJson, edgeRecord } from "@bulwark/audit"
 import { describe, expect, it } from "@effect/vitest"
-import { cleanText, toJsonValue } from "../src/normalize.ts"
+import { cleanText, toJsonValue, toStorableJson } from "../src/normalize.ts"
 import { sampleRecord } from "./support/records.ts"
 
 describe("canonical JSON", () => {
@@ -28,6 +28,39 @@ describe("storable values", () => {
     expect(toJsonValue(cyclic, 1000)).toEqual({ _unserializable: true })
     expect(JSON.stringify(toJsonValue(JSON.parse(`${"[".repeat(50)}${"]".repeat(50)}`), 1000))).toContain("[TOO DEEP]")
     expect(toJsonValue({ s: "x".repeat(100) }, 50)).toEqual({ _truncated: true, bytes: 108 })
+  })
+
+  it("writes the canonical text once: a value storable as it is is kept, any other made storable first", () => {
+    const plain = JSON.parse('{"b":[1,2.5,{"y":null,"x":"é🎉"}],"a":true,"c":"say \\"hi\\""}')
+    const kept = toStorableJson(plain, 1000)
+    expect(kept.value).toBe(plain)
+    expect(kept.json).toBe(canonicalJson(plain))
+    // Each of these is not storable as it is: the text is that of the value made storable.
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    const awkward = [
+      { text: "a\u0000b" },
+      { "k\u0000": 1 },
+      { lone: "\ud800" },
+      { zero: -0 },
+      { when: new Date(0) },
+      { big: 1n },
+      { gone: undefined, kept: 1 },
+      Object.assign(Object.create({ inherited: 1 }), { own: 2 }),
+      JSON.parse(`${"[".repeat(40)}${"]".repeat(40)}`),
+      cyclic
+    ]
+    for (const value of awkward) {
+      const storable = toStorableJson(value, 1000)
+      expect(storable.value).not.toBe(value)
+      expect(storable.value).toEqual(toJsonValue(value, 1000))
+      expect(storable.json).toBe(canonicalJson(storable.value))
+    }
+    expect(toStorableJson({ s: "x".repeat(100) }, 50)).toEqual({
+      value: { _truncated: true, bytes: 108 },
+      json: '{"_truncated":true,"bytes":108}'
+    })
+    expect(toStorableJson(undefined, 50)).toEqual({ value: null, json: "null" })
   })
 })
 
