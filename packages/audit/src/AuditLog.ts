@@ -42,6 +42,12 @@ export interface AuditLogShape {
    * (the audit stage calls it from a finalizer).
    */
   readonly record: (record: AuditRecord) => Effect.Effect<void>
+  /**
+   * `record` for an observer's end of a request (see core's `Stage.observer`), in the fiber given: while the buffer
+   * has room the record is in it when this returns, and there is nothing to wait for (undefined); otherwise the
+   * effect that waits for room (or logs the record, once the log is closed).
+   */
+  readonly handOver: (record: AuditRecord, fiber: Fiber.Fiber<unknown, unknown>) => Effect.Effect<void> | undefined
   /** Waits until every record handed over before this call is written to PostgreSQL. */
   readonly flush: Effect.Effect<void>
   /** Records handed over and not yet written (also the `bulwark_audit_backlog` gauge). */
@@ -161,26 +167,30 @@ export const make = (
       })
     )
 
-    // Puts a normalized record in the buffer if there is room, at once; else waits for room (back-pressure).
-    const admit = (entry: StorableRecord, fiber: Fiber.Fiber<unknown, unknown>): Effect.Effect<void> => {
+    // Puts a normalized record in the buffer if there is room, at once (undefined); else the effect that waits for
+    // room (back-pressure).
+    const admit = (entry: StorableRecord, fiber: Fiber.Fiber<unknown, unknown>): Effect.Effect<void> | undefined => {
       if (closed) return logUnwritten([entry], "the audit log is closed")
       if (accepted - written >= config.capacity) {
         const room = Deferred.makeUnsafe<void>()
         waitingForRoom.push(room)
         return Effect.andThen(
           Deferred.await(room),
-          Effect.withFiber((again) => admit(entry, again))
+          Effect.withFiber((again) => admit(entry, again) ?? Effect.void)
         )
       }
       if (!Queue.offerUnsafe(queue, entry)) return logUnwritten([entry], "the audit log closed")
       accepted += 1
       AuditMetrics.backlog.modifyUnsafe(1, fiber.context)
-      return Effect.void
+      return undefined
     }
 
-    // Runs for every request: while the buffer has room, one effect and no allocation besides the record.
+    // Runs for every request: while the buffer has room, nothing to wait for and no allocation besides the record.
+    const handOver = (input: AuditRecord, fiber: Fiber.Fiber<unknown, unknown>): Effect.Effect<void> | undefined =>
+      admit(normalizeRecord(input, config.maxArgumentBytes), fiber)
+
     const record = (input: AuditRecord): Effect.Effect<void> =>
-      Effect.withFiber((fiber) => admit(normalizeRecord(input, config.maxArgumentBytes), fiber))
+      Effect.withFiber((fiber) => handOver(input, fiber) ?? Effect.void)
 
     const flush: Effect.Effect<void> = Effect.suspend(() => {
       if (written >= accepted || closed) return Effect.void
@@ -189,7 +199,7 @@ export const make = (
       return Deferred.await(done)
     })
 
-    return { record, flush, backlog: Effect.sync(() => accepted - written) }
+    return { record, handOver, flush, backlog: Effect.sync(() => accepted - written) }
   })
 
 /** The audit log of this process. */

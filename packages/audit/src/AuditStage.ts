@@ -50,24 +50,19 @@ export const recordOf = (
 }
 
 /**
- * The audit stage over the `AuditLog` in context. The request's answer waits for the hand-off, which is immediate
- * unless the audit buffer is full.
+ * The audit stage over the `AuditLog` in context: an observer. The request's answer waits for the hand-off, which is
+ * immediate unless the audit buffer is full.
  */
 export const make: Effect.Effect<Stage.Stage, never, AuditLog> = Effect.gen(function* () {
   const log = yield* AuditLog
-  return Stage.make(
+  return Stage.observer(
     "audit",
     "observe",
-    (next) => (call) =>
-      next(call).pipe(
-        Effect.onExit((exit) =>
-          Effect.withFiber((fiber) => {
-            const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-            const span = Context.getOption(fiber.context, Tracer.ParentSpan)
-            return log.record(recordOf(call, exit, now, span._tag === "Some" ? span.value.traceId : null))
-          })
-        )
-      ),
+    (call) => (exit, ending) => {
+      const now = ending.getRef(Clock.Clock).currentTimeMillisUnsafe()
+      const span = Context.getOption(ending.context, Tracer.ParentSpan)
+      return log.handOver(recordOf(call, exit, now, span._tag === "Some" ? span.value.traceId : null), ending)
+    },
     { order: 10 }
   )
 })

@@ -7,36 +7,37 @@
  */
 import { Cause, Effect, Exit } from "effect"
 import { type AccessLogConfig, logs } from "../AccessLog.ts"
+import type { Call } from "../Call.ts"
 import { endingOf } from "../Outcome.ts"
 import * as Stage from "../Stage.ts"
 import { nameOf } from "../Target.ts"
 
-/** The logging stage under the access log's setting. */
+/** Every line logged while the request runs (a tool's own, a warning) says which request it belongs to. */
+const annotationsOf = (call: Call): Readonly<Record<string, unknown>> => {
+  const target = nameOf(call.target)
+  return target === undefined
+    ? { requestId: call.requestId, method: call.request.method, tenantId: call.tenantId }
+    : { requestId: call.requestId, method: call.request.method, tenantId: call.tenantId, target }
+}
+
+/** The logging stage under the access log's setting: an observer. */
 export const logging = (accessLog: AccessLogConfig) =>
-  Stage.make("logging", "observe", (next) => (call) => {
-    const target = nameOf(call.target)
-    // Every line logged while the request runs (a tool's own, a warning) says which request it belongs to.
-    const annotations = {
-      requestId: call.requestId,
-      method: call.request.method,
-      tenantId: call.tenantId,
-      ...(target === undefined ? {} : { target })
-    }
-    if (accessLog.mode === "none") return Effect.annotateLogs(next(call), annotations)
-    return next(call).pipe(
-      Effect.onExit((exit) => {
-        const ending = endingOf(exit)
-        if (!logs(accessLog, ending.outcome)) return Effect.void
-        const failure = Exit.isFailure(exit) ? Cause.findErrorOption(exit.cause) : undefined
-        return Effect.logInfo("request").pipe(
-          Effect.annotateLogs({
-            outcome: ending.outcome,
-            durationMs: Math.round((performance.now() - call.startedAt) * 1000) / 1000,
-            ...(ending.refusedBy === null ? {} : { refusedBy: ending.refusedBy }),
-            ...(failure?._tag === "Some" ? { errorCode: failure.value.code, error: failure.value.message } : {})
-          })
-        )
-      }),
-      Effect.annotateLogs(annotations)
-    )
-  })
+  Stage.observer(
+    "logging",
+    "observe",
+    (call) => (exit) => {
+      if (accessLog.mode === "none") return undefined
+      const ending = endingOf(exit)
+      if (!logs(accessLog, ending.outcome)) return undefined
+      const failure = Exit.isFailure(exit) ? Cause.findErrorOption(exit.cause) : undefined
+      return Effect.logInfo("request").pipe(
+        Effect.annotateLogs({
+          outcome: ending.outcome,
+          durationMs: Math.round((performance.now() - call.startedAt) * 1000) / 1000,
+          ...(ending.refusedBy === null ? {} : { refusedBy: ending.refusedBy }),
+          ...(failure?._tag === "Some" ? { errorCode: failure.value.code, error: failure.value.message } : {})
+        })
+      )
+    },
+    { annotations: annotationsOf }
+  )

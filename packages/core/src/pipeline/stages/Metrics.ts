@@ -8,23 +8,24 @@ import { outcomeOf } from "../Outcome.ts"
 import * as Stage from "../Stage.ts"
 import { toolLabelOf } from "../Target.ts"
 
-/** The metrics stage. */
+/** The metrics stage: an observer (counted in flight from its start to its end). */
 export const metrics = (tenantLabel?: RequestMetrics.TenantLabel) => {
   const record = RequestMetrics.recorder(tenantLabel)
-  return Stage.make(
-    "metrics",
-    "observe",
-    (next) => (call) =>
-      RequestMetrics.track(
-        next(call),
-        (exit) => ({
+  return Stage.observer("metrics", "observe", (call, fiber) => {
+    RequestMetrics.requestsInFlight.modifyUnsafe(1, fiber.context)
+    return (exit, ending) => {
+      RequestMetrics.requestsInFlight.modifyUnsafe(-1, ending.context)
+      record(
+        {
           tenantId: call.tenantId,
           method: call.request.method,
           toolName: toolLabelOf(call.target),
           status: outcomeOf(exit),
           durationSeconds: (performance.now() - call.startedAt) / 1000
-        }),
-        record
+        },
+        ending.context
       )
-  )
+      return undefined
+    }
+  })
 }
