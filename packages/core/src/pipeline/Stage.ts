@@ -103,7 +103,9 @@ const observing =
             let later: Array<Effect.Effect<void>> | undefined
             for (let i = ends.length - 1; i >= 0; i--) {
               const waiting = (ends[i] as OnEnd)(exit, ending)
-              if (waiting !== undefined) (later ??= []).push(waiting)
+              if (waiting === undefined) continue
+              if (later === undefined) later = [waiting]
+              else later.push(waiting)
             }
             if (later === undefined) return Effect.void
             return later.length === 1 ? (later[0] as Effect.Effect<void>) : Effect.all(later, { discard: true })
