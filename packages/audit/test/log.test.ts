@@ -226,6 +226,21 @@ layer(Live, { excludeTestServices: true })("audit log", (it) => {
     })
   )
 
+  it.effect("keeps the indexes its queries use, and none on the hash", () =>
+    Effect.gen(function* () {
+      const sql = yield* PgClient.PgClient
+      const indexes = yield* sql<{ indexname: string }>`
+        SELECT indexname FROM pg_indexes WHERE tablename = 'audit_log' ORDER BY indexname`
+      expect(indexes.map((index) => index.indexname)).toEqual([
+        "audit_log_pkey",
+        "audit_log_request",
+        "audit_log_target",
+        "audit_log_tenant",
+        "audit_log_time"
+      ])
+    })
+  )
+
   it.effect("leaves out, on a retry, the records an attempt that looked failed did commit", () =>
     Effect.gen(function* () {
       const sql = yield* PgClient.PgClient
