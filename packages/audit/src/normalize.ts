@@ -121,7 +121,12 @@ const truncated = (json: string): StorableJson => {
  */
 export const toStorableJson = (value: unknown, maxBytes: number): StorableJson => {
   if (value === undefined) return { value: null, json: "null" }
-  const plain = plainCanonical(value, 0)
+  let plain: string | undefined
+  try {
+    plain = plainCanonical(value, 0)
+  } catch {
+    // A getter that throws: `JSON.stringify` below meets it too, and marks the value unserializable.
+  }
   if (plain !== undefined)
     return within(plain, maxBytes) ? { value: value as JsonValue, json: plain } : truncated(plain)
   let parsed: unknown

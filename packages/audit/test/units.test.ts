@@ -61,6 +61,16 @@ describe("storable values", () => {
       json: '{"_truncated":true,"bytes":108}'
     })
     expect(toStorableJson(undefined, 50)).toEqual({ value: null, json: "null" })
+    const throwing = Object.defineProperty({}, "secret", {
+      enumerable: true,
+      get: () => {
+        throw new Error("no")
+      }
+    })
+    expect(toStorableJson(throwing, 1000)).toEqual({
+      value: { _unserializable: true },
+      json: '{"_unserializable":true}'
+    })
   })
 })
 

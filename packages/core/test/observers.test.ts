@@ -74,6 +74,21 @@ const PipelineLive = Pipeline.layer({
   Layer.provideMerge(Logger.layer([capture]))
 )
 
+/** An observer whose end throws (a bug in it): the others still see the request end. */
+const broken = Stage.observer(
+  "broken",
+  "observe",
+  () => () => {
+    throw new Error("observer bug")
+  },
+  { order: 12 }
+)
+
+const WithBrokenLive = Pipeline.layer({
+  ...Pipeline.defaultConfig,
+  stages: [watcher("outer", 11), broken, watcher("inner", 13)]
+}).pipe(Layer.provide(Catalog.layer([plugin])), Layer.provide(Notifier.none), Layer.provideMerge(Logger.layer([])))
+
 const handle = (method: string, params: Record<string, unknown>) =>
   Effect.flatMap(Pipeline.Pipeline, (pipeline) => pipeline.handle(makeRequest(method, params)))
 
@@ -154,6 +169,19 @@ describe("observers", () => {
         })
         expect(access?.annotations).not.toHaveProperty("lastMethod")
         expect(tool?.annotations.requestId).toBe(access?.annotations.requestId)
+      })
+    )
+  })
+})
+
+describe("an observer that throws", () => {
+  it.layer(WithBrokenLive)((it) => {
+    it.effect("keeps none of the others from seeing the request end, and is a defect", () =>
+      Effect.gen(function* () {
+        events.length = 0
+        const exit = yield* Effect.exit(handle("tools/call", { name: "echo", arguments: { text: "hi" } }))
+        expect(Exit.hasDies(exit)).toBe(true)
+        expect(events.filter((event) => event.includes(" end "))).toEqual(["inner end success", "outer end success"])
       })
     )
   })

@@ -99,16 +99,29 @@ const observing =
         const ends = observe.map((start) => start(call, fiber))
         const ended = Effect.onExit(restore(next(call)), (exit) =>
           Effect.withFiber((ending) => {
-            // Innermost first, as nested stages would end; what must wait runs after, in the same order.
+            // Innermost first, as nested stages would end; what must wait runs after, in the same order. An end
+            // that throws (a defect) does not keep the others from running.
             let later: Array<Effect.Effect<void>> | undefined
+            let defect: { readonly thrown: unknown } | undefined
             for (let i = ends.length - 1; i >= 0; i--) {
-              const waiting = (ends[i] as OnEnd)(exit, ending)
+              let waiting: Effect.Effect<void> | undefined
+              try {
+                waiting = (ends[i] as OnEnd)(exit, ending)
+              } catch (thrown) {
+                defect ??= { thrown }
+                continue
+              }
               if (waiting === undefined) continue
               if (later === undefined) later = [waiting]
               else later.push(waiting)
             }
-            if (later === undefined) return Effect.void
-            return later.length === 1 ? (later[0] as Effect.Effect<void>) : Effect.all(later, { discard: true })
+            const rest =
+              later === undefined
+                ? Effect.void
+                : later.length === 1
+                  ? (later[0] as Effect.Effect<void>)
+                  : Effect.all(later, { discard: true })
+            return defect === undefined ? rest : Effect.andThen(rest, Effect.die(defect.thrown))
           })
         )
         // The annotations cover the ends too: the access log's line says which request it is about.
