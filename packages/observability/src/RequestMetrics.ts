@@ -99,10 +99,25 @@ export const trackInFlight = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Eff
     () => Metric.modify(requestsInFlight, -1)
   )
 
+/** Ends a request {@link start} counted: out of `mcp_requests_in_flight`, recorded as finished. */
+export type Finish = (request: FinishedRequest, context: Context.Context<never>) => void
+
+/**
+ * Counts one request in `mcp_requests_in_flight` from now (in the registry of `context`) and returns what ends it,
+ * to be called once however it ends: for an exit hook that is not an effect (core's pipeline observers). {@link track}
+ * is the same around an effect.
+ */
+export const start = (context: Context.Context<never>, record: Recorder = recordByDefault): Finish => {
+  requestsInFlight.modifyUnsafe(1, context)
+  return (request, ending) => {
+    requestsInFlight.modifyUnsafe(-1, ending)
+    record(request, ending)
+  }
+}
+
 /**
  * Counts `self` in `mcp_requests_in_flight` while it runs and records it in `mcp_requests_total` and
- * `mcp_request_duration_seconds` when it ends, however it ends: {@link trackInFlight} and {@link recordRequest} in
- * one exit hook, for the hot path.
+ * `mcp_request_duration_seconds` when it ends, however it ends: {@link start} around an effect.
  */
 export const track = <A, E, R>(
   self: Effect.Effect<A, E, R>,
@@ -111,12 +126,11 @@ export const track = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((fiber) => {
-      requestsInFlight.modifyUnsafe(1, fiber.context)
+      const finish = start(fiber.context, record)
       return restore(self).pipe(
         Effect.onExit((exit) =>
           Effect.withFiber((ending) => {
-            requestsInFlight.modifyUnsafe(-1, ending.context)
-            record(finished(exit), ending.context)
+            finish(finished(exit), ending.context)
             return Effect.void
           })
         )

@@ -12,10 +12,9 @@ import { toolLabelOf } from "../Target.ts"
 export const metrics = (tenantLabel?: RequestMetrics.TenantLabel) => {
   const record = RequestMetrics.recorder(tenantLabel)
   return Stage.observer("metrics", "observe", (call, fiber) => {
-    RequestMetrics.requestsInFlight.modifyUnsafe(1, fiber.context)
+    const finish = RequestMetrics.start(fiber.context, record)
     return (exit, ending) => {
-      RequestMetrics.requestsInFlight.modifyUnsafe(-1, ending.context)
-      record(
+      finish(
         {
           tenantId: call.tenantId,
           method: call.request.method,
