@@ -17,8 +17,13 @@
  * A stage that only watches requests end (a log line, metrics, an audit record) is an observer (`observer`): it
  * says what to do at the start of a request and at its end, and cannot change the answer. Observers next to each
  * other in the chain share one exit hook: every request passes all of them for the price of one stage.
+ *
+ * A stage that decides whether a request may go on (a tenant, a permission, a limit) is a guard (`guard`): it
+ * decides at once from what it holds in memory, letting the request through (with facts for the rest of the chain
+ * and something to do at its end), refusing it, or, when it must wait (a first lookup, a shared store), wrapping
+ * the rest of the chain in an effect. Guards next to each other are decided in one step, one after the other.
  */
-import { Effect, type Exit, type Fiber } from "effect"
+import { type Context, Effect, type Exit, type Fiber } from "effect"
 import type { McpError } from "../errors/McpError.ts"
 import type { Refused } from "../errors/Refused.ts"
 import type { McpResult } from "../request/McpRequest.ts"
@@ -63,7 +68,45 @@ export interface Stage {
   readonly observe?: Observe
   /** Set on an observer that annotates every line logged while a request runs (its id, ...). */
   readonly annotations?: Annotations
+  /** Set on a guard: its decision (`wrap` does the same as a stage alone). */
+  readonly check?: Check
 }
+
+/**
+ * A guard lets the request through: the rest of the chain runs in `context` when given (the context the guard was
+ * given, with what it learned added), and `end` runs when the request ends, however it ends, as an observer's end.
+ */
+export interface Admitted {
+  readonly _tag: "Admitted"
+  readonly context?: Context.Context<never> | undefined
+  readonly end?: OnEnd | undefined
+}
+
+/** A guard that cannot decide from what it holds: it runs the rest of the chain (`rest`) inside an effect of its own. */
+export interface Around {
+  readonly _tag: "Around"
+  readonly around: (rest: Effect.Effect<McpResult, PipelineError>) => Effect.Effect<McpResult, PipelineError>
+}
+
+/** A guard's decision: through as is (`undefined`), through with facts or an end (`Admitted`), `Around`, or refused. */
+export type Verdict = undefined | Admitted | Around | PipelineError
+
+/**
+ * A guard's check, run as the request reaches it. `context` is the request's context with what the guards before it
+ * learned: read facts from it, and add to it (`Context.add`) in an `Admitted`.
+ */
+export type Check = (call: Call, context: Context.Context<never>) => Verdict
+
+/** Lets the request through with `context` for the rest of the chain and `end` to run when it ends. */
+export const admitted = (options: {
+  readonly context?: Context.Context<never> | undefined
+  readonly end?: OnEnd | undefined
+}): Admitted => ({ _tag: "Admitted", context: options.context, end: options.end })
+
+/** Runs the rest of the chain inside `around`. */
+export const around = (
+  f: (rest: Effect.Effect<McpResult, PipelineError>) => Effect.Effect<McpResult, PipelineError>
+): Around => ({ _tag: "Around", around: f })
 
 /** The log annotations of every line logged while a request runs. */
 export type Annotations = (call: Call) => Readonly<Record<string, unknown>>
@@ -98,31 +141,7 @@ const observing =
       Effect.withFiber((fiber) => {
         const ends = observe.map((start) => start(call, fiber))
         const ended = Effect.onExit(restore(next(call)), (exit) =>
-          Effect.withFiber((ending) => {
-            // Innermost first, as nested stages would end; what must wait runs after, in the same order. An end
-            // that throws (a defect) does not keep the others from running.
-            let later: Array<Effect.Effect<void>> | undefined
-            let defect: { readonly thrown: unknown } | undefined
-            for (let i = ends.length - 1; i >= 0; i--) {
-              let waiting: Effect.Effect<void> | undefined
-              try {
-                waiting = (ends[i] as OnEnd)(exit, ending)
-              } catch (thrown) {
-                defect ??= { thrown }
-                continue
-              }
-              if (waiting === undefined) continue
-              if (later === undefined) later = [waiting]
-              else later.push(waiting)
-            }
-            const rest =
-              later === undefined
-                ? Effect.void
-                : later.length === 1
-                  ? (later[0] as Effect.Effect<void>)
-                  : Effect.all(later, { discard: true })
-            return defect === undefined ? rest : Effect.andThen(rest, Effect.die(defect.thrown))
-          })
+          Effect.withFiber((ending) => runEnds(ends, exit, ending))
         )
         // The annotations cover the ends too: the access log's line says which request it is about.
         return annotations.length === 0 ? ended : Effect.annotateLogs(ended, annotationsOf(annotations, call))
@@ -150,6 +169,113 @@ export const observer = (
   }
 }
 
+/** Runs what ends returned, after them; a defect an end threw is raised after everything has run. */
+const runEnds = (
+  ends: ReadonlyArray<OnEnd>,
+  exit: Exit.Exit<McpResult, PipelineError>,
+  fiber: Fiber.Fiber<unknown, unknown>
+): Effect.Effect<void> => {
+  let later: Array<Effect.Effect<void>> | undefined
+  let defect: { readonly thrown: unknown } | undefined
+  // Innermost first, as nested stages would end; what must wait runs after, in the same order. An end that throws
+  // (a defect) does not keep the others from running.
+  for (let i = ends.length - 1; i >= 0; i--) {
+    let waiting: Effect.Effect<void> | undefined
+    try {
+      waiting = (ends[i] as OnEnd)(exit, fiber)
+    } catch (thrown) {
+      defect ??= { thrown }
+      continue
+    }
+    if (waiting === undefined) continue
+    if (later === undefined) later = [waiting]
+    else later.push(waiting)
+  }
+  const rest =
+    later === undefined
+      ? Effect.void
+      : later.length === 1
+        ? (later[0] as Effect.Effect<void>)
+        : Effect.all(later, { discard: true })
+  return defect === undefined ? rest : Effect.andThen(rest, Effect.die(defect.thrown))
+}
+
+/**
+ * Decides `checks[from...]` for a request in `fiber`, in order, then runs the rest: `next`, a refusal, or what a
+ * guard that must wait wraps around the checks after it. The rest runs in the context the guards built; the ends
+ * of the guards that let the request through run when it ends. The caller makes this uninterruptible (`restore`
+ * gives the rest back its interruptibility), so that every end whose guard acted is registered.
+ */
+const decide = (
+  checks: ReadonlyArray<Check>,
+  from: number,
+  next: Handler,
+  call: Call,
+  fiber: Fiber.Fiber<unknown, unknown>,
+  restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+): Effect.Effect<McpResult, PipelineError> => {
+  const start = fiber.context
+  let context = start
+  let ends: Array<OnEnd> | undefined
+  let rest: Effect.Effect<McpResult, PipelineError> | undefined
+  for (let i = from; i < checks.length && rest === undefined; i++) {
+    let verdict: Verdict
+    try {
+      verdict = (checks[i] as Check)(call, context)
+    } catch (thrown) {
+      rest = Effect.die(thrown)
+      break
+    }
+    if (verdict === undefined) continue
+    switch (verdict._tag) {
+      case "Admitted":
+        if (verdict.context !== undefined) context = verdict.context
+        if (verdict.end !== undefined) {
+          if (ends === undefined) ends = [verdict.end]
+          else ends.push(verdict.end)
+        }
+        break
+      case "Around": {
+        const after = i + 1
+        rest = verdict.around(
+          Effect.uninterruptibleMask((restoreRest) =>
+            Effect.withFiber((inner) => decide(checks, after, next, call, inner, restoreRest))
+          )
+        )
+        break
+      }
+      default:
+        rest = Effect.fail(verdict)
+    }
+  }
+  const body = restore(rest ?? next(call))
+  if (ends === undefined && context === start) return body
+  fiber.setContext(context)
+  const ending = ends
+  return Effect.onExit(body, (exit) => {
+    fiber.setContext(start)
+    return ending === undefined ? Effect.void : runEnds(ending, exit, fiber)
+  })
+}
+
+/** Decides the guards next to each other in the chain in one step (see `decide`). */
+const guarding =
+  (checks: ReadonlyArray<Check>) =>
+  (next: Handler): Handler =>
+  (call) =>
+    Effect.uninterruptibleMask((restore) => Effect.withFiber((fiber) => decide(checks, 0, next, call, fiber, restore)))
+
+/**
+ * Declares a guard of `phase` (see the module's description): `check` decides each request as it reaches the guard.
+ */
+export const guard = (name: string, phase: Phase, check: Check, options: { readonly order?: number } = {}): Stage => ({
+  name,
+  phase,
+  order: options.order ?? 0,
+  wrap: guarding([check]),
+  check
+})
+
 /** Puts stages in pipeline order: by phase, then by `order`, then as given. */
 export const sort = (stages: ReadonlyArray<Stage>): ReadonlyArray<Stage> =>
   stages
@@ -164,23 +290,35 @@ export const sort = (stages: ReadonlyArray<Stage>): ReadonlyArray<Stage> =>
 
 /**
  * Folds stages (already in order) around a final handler; the first stage is the outermost. Observers next to each
- * other share one exit hook, in the same order.
+ * other share one exit hook, and guards next to each other are decided in one step, in the same order.
  */
 export const chain = (stages: ReadonlyArray<Stage>, last: Handler): Handler => {
   let handler = last
   let observe: Array<Observe> = []
   let annotations: Array<Annotations> = []
+  let checks: Array<Check> = []
   const flush = () => {
-    if (observe.length === 0) return
-    handler = observing({ observe, annotations })(handler)
-    observe = []
-    annotations = []
+    if (observe.length > 0) {
+      handler = observing({ observe, annotations })(handler)
+      observe = []
+      annotations = []
+    }
+    if (checks.length > 0) {
+      handler = guarding(checks)(handler)
+      checks = []
+    }
   }
   for (let i = stages.length - 1; i >= 0; i--) {
     const stage = stages[i] as Stage
     if (stage.observe !== undefined) {
+      if (checks.length > 0) flush()
       observe.unshift(stage.observe)
       if (stage.annotations !== undefined) annotations.unshift(stage.annotations)
+      continue
+    }
+    if (stage.check !== undefined) {
+      if (observe.length > 0) flush()
+      checks.unshift(stage.check)
       continue
     }
     flush()
