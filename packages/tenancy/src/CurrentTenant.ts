@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { type Call, Stage } from "@bulwark/core"
 import { Context, Effect } from "effect"
 import type { SwitchSnapshot } from "./Switches.ts"
 import type { Tenant } from "./Tenant.ts"
@@ -20,6 +21,19 @@ export const CurrentTenant = Context.Reference<ResolvedTenant | undefined>("@bul
   defaultValue: () => undefined
 })
 
+const miswired = (stage: string) => new Error(`the tenancy guard must run before the ${stage} guard`)
+
+/**
+ * A guard's check with the resolved tenant in `context` (set by the tenancy guard before it); a defect (a wiring
+ * mistake) when the tenancy guard did not run before `stage`.
+ */
+export const checkWithTenant =
+  (stage: string, check: (call: Call, resolved: ResolvedTenant, context: Context.Context<never>) => Stage.Verdict) =>
+  (call: Call, context: Context.Context<never>): Stage.Verdict => {
+    const resolved = Context.get(context, CurrentTenant)
+    return resolved === undefined ? Stage.around(() => Effect.die(miswired(stage))) : check(call, resolved, context)
+  }
+
 /** Runs `f` with the resolved tenant; a defect (a wiring mistake) when the tenancy guard did not run before `stage`. */
 export const withTenant = <A, E, R>(
   stage: string,
@@ -27,9 +41,7 @@ export const withTenant = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) => {
     const resolved = fiber.getRef(CurrentTenant)
-    return resolved === undefined
-      ? Effect.die(new Error(`the tenancy guard must run before the ${stage} guard`))
-      : f(resolved)
+    return resolved === undefined ? Effect.die(miswired(stage)) : f(resolved)
   })
 
 /** The resolved tenant; a defect (a wiring mistake) when the tenancy guard did not run before `stage`. */

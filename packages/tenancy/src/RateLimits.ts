@@ -1,6 +1,7 @@
 /**
- * Rate limits on effect's `RateLimiter` (`effect/persistence`), as token buckets: in this process by default, shared
- * by every instance through Redis when configured (its store runs each decision as one Lua script).
+ * Rate limits as token buckets: in this process by default (`TokenBuckets`, decided at once, beside effect's
+ * in-memory `RateLimiter` for the other limits of the app), shared by every instance through Redis when configured
+ * (effect's `RateLimiter` in `effect/persistence`, whose Redis store runs each decision as one Lua script).
  *
  * @since 0.1.0
  */
@@ -8,10 +9,12 @@ import { Duration, Effect, Layer } from "effect"
 import { RateLimiter } from "effect/persistence"
 import type { Redis } from "effect/persistence/Redis"
 import type { Rate } from "./TenantConfig.ts"
+import * as TokenBuckets from "./TokenBuckets.ts"
 
-/** The limiter in this process only. */
-export const layerMemory: Layer.Layer<RateLimiter.RateLimiter> = RateLimiter.layer.pipe(
-  Layer.provide(RateLimiter.layerStoreMemory)
+/** The limiters in this process only: the rate guard's buckets, and a `RateLimiter` for the app's other limits. */
+export const layerMemory: Layer.Layer<RateLimiter.RateLimiter | TokenBuckets.TokenBuckets> = Layer.merge(
+  RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory)),
+  TokenBuckets.layer
 )
 
 /** The default prefix of rate-limit keys in Redis. */
@@ -29,9 +32,13 @@ export type Decision =
   | { readonly _tag: "Exceeded"; readonly retryAfterMs: number }
   | { readonly _tag: "StoreFailed"; readonly error: RateLimiter.RateLimiterError }
 
+/** A rate's bucket under `key`: the rate's numbers are part of it, so a changed rate starts a fresh bucket at once. */
+const bucketKey = (key: string, rate: Rate, perMs: number, burst: number) =>
+  `${key}:${rate.requests}/${perMs}ms/${burst}`
+
 /**
  * Takes one request from `rate` under `key`. The bucket holds `burst` (default `requests`) and refills one request
- * every `per / requests`. The rate's numbers are part of the key, so a changed rate starts a fresh bucket at once.
+ * every `per / requests`.
  */
 export const take = (limiter: RateLimiter.RateLimiter, key: string, rate: Rate): Effect.Effect<Decision> => {
   const perMs = Duration.toMillis(rate.per)
@@ -40,7 +47,7 @@ export const take = (limiter: RateLimiter.RateLimiter, key: string, rate: Rate):
     .consume({
       algorithm: "token-bucket",
       onExceeded: "fail",
-      key: `${key}:${rate.requests}/${perMs}ms/${burst}`,
+      key: bucketKey(key, rate, perMs, burst),
       limit: burst,
       window: Duration.millis((perMs * burst) / rate.requests)
     })
@@ -49,9 +56,44 @@ export const take = (limiter: RateLimiter.RateLimiter, key: string, rate: Rate):
       Effect.catch((error) =>
         Effect.succeed<Decision>(
           error.reason._tag === "RateLimitExceeded"
-            ? { _tag: "Exceeded", retryAfterMs: Math.max(1, Duration.toMillis(error.reason.retryAfter)) }
+            ? { _tag: "Exceeded", retryAfterMs: Math.max(1, Math.ceil(Duration.toMillis(error.reason.retryAfter))) }
             : { _tag: "StoreFailed", error }
         )
       )
     )
+}
+
+/** A rate's bucket: its key's suffix, size and refill time, computed once per rate as effect's limiter does. */
+interface BucketOf {
+  readonly suffix: string
+  readonly limit: number
+  readonly refillMs: number
+}
+
+const bucketsOf = new WeakMap<Rate, BucketOf>()
+
+const bucketOf = (rate: Rate): BucketOf => {
+  let bucket = bucketsOf.get(rate)
+  if (bucket === undefined) {
+    const perMs = Duration.toMillis(rate.per)
+    const burst = rate.burst ?? rate.requests
+    const window = Duration.max(Duration.millis((perMs * burst) / rate.requests), Duration.millis(1))
+    bucket = {
+      suffix: bucketKey("", rate, perMs, burst),
+      limit: burst,
+      refillMs: Duration.toMillis(Duration.divideUnsafe(window, burst))
+    }
+    bucketsOf.set(rate, bucket)
+  }
+  return bucket
+}
+
+/**
+ * The same decision from the buckets of this process, at once, at `now` (ms): `0` lets the request through, else
+ * how long until it may retry (whole ms).
+ */
+export const takeAt = (buckets: TokenBuckets.TokenBucketsShape, key: string, rate: Rate, now: number): number => {
+  const bucket = bucketOf(rate)
+  const wait = buckets.take(key + bucket.suffix, bucket.limit, bucket.refillMs, now)
+  return wait === 0 ? 0 : Math.max(1, Math.ceil(wait))
 }

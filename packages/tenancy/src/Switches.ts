@@ -69,6 +69,8 @@ export interface SwitchesShape {
   readonly list: Effect.Effect<ReadonlyArray<KillSwitch>, TenancyStoreError>
   /** The switches this process enforces now. */
   readonly current: Effect.Effect<SwitchSnapshot>
+  /** The same, read at once (the request path's way). */
+  readonly currentUnsafe: () => SwitchSnapshot
   /** Re-reads the switches from PostgreSQL (done on every change announcement and resync). */
   readonly reload: Effect.Effect<void, TenancyStoreError>
 }
@@ -200,7 +202,7 @@ export const make = Effect.gen(function* () {
       : reload.pipe(Effect.catch((error) => Effect.logWarning("reloading kill switches failed", error)))
   )
 
-  return Switches.of({ set, clear, list, current: Effect.sync(() => snapshot), reload })
+  return Switches.of({ set, clear, list, current: Effect.sync(() => snapshot), currentUnsafe: () => snapshot, reload })
 })
 
 /** Provides the switches; fails when they cannot be loaded at start. */

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { type Series, series } from "@bulwark/observability"
-import { type Effect, Metric } from "effect"
+import { type Context, type Effect, Metric } from "effect"
 
 /** `bulwark_rate_limit_allowed_total{tenant_id, method, tool_name, limit}`: requests a rate limit let through. */
 export const rateLimitAllowed: Metric.Counter<number> = Metric.counter("bulwark_rate_limit_allowed_total", {
@@ -57,16 +57,26 @@ export const tenantsLive: Metric.Gauge<number> = Metric.gauge("bulwark_tenants_l
 
 const seriesOf = new Map<Metric.Counter<number>, Series<number, Metric.CounterState<number>>>()
 
-/** Adds `amount` to a counter under these labels (each label set's series made once). */
-export const count = (
-  metric: Metric.Counter<number>,
-  attributes: Readonly<Record<string, string>>,
-  amount = 1
-): Effect.Effect<void> => {
+const labelledOf = (metric: Metric.Counter<number>, attributes: Readonly<Record<string, string>>) => {
   let labelled = seriesOf.get(metric)
   if (labelled === undefined) {
     labelled = series(metric)
     seriesOf.set(metric, labelled)
   }
-  return Metric.update(labelled(attributes), amount)
+  return labelled(attributes)
 }
+
+/** Adds `amount` to a counter under these labels (each label set's series made once). */
+export const count = (
+  metric: Metric.Counter<number>,
+  attributes: Readonly<Record<string, string>>,
+  amount = 1
+): Effect.Effect<void> => Metric.update(labelledOf(metric, attributes), amount)
+
+/** The same at once, in the registry of `context` (a request's: a guard's check or end). */
+export const countIn = (
+  context: Context.Context<never>,
+  metric: Metric.Counter<number>,
+  attributes: Readonly<Record<string, string>>,
+  amount = 1
+): void => labelledOf(metric, attributes).updateUnsafe(amount, context)

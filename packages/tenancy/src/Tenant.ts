@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Scope, Semaphore } from "effect"
+import { Context, Effect, Scope } from "effect"
+import * as Permits from "./Permits.ts"
 import { type Backoff, supervise } from "./Supervisor.ts"
 import type { TenantConfig } from "./TenantConfig.ts"
 
@@ -15,8 +16,10 @@ export interface Tenant {
   readonly incarnation: number
   /** The configuration in force now. A request takes one snapshot of it and keeps it to the end. */
   readonly config: Effect.Effect<TenantConfig>
+  /** The same, read at once (the request path's way). */
+  readonly configUnsafe: () => TenantConfig
   /** The tenant's concurrency permits (resized when its configuration changes; in-flight calls keep theirs). */
-  readonly permits: Semaphore.Semaphore
+  readonly permits: Permits.Permits
   /** The prefix of every cache key of this tenant, so caches never mix tenants. */
   readonly cacheNamespace: string
   /** A rate limiter key of this tenant. */
@@ -49,12 +52,13 @@ export const make = (config: TenantConfig, options: TenantOptions): Effect.Effec
     // Background work runs in the tenancy layer's context with the tenant's scope: its finalizers run at release.
     const background = Context.add(options.context, Scope.Scope, scope)
     let current = config
-    const permits = yield* Semaphore.make(permitsOf(config))
+    const permits = Permits.make(permitsOf(config))
     const prefix = `tenant/${config.id}/`
     const tenant: Tenant = {
       id: config.id,
       incarnation: options.incarnation,
       config: Effect.sync(() => current),
+      configUnsafe: () => current,
       permits,
       cacheNamespace: prefix,
       limiterKey: (name) => `${prefix}${name}`,
@@ -66,10 +70,10 @@ export const make = (config: TenantConfig, options: TenantOptions): Effect.Effec
         }).pipe(Effect.provideContext(background), Effect.forkIn(scope), Effect.asVoid)
     }
     const apply = (next: TenantConfig) =>
-      Effect.suspend(() => {
+      Effect.sync(() => {
         const resize = permitsOf(next) !== permitsOf(current)
         current = next
-        return resize ? permits.resize(permitsOf(next)) : Effect.void
+        if (resize) permits.resize(permitsOf(next))
       })
     return { tenant, apply }
   })

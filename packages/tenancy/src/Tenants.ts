@@ -37,20 +37,34 @@ export interface TenantsShape {
   readonly get: (tenantId: string) => Effect.Effect<Tenant, TenantNotFound | TenancyStoreError, Scope.Scope>
   /**
    * Runs `use` with the tenant's actor held until it ends, as `get` in a scope of its own would, but without a scope
-   * per call: the calls that overlap share one hold on the actor (the request path's way in). Fails as `get` does.
+   * per call: calls share one hold on the actor, kept a little after the last (see `join`). Fails as `get` does.
    */
   readonly hold: <A, E, R>(
     tenantId: string,
     use: (tenant: Tenant) => Effect.Effect<A, E, R>
   ) => Effect.Effect<A, E | TenantNotFound | TenancyStoreError, R>
+  /**
+   * Joins at once the hold that calls on the tenant share: the request path's way in. `undefined` when there is none
+   * (the tenant's first call, or the first after a quiet spell: then `hold` brings one up, waiting for the actor).
+   */
+  readonly join: (tenantId: string) => Joined | undefined
   /** The ids of the tenants up in this process now. */
   readonly live: Effect.Effect<ReadonlyArray<string>>
 }
 
-/** One reference to a tenant's actor, shared by the calls running on it. */
+/** A call's share of a hold on a tenant's actor (see `join`). */
+export interface Joined {
+  readonly tenant: Tenant
+  /** Gives the share back; call it when the call ends (once: a second call does nothing). */
+  readonly leave: () => undefined
+}
+
+/** One reference to a tenant's actor, shared by the calls running on it and kept a little after the last. */
 interface Hold {
   readonly tenant: Tenant
   calls: number
+  /** Whether a call joined since the last sweep. */
+  used: boolean
   readonly scope: Scope.Closeable
 }
 
@@ -133,20 +147,65 @@ export const make = (
     const get = (tenantId: string) =>
       RcMap.get(actors, tenantId).pipe(Effect.tapError(() => RcMap.invalidate(actors, tenantId)))
 
-    // The holds shared by overlapping calls: one reference to the actor (in the hold's scope) while any call runs.
-    // The last call to leave closes the scope, and the actor's idle time starts as it would after `get`.
+    // The holds shared by calls: one reference to the actor (in the hold's scope) while any call runs, kept until a
+    // sweep finds it unused since the one before, so that calls one after the other (most finish within a turn of
+    // the event loop) join it at once rather than take a reference each. Closing a hold starts the actor's idle time
+    // as it would after `get`: a tenant no call uses is released within its idle time and two sweep periods.
     const holds = new Map<string, Hold>()
-    const leave = (tenantId: string, hold: Hold) =>
+    const leaveNow = (hold: Hold): undefined => {
+      hold.calls--
+      return undefined
+    }
+    const leave = (hold: Hold) => Effect.sync(() => leaveNow(hold))
+    const enterNow = (held: Hold) => {
+      held.calls++
+      held.used = true
+    }
+    const join = (tenantId: string): Joined | undefined => {
+      const held = holds.get(tenantId)
+      if (held === undefined) return undefined
+      enterNow(held)
+      let left = false
+      return {
+        tenant: held.tenant,
+        leave: () => {
+          if (left) return undefined
+          left = true
+          return leaveNow(held)
+        }
+      }
+    }
+    const sweep = Effect.suspend(() => {
+      const closing: Array<Scope.Closeable> = []
+      for (const [tenantId, held] of holds) {
+        if (held.calls > 0 || held.used) {
+          held.used = false
+          continue
+        }
+        holds.delete(tenantId)
+        closing.push(held.scope)
+      }
+      return Effect.forEach(closing, (scope) => Scope.close(scope, Exit.void), { discard: true })
+    })
+    const idleMs = Duration.toMillis(Duration.fromInputUnsafe(options.idleTimeToLive ?? "5 minutes"))
+    yield* sweep.pipe(
+      Effect.delay(Duration.millis(Math.min(1000, Math.max(10, idleMs / 2)))),
+      Effect.forever,
+      Effect.forkScoped
+    )
+    // At the end, every hold goes (the actors' own finalizers run as the map closes).
+    yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
-        if (--hold.calls > 0) return Effect.void
-        if (holds.get(tenantId) === hold) holds.delete(tenantId)
-        return Scope.close(hold.scope, Exit.void)
+        const closing = [...holds.values()].map((held) => held.scope)
+        holds.clear()
+        return Effect.forEach(closing, (scope) => Scope.close(scope, Exit.void), { discard: true })
       })
+    )
     const hold = <A, E, R>(tenantId: string, use: (tenant: Tenant) => Effect.Effect<A, E, R>) =>
       Effect.uninterruptibleMask((restore) => {
         const enter = (held: Hold) => {
-          held.calls++
-          return Effect.ensuring(restore(use(held.tenant)), leave(tenantId, held))
+          enterNow(held)
+          return Effect.ensuring(restore(use(held.tenant)), leave(held))
         }
         const held = holds.get(tenantId)
         if (held !== undefined) return enter(held)
@@ -160,7 +219,7 @@ export const make = (
               // Another call brought the hold up meanwhile: join it and give this reference back.
               return Effect.andThen(Scope.close(scope, Exit.void), enter(other))
             }
-            const fresh: Hold = { tenant, calls: 0, scope }
+            const fresh: Hold = { tenant, calls: 0, used: true, scope }
             holds.set(tenantId, fresh)
             return enter(fresh)
           })
@@ -170,6 +229,7 @@ export const make = (
     return Tenants.of({
       get,
       hold,
+      join,
       live: Effect.sync(() => [...handles.keys()])
     })
   })

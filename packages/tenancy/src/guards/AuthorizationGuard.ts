@@ -22,9 +22,9 @@ import {
   resourceNotFound,
   Stage
 } from "@bulwark/core"
-import { Effect } from "effect"
+import { Context, Effect } from "effect"
 import { accessFor, indexCatalog } from "../AccessPolicy.ts"
-import { withTenant } from "../CurrentTenant.ts"
+import { checkWithTenant } from "../CurrentTenant.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
 export const name = "authorization"
@@ -99,18 +99,23 @@ export const filterListing = (call: Call, access: Access, catalog: CatalogShape,
 export const make: Effect.Effect<Stage.Stage, never, Catalog.Catalog> = Effect.gen(function* () {
   const catalog = yield* Catalog.Catalog
   const index = indexCatalog(catalog)
-  return Stage.make(
+  return Stage.guard(
     name,
     "admit",
-    (next) => (call) =>
-      withTenant(name, ({ config, switches }) => {
-        const access = accessFor({ config, scopes: call.principal?.scopes ?? [], switches, catalog: index })
-        const refusal = check(call, access)
-        if (refusal !== undefined) return refusal
-        return Effect.map(Effect.provideService(next(call), CurrentAccess, access), (result) =>
-          filterListing(call, access, catalog, result)
+    checkWithTenant(name, (call, { config, switches }, context) => {
+      const access = accessFor({ config, scopes: call.principal?.scopes ?? [], switches, catalog: index })
+      const refusal = check(call, access)
+      if (refusal !== undefined) return refusal
+      // A listing's answer is narrowed to what the principal may see; anything else goes on with its access.
+      if (call.target._tag === "Listing") {
+        return Stage.around((rest) =>
+          Effect.map(Effect.provideService(rest, CurrentAccess, access), (result) =>
+            filterListing(call, access, catalog, result)
+          )
         )
-      }),
+      }
+      return Stage.admitted({ context: Context.add(context, CurrentAccess, access) })
+    }),
     { order: 1 }
   )
 })

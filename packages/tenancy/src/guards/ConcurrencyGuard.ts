@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import { limitExceeded, Stage } from "@bulwark/core"
-import { Duration, Effect, Option } from "effect"
-import { withTenant } from "../CurrentTenant.ts"
+import { Duration, Effect } from "effect"
+import { checkWithTenant } from "../CurrentTenant.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
@@ -17,34 +17,32 @@ export const name = "concurrency"
 export const retryAfterMs = 1000
 
 /** The concurrency guard. */
-export const guard: Stage.Stage = Stage.make(
+export const guard: Stage.Stage = Stage.guard(
   name,
   "limit",
-  (next) => (call) =>
-    withTenant(name, ({ tenant, config }) => {
-      const concurrency = config.limits.concurrency
-      if (concurrency === undefined) return next(call)
-      // Made only when a request is refused (an error is costly to make).
-      const refuse = Effect.suspend(() =>
-        TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }).pipe(
-          Effect.andThen(Effect.fail(limitExceeded(name, { limit: "concurrency", retryAfterMs })))
+  checkWithTenant(name, (_call, { tenant, config }, context) => {
+    const concurrency = config.limits.concurrency
+    if (concurrency === undefined) return undefined
+    const permits = tenant.permits
+    // A free permit is taken at once, and given back at the end however the request ends.
+    if (permits.tryTake()) return Stage.admitted({ end: permits.releaseAtEnd })
+    const refused = () => limitExceeded(name, { limit: "concurrency", retryAfterMs })
+    if (Duration.toMillis(concurrency.maxWait) <= 0) {
+      TenancyMetrics.countIn(context, TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id })
+      return refused()
+    }
+    // Else wait for one, up to maxWait.
+    return Stage.around((rest) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(restore(permits.take(concurrency.maxWait)), (taken) =>
+          taken
+            ? Effect.ensuring(restore(rest), Effect.sync(permits.release))
+            : Effect.andThen(
+                TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }),
+                Effect.fail(refused())
+              )
         )
       )
-      const permits = tenant.permits
-      if (Duration.toMillis(concurrency.maxWait) <= 0) {
-        return Effect.flatMap(permits.withPermitsIfAvailable(1)(next(call)), (result) =>
-          Option.isSome(result) ? Effect.succeed(result.value) : refuse
-        )
-      }
-      return Effect.uninterruptibleMask((restore) =>
-        restore(Effect.timeoutOption(permits.take(1), concurrency.maxWait)).pipe(
-          Effect.flatMap(
-            Option.match({
-              onNone: () => refuse,
-              onSome: () => restore(next(call)).pipe(Effect.ensuring(permits.release(1)))
-            })
-          )
-        )
-      )
-    })
+    )
+  })
 )

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import { limitExceeded, Stage, Target } from "@bulwark/core"
-import { Cause, Effect, Exit } from "effect"
-import { withTenant } from "../CurrentTenant.ts"
+import { Cause, type Context, Effect, Exit } from "effect"
+import { checkWithTenant } from "../CurrentTenant.ts"
 import { Quotas } from "../Quotas.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 import { lookup } from "../TenantConfig.ts"
@@ -18,48 +18,51 @@ export const name = "quota"
 /** Builds the quota guard. */
 export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(function* () {
   const quotas = yield* Quotas
-  return Stage.make(
+  return Stage.guard(
     name,
     "limit",
-    (next) => (call) => {
+    checkWithTenant(name, (call, { tenant, config }) => {
       const target = call.target
-      if (target._tag !== "ToolCall") return next(call)
+      if (target._tag !== "ToolCall") return undefined
       const tool = target.name
-      return withTenant(name, ({ tenant, config }) => {
-        const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
-        const labels = { tenant_id: tenant.id, tool_name: Target.toolLabelOf(target) }
-        const counted = (exit: Exit.Exit<unknown, unknown>) =>
-          refusedLater(exit) ? Effect.void : TenancyMetrics.count(TenancyMetrics.quotaUnits, labels, units)
-        // Nothing to reserve (no quota, or a free call): nothing to refund either, only the units to count.
-        if (units === 0 || (config.quotas.daily === undefined && config.quotas.monthly === undefined)) {
-          return Effect.onExit(next(call), counted)
-        }
-        return quotas
-          .reserve({ tenantId: tenant.id, units, daily: config.quotas.daily, monthly: config.quotas.monthly })
-          .pipe(
-            Effect.catchTag("QuotaExceeded", (exceeded) => {
-              const limit = exceeded.period === "day" ? "daily quota" : "monthly quota"
-              return TenancyMetrics.count(TenancyMetrics.quotaRejected, { ...labels, limit }).pipe(
-                Effect.andThen(Effect.fail(limitExceeded(name, { limit, retryAfterMs: exceeded.retryAfterMs })))
-              )
-            }),
-            Effect.catchTag("TenancyStoreError", (error) => Effect.die(error)),
-            Effect.flatMap((reservation) =>
-              next(call).pipe(
-                Effect.onExit((exit) =>
-                  refusedLater(exit)
-                    ? quotas
-                        .refund(reservation)
-                        .pipe(
-                          Effect.catch((error) => Effect.logWarning(`refunding quota of "${tenant.id}" failed`, error))
-                        )
-                    : counted(exit)
-                )
+      const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
+      const labels = { tenant_id: tenant.id, tool_name: Target.toolLabelOf(target) }
+      const countIn = (context: Context.Context<never>) =>
+        TenancyMetrics.countIn(context, TenancyMetrics.quotaUnits, labels, units)
+      // Nothing to reserve (no quota, or a free call): nothing to refund either, only the units to count.
+      if (units === 0 || (config.quotas.daily === undefined && config.quotas.monthly === undefined)) {
+        return Stage.admitted({
+          end: (exit, fiber) => {
+            if (!refusedLater(exit)) countIn(fiber.context)
+            return undefined
+          }
+        })
+      }
+      return Stage.around((rest) =>
+        quotas.reserve({ tenantId: tenant.id, units, daily: config.quotas.daily, monthly: config.quotas.monthly }).pipe(
+          Effect.catchTag("QuotaExceeded", (exceeded) => {
+            const limit = exceeded.period === "day" ? "daily quota" : "monthly quota"
+            return TenancyMetrics.count(TenancyMetrics.quotaRejected, { ...labels, limit }).pipe(
+              Effect.andThen(Effect.fail(limitExceeded(name, { limit, retryAfterMs: exceeded.retryAfterMs })))
+            )
+          }),
+          Effect.catchTag("TenancyStoreError", (error) => Effect.die(error)),
+          Effect.flatMap((reservation) =>
+            rest.pipe(
+              Effect.onExit((exit) =>
+                refusedLater(exit)
+                  ? quotas
+                      .refund(reservation)
+                      .pipe(
+                        Effect.catch((error) => Effect.logWarning(`refunding quota of "${tenant.id}" failed`, error))
+                      )
+                  : Effect.withFiber((fiber) => Effect.sync(() => countIn(fiber.context)))
               )
             )
           )
-      })
-    },
+        )
+      )
+    }),
     { order: 1 }
   )
 })
