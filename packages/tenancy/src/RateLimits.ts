@@ -68,6 +68,8 @@ interface BucketOf {
   readonly suffix: string
   readonly limit: number
   readonly refillMs: number
+  /** The full keys made from the limiter keys this rate was taken under (bounded). */
+  readonly keys: Map<string, string>
 }
 
 const bucketsOf = new WeakMap<Rate, BucketOf>()
@@ -81,7 +83,8 @@ const bucketOf = (rate: Rate): BucketOf => {
     bucket = {
       suffix: bucketKey("", rate, perMs, burst),
       limit: burst,
-      refillMs: Duration.toMillis(Duration.divideUnsafe(window, burst))
+      refillMs: Duration.toMillis(Duration.divideUnsafe(window, burst)),
+      keys: new Map()
     }
     bucketsOf.set(rate, bucket)
   }
@@ -94,6 +97,12 @@ const bucketOf = (rate: Rate): BucketOf => {
  */
 export const takeAt = (buckets: TokenBuckets.TokenBucketsShape, key: string, rate: Rate, now: number): number => {
   const bucket = bucketOf(rate)
-  const wait = buckets.take(key + bucket.suffix, bucket.limit, bucket.refillMs, now)
+  let full = bucket.keys.get(key)
+  if (full === undefined) {
+    full = key + bucket.suffix
+    if (bucket.keys.size >= 1000) bucket.keys.clear()
+    bucket.keys.set(key, full)
+  }
+  const wait = buckets.take(full, bucket.limit, bucket.refillMs, now)
   return wait === 0 ? 0 : Math.max(1, Math.ceil(wait))
 }

@@ -54,6 +54,8 @@ export const make = (config: TenantConfig, options: TenantOptions): Effect.Effec
     let current = config
     const permits = Permits.make(permitsOf(config))
     const prefix = `tenant/${config.id}/`
+    // The keys made for each name, so that a request builds none (and a bucket's lookup hashes no new string).
+    const limiterKeys = new Map<string, string>()
     const tenant: Tenant = {
       id: config.id,
       incarnation: options.incarnation,
@@ -61,7 +63,16 @@ export const make = (config: TenantConfig, options: TenantOptions): Effect.Effec
       configUnsafe: () => current,
       permits,
       cacheNamespace: prefix,
-      limiterKey: (name) => `${prefix}${name}`,
+      limiterKey: (name) => {
+        let key = limiterKeys.get(name)
+        if (key === undefined) {
+          key = `${prefix}${name}`
+          // Names are a tenant's rates and its tools': a bounded set, but bounded here all the same.
+          if (limiterKeys.size >= 1000) limiterKeys.clear()
+          limiterKeys.set(name, key)
+        }
+        return key
+      },
       fork: (task, effect) =>
         supervise(effect, {
           task,

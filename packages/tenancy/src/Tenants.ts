@@ -52,16 +52,15 @@ export interface TenantsShape {
   readonly live: Effect.Effect<ReadonlyArray<string>>
 }
 
-/** A call's share of a hold on a tenant's actor (see `join`). */
+/** A hold on a tenant's actor that a call joined (see `join`). */
 export interface Joined {
   readonly tenant: Tenant
-  /** Gives the share back; call it when the call ends (once: a second call does nothing). */
+  /** Gives a call's share back: call it once for each `join`, when the call ends. */
   readonly leave: () => undefined
 }
 
 /** One reference to a tenant's actor, shared by the calls running on it and kept a little after the last. */
-interface Hold {
-  readonly tenant: Tenant
+interface Hold extends Joined {
   calls: number
   /** Whether a call joined since the last sweep. */
   used: boolean
@@ -152,11 +151,20 @@ export const make = (
     // the event loop) join it at once rather than take a reference each. Closing a hold starts the actor's idle time
     // as it would after `get`: a tenant no call uses is released within its idle time and two sweep periods.
     const holds = new Map<string, Hold>()
-    const leaveNow = (hold: Hold): undefined => {
-      hold.calls--
-      return undefined
+    const makeHold = (tenant: Tenant, scope: Scope.Closeable): Hold => {
+      const hold: Hold = {
+        tenant,
+        calls: 0,
+        used: true,
+        scope,
+        leave: () => {
+          hold.calls--
+          return undefined
+        }
+      }
+      return hold
     }
-    const leave = (hold: Hold) => Effect.sync(() => leaveNow(hold))
+    const leave = (hold: Hold) => Effect.sync(hold.leave)
     const enterNow = (held: Hold) => {
       held.calls++
       held.used = true
@@ -165,15 +173,7 @@ export const make = (
       const held = holds.get(tenantId)
       if (held === undefined) return undefined
       enterNow(held)
-      let left = false
-      return {
-        tenant: held.tenant,
-        leave: () => {
-          if (left) return undefined
-          left = true
-          return leaveNow(held)
-        }
-      }
+      return held
     }
     const sweep = Effect.suspend(() => {
       const closing: Array<Scope.Closeable> = []
@@ -219,7 +219,7 @@ export const make = (
               // Another call brought the hold up meanwhile: join it and give this reference back.
               return Effect.andThen(Scope.close(scope, Exit.void), enter(other))
             }
-            const fresh: Hold = { tenant, calls: 0, used: true, scope }
+            const fresh = makeHold(tenant, scope)
             holds.set(tenantId, fresh)
             return enter(fresh)
           })

@@ -25,9 +25,13 @@ import {
 import { Context, Effect } from "effect"
 import { accessFor, indexCatalog } from "../AccessPolicy.ts"
 import { checkWithTenant } from "../CurrentTenant.ts"
+import type { SwitchSnapshot } from "../Switches.ts"
+import type { TenantConfig } from "../TenantConfig.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
 export const name = "authorization"
+
+const noScopes: ReadonlyArray<string> = []
 
 const notAvailable = (what: string, id: string) => forbidden(name, `${what} "${id}" is not available`)
 
@@ -99,11 +103,24 @@ export const filterListing = (call: Call, access: Access, catalog: CatalogShape,
 export const make: Effect.Effect<Stage.Stage, never, Catalog.Catalog> = Effect.gen(function* () {
   const catalog = yield* Catalog.Catalog
   const index = indexCatalog(catalog)
+  // The access a tenant's configuration, a principal's scopes and the switches give, made once for each of them:
+  // each is an immutable snapshot, and a principal's scopes are one array for as long as it is cached.
+  const made = new WeakMap<
+    TenantConfig,
+    { readonly scopes: ReadonlyArray<string>; readonly switches: SwitchSnapshot; readonly access: Access }
+  >()
+  const accessOf = (config: TenantConfig, scopes: ReadonlyArray<string>, switches: SwitchSnapshot): Access => {
+    const last = made.get(config)
+    if (last !== undefined && last.scopes === scopes && last.switches === switches) return last.access
+    const access = accessFor({ config, scopes, switches, catalog: index })
+    made.set(config, { scopes, switches, access })
+    return access
+  }
   return Stage.guard(
     name,
     "admit",
     checkWithTenant(name, (call, { config, switches }, context) => {
-      const access = accessFor({ config, scopes: call.principal?.scopes ?? [], switches, catalog: index })
+      const access = accessOf(config, call.principal?.scopes ?? noScopes, switches)
       const refusal = check(call, access)
       if (refusal !== undefined) return refusal
       // A listing's answer is narrowed to what the principal may see; anything else goes on with its access.
