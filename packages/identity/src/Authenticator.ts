@@ -40,19 +40,40 @@ type Credential =
 const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
 /** Which credential the request presents; at most one is allowed. */
-const credentialOf = (credentials: Credentials): Credential => {
+/** Wraps a presented secret (see `presentedSecrets`). */
+type Wrap = (secret: string) => Redacted.Redacted<string>
+
+/**
+ * The secrets presented lately, each wrapped once: a client presents the same key on every request, and a
+ * `Redacted` is costly to make (effect registers each one in a `WeakMap`, which the collector must trace). Bounded:
+ * emptied when full, so that a flood of made-up keys cannot grow it.
+ */
+const presentedSecrets = (capacity = 1024): Wrap => {
+  const wrapped = new Map<string, Redacted.Redacted<string>>()
+  return (secret) => {
+    let redacted = wrapped.get(secret)
+    if (redacted === undefined) {
+      if (wrapped.size >= capacity) wrapped.clear()
+      redacted = Redacted.make(secret)
+      wrapped.set(secret, redacted)
+    }
+    return redacted
+  }
+}
+
+const credentialOf = (credentials: Credentials, wrap: Wrap): Credential => {
   const authorization = credentials.headers.authorization
   const apiKey = credentials.headers["x-api-key"]
   const hmac = HmacVerifier.hasHmacHeaders(credentials)
   const presented = (authorization === undefined ? 0 : 1) + (apiKey === undefined ? 0 : 1) + (hmac ? 1 : 0)
   if (presented === 0) return { _tag: "None" }
   if (presented > 1) return { _tag: "Several" }
-  if (apiKey !== undefined) return { _tag: "ApiKey", key: Redacted.make(apiKey.trim()), via: "x-api-key" }
+  if (apiKey !== undefined) return { _tag: "ApiKey", key: wrap(apiKey.trim()), via: "x-api-key" }
   if (hmac) return { _tag: "Hmac" }
   const bearer = bearerPattern.exec(authorization ?? "")?.[1]
   if (bearer === undefined) return { _tag: "OtherScheme" }
   return bearer.startsWith(apiKeyPrefix)
-    ? { _tag: "ApiKey", key: Redacted.make(bearer), via: "bearer" }
+    ? { _tag: "ApiKey", key: wrap(bearer), via: "bearer" }
     : { _tag: "Token", token: Redacted.make(bearer) }
 }
 
@@ -105,6 +126,7 @@ export const layer = (
           ? undefined
           : yield* Challenges.insufficientScope(oauth.requiredScopes ?? [], challenge.resourceMetadataUrl)
 
+      const wrap = presentedSecrets()
       const refuse = (answer: Challenges.Answer, reason: string) =>
         Effect.fail(new AuthenticationRefused({ ...answer, reason }))
       const invalid = (reason: string) => refuse(invalidAnswer, reason)
@@ -147,7 +169,7 @@ export const layer = (
         )
 
       const authenticate = (credentials: Credentials): Effect.Effect<Principal, AuthenticationRefused> => {
-        const credential = credentialOf(credentials)
+        const credential = credentialOf(credentials, wrap)
         switch (credential._tag) {
           case "None":
             return refuse(missing, "no credentials presented")
