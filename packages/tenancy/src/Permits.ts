@@ -6,10 +6,12 @@
  *
  * Written here rather than taken from effect's `Semaphore` because that one can only be taken inside an effect,
  * which costs the request path several steps a call; the waiting side is the same idea on a `Deferred` per waiter.
+ * As effect's does, a permit given back wakes its waiter from the fiber's dispatcher, not from inside the call that
+ * gave it back: a chain of waiting calls that finish at once runs one task after another, not nested in each other.
  *
  * @since 0.1.0
  */
-import { Deferred, type Duration, Effect, Exit, Option } from "effect"
+import { Deferred, type Duration, Effect, Exit, type Fiber, Option } from "effect"
 
 /** The permits of one tenant. */
 export interface Permits {
@@ -17,12 +19,12 @@ export interface Permits {
   readonly tryTake: () => boolean
   /** Waits up to `maxWait` for a permit: `true` when one was taken. Interrupted, it takes none. */
   readonly take: (maxWait: Duration.Duration) => Effect.Effect<boolean>
-  /** Gives a permit back (handing it to the first waiter, if any). */
-  readonly release: () => void
+  /** Gives a permit back, from `fiber` (the first waiter, if any, is handed it from the fiber's dispatcher). */
+  readonly release: (fiber: Fiber.Fiber<unknown, unknown>) => void
   /** `release` as a request's end (it returns nothing to wait for). */
-  readonly releaseAtEnd: () => undefined
-  /** Sets the number of permits. */
-  readonly resize: (permits: number) => void
+  readonly releaseAtEnd: (exit: unknown, fiber: Fiber.Fiber<unknown, unknown>) => undefined
+  /** Sets the number of permits, from `fiber` (waiters that now fit are handed theirs as `release` does). */
+  readonly resize: (permits: number, fiber: Fiber.Fiber<unknown, unknown>) => void
   /** Permits taken now. */
   readonly taken: () => number
 }
@@ -46,9 +48,18 @@ export const make = (permits: number): Permits => {
       Deferred.doneUnsafe(waiter.wake, Effect.void)
     }
   }
-  const release = () => {
+  let granting = false
+  const wake = (fiber: Fiber.Fiber<unknown, unknown>) => {
+    if (waiters.length === 0 || granting) return
+    granting = true
+    fiber.currentDispatcher.scheduleTask(() => {
+      granting = false
+      grant()
+    }, 0)
+  }
+  const release = (fiber: Fiber.Fiber<unknown, unknown>) => {
     taken--
-    grant()
+    wake(fiber)
   }
   const tryTake = () => {
     if (waiters.length > 0 || taken >= total) return false
@@ -65,11 +76,12 @@ export const make = (permits: number): Permits => {
         // A permit granted as the wait ran out is kept; one granted to a waiter that was interrupted goes back.
         Effect.map((woken) => Option.isSome(woken) || waiter.granted),
         Effect.onExit((exit) =>
-          Effect.sync(() => {
-            if (Exit.isSuccess(exit) && exit.value) return
+          Effect.withFiber((fiber) => {
+            if (Exit.isSuccess(exit) && exit.value) return Effect.void
             const at = waiters.indexOf(waiter)
             if (at >= 0) waiters.splice(at, 1)
-            else if (waiter.granted) release()
+            else if (waiter.granted) release(fiber)
+            return Effect.void
           })
         )
       )
@@ -78,13 +90,13 @@ export const make = (permits: number): Permits => {
     tryTake,
     take,
     release,
-    releaseAtEnd: () => {
-      release()
+    releaseAtEnd: (_exit, fiber) => {
+      release(fiber)
       return undefined
     },
-    resize: (permits) => {
+    resize: (permits, fiber) => {
       total = permits
-      grant()
+      wake(fiber)
     },
     taken: () => taken
   }

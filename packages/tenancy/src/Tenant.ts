@@ -81,10 +81,11 @@ export const make = (config: TenantConfig, options: TenantOptions): Effect.Effec
         }).pipe(Effect.provideContext(background), Effect.forkIn(scope), Effect.asVoid)
     }
     const apply = (next: TenantConfig) =>
-      Effect.sync(() => {
+      Effect.withFiber((fiber) => {
         const resize = permitsOf(next) !== permitsOf(current)
         current = next
-        if (resize) permits.resize(permitsOf(next))
+        if (resize) permits.resize(permitsOf(next), fiber)
+        return Effect.void
       })
     return { tenant, apply }
   })

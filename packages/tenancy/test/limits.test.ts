@@ -43,6 +43,19 @@ describe("token buckets", () => {
   )
 })
 
+/** Gives a permit back from the running fiber, as a request's end does. */
+const release = (permits: Permits.Permits) =>
+  Effect.withFiber((fiber) => {
+    permits.release(fiber)
+    return Effect.void
+  })
+
+const resize = (permits: Permits.Permits, to: number) =>
+  Effect.withFiber((fiber) => {
+    permits.resize(to, fiber)
+    return Effect.void
+  })
+
 describe("permits", () => {
   it.effect("are taken at once while free, refused past the limit, and handed to waiters first come first served", () =>
     Effect.gen(function* () {
@@ -51,13 +64,28 @@ describe("permits", () => {
       const first = yield* Effect.forkChild(permits.take(Duration.seconds(1)))
       const second = yield* Effect.forkChild(permits.take(Duration.seconds(1)))
       yield* Effect.yieldNow
-      permits.release()
+      yield* release(permits)
       expect(yield* Fiber.join(first)).toBe(true)
       // The second still waits: a newcomer does not overtake it.
       expect(permits.tryTake()).toBe(false)
-      permits.release()
+      yield* release(permits)
       expect(yield* Fiber.join(second)).toBe(true)
       expect(permits.taken()).toBe(2)
+    })
+  )
+
+  it.effect("wake a waiter from the dispatcher, not inside the call that gave the permit back", () =>
+    Effect.gen(function* () {
+      const permits = Permits.make(1)
+      expect(permits.tryTake()).toBe(true)
+      const waiting = yield* Effect.forkChild(permits.take(Duration.seconds(1)))
+      yield* Effect.yieldNow
+      const resumedInside = yield* Effect.withFiber((fiber) => {
+        permits.release(fiber)
+        return Effect.succeed(waiting.pollUnsafe() !== undefined)
+      })
+      expect(resumedInside).toBe(false)
+      expect(yield* Fiber.join(waiting)).toBe(true)
     })
   )
 
@@ -74,25 +102,27 @@ describe("permits", () => {
       yield* Effect.yieldNow
       yield* Fiber.interrupt(cancelled)
       // The permit given back goes to the waiter after the cancelled one.
-      permits.release()
+      yield* release(permits)
       expect(yield* Fiber.join(next)).toBe(true)
       expect(permits.taken()).toBe(1)
-      permits.release()
+      yield* release(permits)
       expect(permits.taken()).toBe(0)
     })
   )
 
-  it("keep the permits in flight across a resize, and admit again once enough came back", () => {
-    const permits = Permits.make(3)
-    expect([permits.tryTake(), permits.tryTake(), permits.tryTake()]).toEqual([true, true, true])
-    permits.resize(1)
-    permits.release()
-    expect(permits.tryTake()).toBe(false)
-    permits.release()
-    permits.release()
-    expect(permits.tryTake()).toBe(true)
-    permits.resize(2)
-    expect(permits.tryTake()).toBe(true)
-    expect(permits.tryTake()).toBe(false)
-  })
+  it.effect("keep the permits in flight across a resize, and admit again once enough came back", () =>
+    Effect.gen(function* () {
+      const permits = Permits.make(3)
+      expect([permits.tryTake(), permits.tryTake(), permits.tryTake()]).toEqual([true, true, true])
+      yield* resize(permits, 1)
+      yield* release(permits)
+      expect(permits.tryTake()).toBe(false)
+      yield* release(permits)
+      yield* release(permits)
+      expect(permits.tryTake()).toBe(true)
+      yield* resize(permits, 2)
+      expect(permits.tryTake()).toBe(true)
+      expect(permits.tryTake()).toBe(false)
+    })
+  )
 })

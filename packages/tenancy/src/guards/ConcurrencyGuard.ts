@@ -36,7 +36,13 @@ export const guard: Stage.Stage = Stage.guard(
       Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(restore(permits.take(concurrency.maxWait)), (taken) =>
           taken
-            ? Effect.ensuring(restore(rest), Effect.sync(permits.release))
+            ? Effect.ensuring(
+                restore(rest),
+                Effect.withFiber((fiber) => {
+                  permits.release(fiber)
+                  return Effect.void
+                })
+              )
             : Effect.andThen(
                 TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }),
                 Effect.fail(refused())
