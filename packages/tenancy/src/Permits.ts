@@ -21,6 +21,8 @@ export interface Permits {
   readonly take: (maxWait: Duration.Duration) => Effect.Effect<boolean>
   /** Gives a permit back, from `fiber` (the first waiter, if any, is handed it from the fiber's dispatcher). */
   readonly release: (fiber: Fiber.Fiber<unknown, unknown>) => void
+  /** `release` as an effect, from the fiber that runs it. */
+  readonly giveBack: Effect.Effect<void>
   /** `release` as a request's end (it returns nothing to wait for). */
   readonly releaseAtEnd: (exit: unknown, fiber: Fiber.Fiber<unknown, unknown>) => undefined
   /** Sets the number of permits, from `fiber` (waiters that now fit are handed theirs as `release` does). */
@@ -90,6 +92,10 @@ export const make = (permits: number): Permits => {
     tryTake,
     take,
     release,
+    giveBack: Effect.withFiber((fiber) => {
+      release(fiber)
+      return Effect.void
+    }),
     releaseAtEnd: (_exit, fiber) => {
       release(fiber)
       return undefined

@@ -123,9 +123,10 @@ export const make = (
         return handle.tenant
       })
 
+    const idleTimeToLive = Duration.fromInputUnsafe(options.idleTimeToLive ?? "5 minutes")
     const actors = yield* RcMap.make({
       lookup,
-      idleTimeToLive: Duration.fromInputUnsafe(options.idleTimeToLive ?? "5 minutes")
+      idleTimeToLive
     })
 
     yield* feed.subscribe((change) => {
@@ -175,32 +176,29 @@ export const make = (
       enterNow(held)
       return held
     }
-    const sweep = Effect.suspend(() => {
-      const closing: Array<Scope.Closeable> = []
-      for (const [tenantId, held] of holds) {
-        if (held.calls > 0 || held.used) {
-          held.used = false
-          continue
+    // Drops the holds `done` says are done with (from the map at once), then closes their scopes.
+    const drop = (done: (held: Hold) => boolean) =>
+      Effect.suspend(() => {
+        const closing: Array<Scope.Closeable> = []
+        for (const [tenantId, held] of holds) {
+          if (!done(held)) continue
+          holds.delete(tenantId)
+          closing.push(held.scope)
         }
-        holds.delete(tenantId)
-        closing.push(held.scope)
-      }
-      return Effect.forEach(closing, (scope) => Scope.close(scope, Exit.void), { discard: true })
+        return Effect.forEach(closing, (scope) => Scope.close(scope, Exit.void), { discard: true })
+      })
+    const sweep = drop((held) => {
+      if (held.calls === 0 && !held.used) return true
+      held.used = false
+      return false
     })
-    const idleMs = Duration.toMillis(Duration.fromInputUnsafe(options.idleTimeToLive ?? "5 minutes"))
     yield* sweep.pipe(
-      Effect.delay(Duration.millis(Math.min(1000, Math.max(10, idleMs / 2)))),
+      Effect.delay(Duration.millis(Math.min(1000, Math.max(10, Duration.toMillis(idleTimeToLive) / 2)))),
       Effect.forever,
       Effect.forkScoped
     )
     // At the end, every hold goes (the actors' own finalizers run as the map closes).
-    yield* Effect.addFinalizer(() =>
-      Effect.suspend(() => {
-        const closing = [...holds.values()].map((held) => held.scope)
-        holds.clear()
-        return Effect.forEach(closing, (scope) => Scope.close(scope, Exit.void), { discard: true })
-      })
-    )
+    yield* Effect.addFinalizer(() => drop(() => true))
     const hold = <A, E, R>(tenantId: string, use: (tenant: Tenant) => Effect.Effect<A, E, R>) =>
       Effect.uninterruptibleMask((restore) => {
         const enter = (held: Hold) => {

@@ -43,13 +43,6 @@ describe("token buckets", () => {
   )
 })
 
-/** Gives a permit back from the running fiber, as a request's end does. */
-const release = (permits: Permits.Permits) =>
-  Effect.withFiber((fiber) => {
-    permits.release(fiber)
-    return Effect.void
-  })
-
 const resize = (permits: Permits.Permits, to: number) =>
   Effect.withFiber((fiber) => {
     permits.resize(to, fiber)
@@ -64,11 +57,11 @@ describe("permits", () => {
       const first = yield* Effect.forkChild(permits.take(Duration.seconds(1)))
       const second = yield* Effect.forkChild(permits.take(Duration.seconds(1)))
       yield* Effect.yieldNow
-      yield* release(permits)
+      yield* permits.giveBack
       expect(yield* Fiber.join(first)).toBe(true)
       // The second still waits: a newcomer does not overtake it.
       expect(permits.tryTake()).toBe(false)
-      yield* release(permits)
+      yield* permits.giveBack
       expect(yield* Fiber.join(second)).toBe(true)
       expect(permits.taken()).toBe(2)
     })
@@ -102,10 +95,10 @@ describe("permits", () => {
       yield* Effect.yieldNow
       yield* Fiber.interrupt(cancelled)
       // The permit given back goes to the waiter after the cancelled one.
-      yield* release(permits)
+      yield* permits.giveBack
       expect(yield* Fiber.join(next)).toBe(true)
       expect(permits.taken()).toBe(1)
-      yield* release(permits)
+      yield* permits.giveBack
       expect(permits.taken()).toBe(0)
     })
   )
@@ -115,10 +108,10 @@ describe("permits", () => {
       const permits = Permits.make(3)
       expect([permits.tryTake(), permits.tryTake(), permits.tryTake()]).toEqual([true, true, true])
       yield* resize(permits, 1)
-      yield* release(permits)
+      yield* permits.giveBack
       expect(permits.tryTake()).toBe(false)
-      yield* release(permits)
-      yield* release(permits)
+      yield* permits.giveBack
+      yield* permits.giveBack
       expect(permits.tryTake()).toBe(true)
       yield* resize(permits, 2)
       expect(permits.tryTake()).toBe(true)

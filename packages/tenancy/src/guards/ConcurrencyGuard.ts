@@ -36,13 +36,7 @@ export const guard: Stage.Stage = Stage.guard(
       Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(restore(permits.take(concurrency.maxWait)), (taken) =>
           taken
-            ? Effect.ensuring(
-                restore(rest),
-                Effect.withFiber((fiber) => {
-                  permits.release(fiber)
-                  return Effect.void
-                })
-              )
+            ? Effect.ensuring(restore(rest), permits.giveBack)
             : Effect.andThen(
                 TenancyMetrics.count(TenancyMetrics.concurrencyRejected, { tenant_id: tenant.id }),
                 Effect.fail(refused())
