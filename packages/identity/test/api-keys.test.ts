@@ -177,6 +177,40 @@ layer(Live, { excludeTestServices: true })("ApiKeys", (it) => {
     })
   )
 
+  it.effect(
+    "answers from memory only a key it verified within the second, and never a wrong, revoked or expired one",
+    () =>
+      Effect.gen(function* () {
+        const apiKeys = yield* ApiKeys
+        const created = yield* apiKeys.create({
+          tenantId: "acme",
+          name: "hot",
+          scopes: ["mcp"],
+          expiresAt: new Date(Date.now() + 60_000)
+        })
+        const expiresAt = created.expiresAt!.getTime()
+        // Nothing is known before the store has been asked.
+        expect(apiKeys.verifyKnown(created.key, Date.now())).toBeUndefined()
+        const principal = yield* apiKeys.verify(created.key)
+        const readAt = Date.now()
+        expect(apiKeys.verifyKnown(created.key, readAt)).toEqual(principal)
+        // Another secret under the same key id, the same key past the row's second or at its expiry: ask the store.
+        const { keyId } = parseApiKey(Redacted.value(created.key))!
+        const forged = Redacted.make(`bwk_${keyId}_${"A".repeat(43)}`)
+        expect(apiKeys.verifyKnown(forged, readAt)).toBeUndefined()
+        expect(apiKeys.verifyKnown(created.key, readAt + 1000)).toBeUndefined()
+        expect(apiKeys.verifyKnown(created.key, expiresAt)).toBeUndefined()
+        // A wrong secret asked of the store does not spoil the verdict on the right one.
+        expect(yield* Effect.flip(apiKeys.verify(forged))).toMatchObject({ reason: "wrong-secret" })
+        expect(apiKeys.verifyKnown(created.key, Date.now())).toEqual(principal)
+        // Revoked here: at once.
+        yield* apiKeys.revoke(created.keyId)
+        expect(apiKeys.verifyKnown(created.key, Date.now())).toBeUndefined()
+        expect(yield* Effect.flip(apiKeys.verify(created.key))).toMatchObject({ reason: "revoked" })
+        expect(apiKeys.verifyKnown(created.key, Date.now())).toBeUndefined()
+      })
+  )
+
   it.effect("refuses nonsense on creation", () =>
     Effect.gen(function* () {
       const apiKeys = yield* ApiKeys

@@ -30,6 +30,11 @@ export const staleAfter = Duration.millis(250)
 /** Rows by key id, read through `lookup`. */
 export interface RecentRows<Row> {
   readonly get: (keyId: string) => Effect.Effect<Option.Option<Row>, IdentityStoreError>
+  /**
+   * The row of a key id when one is kept and still fresh at `nowMs` (epoch milliseconds), without waiting: what
+   * `get` would answer at once. Undefined when `get` would read the store, fall back, or find no row.
+   */
+  readonly fresh: (keyId: string, nowMs: number) => Row | undefined
   /** Forgets a key id (after revoking it here). */
   readonly forget: (keyId: string) => Effect.Effect<void>
 }
@@ -90,8 +95,14 @@ export const make = <Row>(
         )
       })
 
+    const fresh = (keyId: string, nowMs: number): Row | undefined => {
+      const row = kept.get(keyId)
+      return row !== undefined && nowMs - row.at < freshMs && row.row._tag === "Some" ? row.row.value : undefined
+    }
+
     return {
       get,
+      fresh,
       forget: (keyId) =>
         Effect.sync(() => {
           kept.delete(keyId)
