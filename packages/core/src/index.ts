@@ -55,6 +55,7 @@ export { AccessLogConfig } from "./pipeline/AccessLog.ts"
 /** The request pipeline. */
 export { type Call, CurrentCall, DEFAULT_TENANT } from "./pipeline/Call.ts"
 export { Deadline, type RequestDeadline, remainingMillis, TimeoutCap } from "./pipeline/Deadline.ts"
+export { insideSpan } from "./pipeline/InsideSpan.ts"
 export { type Method, mergeCapabilities } from "./pipeline/Method.ts"
 export * as Outcome from "./pipeline/Outcome.ts"
 export type { PipelineConfig, PipelineShape, StageEntry } from "./pipeline/Pipeline.ts"

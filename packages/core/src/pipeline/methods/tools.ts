@@ -2,14 +2,14 @@
  * `tools/list` and `tools/call`. The list is built once; a call runs the tool on the arguments the validate phase
  * decoded, inside a span named after the tool.
  */
-import type { CallToolResult } from "@modelcontextprotocol/server"
-import { Effect } from "effect"
+import { Context, Effect } from "effect"
 import type { CatalogShape } from "../../catalog/Catalog.ts"
 import { ErrorCode, McpError } from "../../errors/McpError.ts"
 import type { NotifierShape } from "../../notify/Notifier.ts"
 import type { McpResult } from "../../request/McpRequest.ts"
 import { makeToolContext } from "../../tool/ToolContext.ts"
 import { CurrentCall } from "../Call.ts"
+import { insideSpan } from "../InsideSpan.ts"
 import type { Method } from "../Method.ts"
 import { argumentsOf, listingMethod, requiredString } from "./params.ts"
 
@@ -39,14 +39,12 @@ export const toolMethods = (catalog: CatalogShape, notifier: NotifierShape): Rea
         }
         if (!("input" in call)) return notValidated("tools/call")
         const tool = target.tool
-        return tool.run(call.input, makeToolContext(call, notifier)).pipe(
-          Effect.map((result): McpResult => result as CallToolResult),
-          Effect.withSpan(
-            `tool ${tool.name}`,
-            { attributes: { "mcp.tool.name": tool.name, "mcp.plugin": tool.plugin } },
-            { captureStackTrace: false }
-          ),
-          Effect.provideService(CurrentCall, call)
+        // The tool's span, and the call in its context, in one change of the context (see `InsideSpan.ts`).
+        const run: Effect.Effect<McpResult> = tool.run(call.input, makeToolContext(call, notifier))
+        return Effect.useSpan(
+          `tool ${tool.name}`,
+          { attributes: { "mcp.tool.name": tool.name, "mcp.plugin": tool.plugin } },
+          (span) => insideSpan(run, span, (context) => Context.add(context, CurrentCall, call))
         )
       }
     }

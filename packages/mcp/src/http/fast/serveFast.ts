@@ -10,6 +10,7 @@
  */
 import {
   type Authentication,
+  insideSpan,
   type McpRequest,
   type McpResult,
   type PipelineError,
@@ -61,9 +62,6 @@ const EMPTY: Readonly<Record<string, never>> = {}
 
 const cancelled = { code: -32603, message: "Request was cancelled" } as const
 
-/** On every request: no stack trace (capturing one costs more than the rest of the span). */
-const NO_STACK_TRACE = { captureStackTrace: false } as const
-
 /**
  * Serves a fast route to its answer, or to a web response (a refusal at the edge, or the SDK's encoding). Written
  * with combinators rather than generators: this runs for every call.
@@ -87,32 +85,40 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
   }
   return Effect.clockWith((clock) =>
     Effect.flatMap(Effect.makeSpan("mcp tools/call", spanOptions), (span) =>
-      Effect.flatMap(fast.authenticate(credentials), (principal) =>
-        isEdgeRefused(principal)
-          ? refused(
-              fast,
-              principal,
-              {
-                method: "POST",
-                described,
-                status: principal.response.status,
-                startedAt,
-                reason: principal.reason,
-                refusedBy: principal.refusedBy ?? "authentication",
-                ...(principal.claimed === undefined ? {} : { claimed: principal.claimed }),
-                traceId: span.traceId
-              },
-              credentials.clientAddress
-            )
-          : call(fast, exchange, principal, span)
-      ).pipe(
-        Effect.withParentSpan(span, NO_STACK_TRACE),
-        Effect.onInterrupt(() => Effect.sync(() => span.end(clock.currentTimeNanosUnsafe(), Exit.interrupt()))),
-        Effect.map((answer) => {
-          if (answer instanceof Response) return endWhenSent(span, clock, answer)
-          span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(answer.status))
-          return answer
-        })
+      Effect.matchCauseEffect(
+        insideSpan(
+          Effect.flatMap(fast.authenticate(credentials), (principal) =>
+            isEdgeRefused(principal)
+              ? refused(
+                  fast,
+                  principal,
+                  {
+                    method: "POST",
+                    described,
+                    status: principal.response.status,
+                    startedAt,
+                    reason: principal.reason,
+                    refusedBy: principal.refusedBy ?? "authentication",
+                    ...(principal.claimed === undefined ? {} : { claimed: principal.claimed }),
+                    traceId: span.traceId
+                  },
+                  credentials.clientAddress
+                )
+              : call(fast, exchange, principal, span)
+          ),
+          span
+        ),
+        {
+          onFailure: (cause) => {
+            span.end(clock.currentTimeNanosUnsafe(), Exit.failCause(cause))
+            return Effect.failCause(cause)
+          },
+          onSuccess: (answer): Effect.Effect<Answer | Response> => {
+            if (answer instanceof Response) return Effect.succeed(endWhenSent(span, clock, answer))
+            span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(answer.status))
+            return Effect.succeed(answer)
+          }
+        }
       )
     )
   )
