@@ -50,8 +50,40 @@ const foreign = (refusedBy: "host" | "origin", message: string): HostRefusal => 
   refusedBy
 })
 
+/**
+ * Host and Origin pairs that passed, per pair of allow-lists: a client sends the same pair on every request, and
+ * checking one parses the host as a URL. Bounded: emptied when full, so that made-up hosts cannot grow it.
+ */
+const passed = new WeakMap<
+  ReadonlyArray<string>,
+  { readonly origins: ReadonlyArray<string>; readonly pairs: Set<string> }
+>()
+
+const MAX_PASSED = 256
+
 /** The refusal of a request by its `Host` and `Origin` headers, or undefined when both pass. */
 export const checkHostAndOrigin = (
+  host: string | undefined,
+  origin: string | undefined,
+  allowedHosts: ReadonlyArray<string>,
+  allowedOrigins: ReadonlyArray<string>
+): HostRefusal | undefined => {
+  let known = passed.get(allowedHosts)
+  if (known === undefined || known.origins !== allowedOrigins) {
+    known = { origins: allowedOrigins, pairs: new Set() }
+    passed.set(allowedHosts, known)
+  }
+  const pair = origin === undefined ? (host ?? "") : `${host ?? ""}\n${origin}`
+  if (host !== undefined && known.pairs.has(pair)) return undefined
+  const refusal = checkPair(host, origin, allowedHosts, allowedOrigins)
+  if (refusal === undefined && host !== undefined) {
+    if (known.pairs.size >= MAX_PASSED) known.pairs.clear()
+    known.pairs.add(pair)
+  }
+  return refusal
+}
+
+const checkPair = (
   host: string | undefined,
   origin: string | undefined,
   allowedHosts: ReadonlyArray<string>,
