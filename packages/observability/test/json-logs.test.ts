@@ -151,6 +151,24 @@ describe("JsonLogs", () => {
     })
   )
 
+  it.effect("makes warnings and errors events of the current span, and info lines not", () =>
+    Effect.gen(function* () {
+      const span = yield* Effect.gen(function* () {
+        yield* Effect.logInfo("request").pipe(Effect.annotateLogs({ outcome: "success" }))
+        yield* Effect.logWarning("slow backend").pipe(Effect.annotateLogs({ backend: "db" }))
+        yield* Effect.logError("failed")
+        return yield* Effect.currentSpan
+      }).pipe(Effect.withSpan("request span"), Effect.provide(Logger.layer([JsonLogs.spanEvents])))
+      const events = (span as unknown as { readonly events: ReadonlyArray<[string, bigint, Record<string, unknown>]> })
+        .events
+      expect(events.map(([name, , attributes]) => [name, attributes["effect.logLevel"]])).toEqual([
+        ["slow backend", "WARN"],
+        ["failed", "ERROR"]
+      ])
+      expect(events[0]?.[2]).toMatchObject({ backend: "db" })
+    })
+  )
+
   it("parseLevel reads LOG_LEVEL-style settings", () => {
     expect(JsonLogs.parseLevel(undefined)).toBe("Info")
     expect(JsonLogs.parseLevel("")).toBe("Info")
