@@ -159,11 +159,13 @@ const call = (
     span,
     client: silentChannel
   }
-  return Effect.flatMap(Effect.exit(fast.pipeline.handle(request)), (exit): Effect.Effect<Answer | Response> => {
-    if (Exit.isFailure(exit)) return Effect.succeed(errorAnswer(route, failureAnswer(exit.cause) ?? cancelled))
-    const answer = resultAnswer(route, exit.value, fast.server)
-    return answer !== undefined
-      ? Effect.succeed(answer)
-      : Effect.scoped(fast.settle(toWebRequest(), body, principal, exit))
+  return Effect.matchCauseEffect(fast.pipeline.handle(request), {
+    onFailure: (cause) => Effect.succeed(errorAnswer(route, failureAnswer(cause) ?? cancelled)),
+    onSuccess: (result): Effect.Effect<Answer | Response> => {
+      const answer = resultAnswer(route, result, fast.server)
+      return answer !== undefined
+        ? Effect.succeed(answer)
+        : Effect.scoped(fast.settle(toWebRequest(), body, principal, Exit.succeed(result)))
+    }
   })
 }
