@@ -20,7 +20,7 @@ export interface TimeoutPolicy {
  * `body` with a limit of `ms`, or `orElse` once it runs out (`body` interrupted first, as `Effect.timeoutOrElse`
  * does). `timeoutOrElse` races two forked fibers; here the body starts in its own fiber at once and, when it has
  * finished by the time it yields (every call of a tool that answers from memory), its exit is the answer and no
- * timer is set. Otherwise the clock's sleep (a test's clock included) races it in a fiber of its own, as before.
+ * timer is set. Otherwise the clock's sleep (a test's clock included) races it in a fiber of its own.
  * The body is the request's child (interrupted with it whenever it ends); the sleep is interrupted as soon as
  * either side settles, and both when the request is interrupted while it waits.
  */
