@@ -99,9 +99,23 @@ export const layer = (
           Effect.ignore
         )
 
+      /** A refusal for the credential (401) counts against the address. */
+      const counted = (credentials: Credentials, address: string) =>
+        inner
+          .authenticate(credentials)
+          .pipe(
+            Effect.tapError((refused) =>
+              refused.status === 401
+                ? Effect.clockWith((clock) => failed(address, clock.currentTimeMillisUnsafe()))
+                : Effect.void
+            )
+          )
+
       const authenticate = (credentials: Credentials) => {
         const address = credentials.clientAddress
         if (address === undefined) return inner.authenticate(credentials)
+        // An address that is not throttled (nearly every request) needs no clock until it fails.
+        if (!throttledUntil.has(address)) return counted(credentials, address)
         return Effect.clockWith((clock) => {
           const now = clock.currentTimeMillisUnsafe()
           const until = throttledUntil.get(address)
@@ -114,9 +128,7 @@ export const layer = (
             }
             throttledUntil.delete(address)
           }
-          return inner
-            .authenticate(credentials)
-            .pipe(Effect.tapError((refused) => (refused.status === 401 ? failed(address, now) : Effect.void)))
+          return counted(credentials, address)
         })
       }
       return Authentication.Authentication.of({ authenticate })
