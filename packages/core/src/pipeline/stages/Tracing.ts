@@ -28,12 +28,9 @@ const attributesOf = (call: Call) => ({
   "mcp.tenant.id": call.tenantId
 })
 
-/** `attributesOf`, set one by one on a span the transport opened (on every request: no object in between). */
 const adopt = (span: Tracer.Span, call: Call) => {
-  span.attribute("mcp.method.name", call.request.method)
-  span.attribute("mcp.request.id", call.requestId)
-  span.attribute("mcp.protocol.era", call.request.era)
-  span.attribute("mcp.tenant.id", call.tenantId)
+  const attributes = attributesOf(call)
+  for (const key in attributes) span.attribute(key, attributes[key as keyof typeof attributes])
 }
 
 /** On every request: no stack trace (capturing one costs more than the rest of the span). */
