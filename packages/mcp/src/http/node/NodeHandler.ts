@@ -25,6 +25,7 @@ import { type FastPath, serveFast } from "../fast/serveFast.ts"
 import { checkNodeRequest } from "../HostCheck.ts"
 import { type Answer, bodyTooLarge, internalError, jsonRpcError } from "../responses.ts"
 import { describeHeaders, flatHeaders, single } from "./nodeHeaders.ts"
+import { makeTurnWriter, writeAnswer } from "./TurnWriter.ts"
 
 /** What the handler serves with: the endpoint's settings and its two paths. */
 export interface NodeEndpoint {
@@ -51,12 +52,6 @@ export type NodeHandler = (request: IncomingMessage, response: ServerResponse, n
 
 /** Answers a request on any route whose `Host` or `Origin` is refused, and says whether it did. */
 export type NodeGuard = (request: IncomingMessage, response: ServerResponse) => boolean
-
-const writeAnswer = (response: ServerResponse, answer: Answer): void => {
-  response
-    .writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) })
-    .end(answer.body)
-}
 
 /** Writes a web response (JSON, or an event stream as it comes) to Node's response. */
 const writeWebResponse = (response: ServerResponse, web: Response): Promise<void> => {
@@ -175,6 +170,8 @@ class Departure {
 export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const tooLarge = bodyTooLarge(endpoint.maxBodyBytes)
   let overloaded: Answer | undefined
+  // Answers and refusals go out at the end of the turn they were made in, together (see `TurnWriter.ts`).
+  const writeInTurn = makeTurnWriter()
 
   /** Accounts for a body larger than the limit. */
   const tooLargeEnded = (request: IncomingMessage, startedAt: number) =>
@@ -238,7 +235,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
       if (response.destroyed) return
       if (Exit.isSuccess(exit)) {
         if (exit.value instanceof Response) void writeWebResponse(response, exit.value)
-        else writeAnswer(response, exit.value)
+        else writeInTurn(response, exit.value)
       } else if (!Cause.hasInterruptsOnly(exit.cause)) {
         const requestId = crypto.randomUUID()
         writeAnswer(response, internalError(requestId))
@@ -345,7 +342,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     const refused = endpoint.admission.refuseNow()
     if (refused !== undefined) {
       overloaded ??= overloadedAnswer(refused)
-      writeAnswer(response, overloaded)
+      writeInTurn(response, overloaded)
       return shed(endpoint.journal, "POST", describeHeaders(request), startedAt)
     }
     const queued = endpoint.admission
