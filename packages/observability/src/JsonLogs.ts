@@ -10,7 +10,20 @@
  * @since 0.1.0
  */
 
-import { Cause, Context, Effect, Formatter, Layer, Logger, LogLevel, References, Tracer } from "effect"
+import {
+  Cause,
+  Clock,
+  Context,
+  Effect,
+  type Fiber,
+  Formatter,
+  Layer,
+  Logger,
+  LogLevel,
+  type Option,
+  References,
+  Tracer
+} from "effect"
 import { isoTime } from "./IsoTime.ts"
 
 const levels: Readonly<Record<string, LogLevel.LogLevel>> = {
@@ -71,18 +84,22 @@ const plainJson = (value: string | number | boolean | null): string =>
       : String(value)
 
 /**
- * Formats one log event as a single-line JSON object (no trailing newline). A line of plain values (the access
- * log's, most lines) is written field by field; anything else (objects, errors, bigints, a cause) goes through
- * `formatJson`, whose care for redactable values, errors and cycles costs a replacer call per key.
+ * One log event as a single-line JSON object (no trailing newline). A line of plain values (the access log's, most
+ * lines) is written field by field; anything else (objects, errors, bigints, a cause) goes through `formatJson`,
+ * whose care for redactable values, errors and cycles costs a replacer call per key.
  */
-export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, date, fiber, logLevel, message }) => {
-  const annotations = fiber.getRef(References.CurrentLogAnnotations)
-  const span = Context.getOption(fiber.context, Tracer.ParentSpan)
-  const text = messageText(message)
-  let line = `{"time":"${isoTime(date.getTime())}","level":"${logLevel.toLowerCase()}","message":${JSON.stringify(text)}`
+const formatLine = (
+  millis: number,
+  logLevel: LogLevel.LogLevel,
+  text: string,
+  cause: Cause.Cause<unknown>,
+  annotations: Readonly<Record<string, unknown>>,
+  span: Option.Option<Tracer.AnySpan>
+): string => {
+  let line = `{"time":"${isoTime(millis)}","level":"${logLevel.toLowerCase()}","message":${JSON.stringify(text)}`
   let plain = cause.reasons.length === 0
   let traced = false
-  for (const key of Object.keys(annotations)) {
+  for (const key in annotations) {
     const value = annotations[key]
     if (!isPlain(value)) {
       plain = false
@@ -95,7 +112,7 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
     if (span._tag === "Some") line += `,"traceId":"${span.value.traceId}","spanId":"${span.value.spanId}"`
     return `${line}}`
   }
-  const entry: Record<string, unknown> = { time: isoTime(date.getTime()), level: logLevel.toLowerCase(), message: text }
+  const entry: Record<string, unknown> = { time: isoTime(millis), level: logLevel.toLowerCase(), message: text }
   for (const [key, value] of Object.entries(annotations)) {
     entry[reserved.has(key) ? `annotation.${key}` : key] = value
   }
@@ -107,7 +124,19 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
     entry.cause = Cause.pretty(cause)
   }
   return Formatter.formatJson(entry)
-})
+}
+
+/** Formats one log event as a single-line JSON object (no trailing newline): the line {@link logger} writes. */
+export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, date, fiber, logLevel, message }) =>
+  formatLine(
+    date.getTime(),
+    logLevel,
+    messageText(message),
+    cause,
+    fiber.getRef(References.CurrentLogAnnotations),
+    Context.getOption(fiber.context, Tracer.ParentSpan)
+  )
+)
 
 /** Lines formatted but not yet written. */
 const pending: Array<string> = []
@@ -124,15 +153,20 @@ export const flush = (): void => {
 
 const urgent: ReadonlySet<LogLevel.LogLevel> = new Set(["Error", "Fatal"])
 
-/** Writes each {@link formatter} line to the process's stderr, in bulk (see the module's description). */
-export const logger: Logger.Logger<unknown, void> = Logger.make((options) => {
-  pending.push(`${formatter.log(options)}\n`)
-  if (urgent.has(options.logLevel)) flush()
+/** Adds a formatted line to the pending ones (see the module's description). */
+const write = (line: string, logLevel: LogLevel.LogLevel): void => {
+  pending.push(`${line}\n`)
+  if (urgent.has(logLevel)) flush()
   else if (!scheduled) {
     scheduled = true
     setImmediate(flush)
   }
-})
+}
+
+/** Writes each {@link formatter} line to the process's stderr, in bulk (see the module's description). */
+export const logger: Logger.Logger<unknown, void> = Logger.make((options) =>
+  write(formatter.log(options), options.logLevel)
+)
 
 /**
  * Warnings, errors and fatal lines as events of the current span (as `Logger.tracerLogger` writes them), so that a
@@ -144,6 +178,39 @@ export const logger: Logger.Logger<unknown, void> = Logger.make((options) => {
 export const spanEvents: Logger.Logger<unknown, void> = Logger.make((options) => {
   if (LogLevel.isGreaterThanOrEqualTo(options.logLevel, "Warn")) Logger.tracerLogger.log(options)
 })
+
+/** Whether a fiber's loggers are this module's own (see {@link layer}): its line is all they would write below Warn. */
+const ownLoggers = (loggers: ReadonlySet<Logger.Logger<unknown, unknown>>): boolean =>
+  loggers.has(logger) && loggers.size === (loggers.has(spanEvents) ? 2 : 1)
+
+/**
+ * Logs `message` at `logLevel` (below Warn) with `annotations` on top of the fiber's own, as
+ * `Effect.logWithLevel(logLevel)(message).pipe(Effect.annotateLogs(annotations))` would. When the fiber's loggers are
+ * this module's own, the line is formatted and written now, without the two changes of the fiber's context the
+ * annotation costs (the access log's line, on every request, is the busiest line there is); otherwise the returned
+ * effect logs it.
+ */
+export const logAnnotatedUnsafe = (
+  fiber: Fiber.Fiber<unknown, unknown>,
+  logLevel: LogLevel.Severity,
+  message: string,
+  annotations: Readonly<Record<string, unknown>>
+): Effect.Effect<void> | undefined => {
+  if (LogLevel.isGreaterThan(fiber.getRef(References.MinimumLogLevel), logLevel)) return undefined
+  if (LogLevel.isGreaterThanOrEqualTo(logLevel, "Warn") || !ownLoggers(fiber.getRef(Logger.CurrentLoggers))) {
+    return Effect.logWithLevel(logLevel)(message).pipe(Effect.annotateLogs(annotations))
+  }
+  const line = formatLine(
+    fiber.getRef(Clock.Clock).currentTimeMillisUnsafe(),
+    logLevel,
+    message,
+    Cause.empty,
+    { ...fiber.getRef(References.CurrentLogAnnotations), ...annotations },
+    Context.getOption(fiber.context, Tracer.ParentSpan)
+  )
+  write(line, logLevel)
+  return undefined
+}
 
 /** Writes what is pending when the layer is released or the process exits. */
 const flushOnExit: Layer.Layer<never> = Layer.effectDiscard(

@@ -6,6 +6,7 @@ import { JsonLogs } from "../src/index.ts"
 
 const fixture = fileURLToPath(new URL("./fixtures/log-child.ts", import.meta.url))
 const burstFixture = fileURLToPath(new URL("./fixtures/log-burst.ts", import.meta.url))
+const annotatedFixture = fileURLToPath(new URL("./fixtures/log-annotated.ts", import.meta.url))
 
 interface Output {
   readonly code: number | null
@@ -166,6 +167,35 @@ describe("JsonLogs", () => {
         ["failed", "ERROR"]
       ])
       expect(events[0]?.[2]).toMatchObject({ backend: "db" })
+    })
+  )
+
+  it.live("logAnnotatedUnsafe writes the line Effect's logger would, and leaves a program's own logger its lines", () =>
+    Effect.gen(function* () {
+      const output = yield* runChild("info", annotatedFixture)
+      expect(output.code).toBe(0)
+      // JsonLogs' lines go out together after the turn; the program's own logger writes at once.
+      const lines = parseLines(output.stderr)
+      const [viaEffect, direct, withOwn] = lines.filter((line) => line.own === undefined)
+      const { time: _t1, ...effectLine } = viaEffect ?? {}
+      const { time: _t2, ...directLine } = direct ?? {}
+      expect(effectLine).toEqual(directLine)
+      expect(directLine).toMatchObject({
+        level: "info",
+        message: "request",
+        requestId: "r-2",
+        tenantId: "t1",
+        outcome: "success",
+        durationMs: 1.25,
+        note: 'quote " and \\ backslash'
+      })
+      expect(directLine.traceId).toMatch(/^[0-9a-f]{32}$/)
+      // With a logger of its own beside JsonLogs', both get the line.
+      expect(withOwn).toMatchObject({ message: "with own logger", outcome: "success" })
+      expect(lines.filter((line) => line.own !== undefined)).toEqual([{ own: ["with own logger"] }])
+      // Below the minimum level, no line at all.
+      const quiet = yield* runChild("warn", annotatedFixture)
+      expect(quiet.stderr).toBe("")
     })
   )
 

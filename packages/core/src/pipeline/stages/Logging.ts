@@ -5,7 +5,8 @@
  * the resolve phase. Which requests get their line is the access log's setting (see `AccessLog.ts`); a request
  * whose line is not kept costs nothing here.
  */
-import { Cause, Effect, Exit } from "effect"
+import { JsonLogs } from "@bulwark/observability"
+import { Cause, Exit } from "effect"
 import { type AccessLogConfig, logs } from "../AccessLog.ts"
 import type { Call } from "../Call.ts"
 import { endingOf } from "../Outcome.ts"
@@ -25,19 +26,18 @@ export const logging = (accessLog: AccessLogConfig) =>
   Stage.observer(
     "logging",
     "observe",
-    (call) => (exit) => {
+    (call) => (exit, fiber) => {
       if (accessLog.mode === "none") return undefined
       const ending = endingOf(exit)
       if (!logs(accessLog, ending.outcome)) return undefined
       const failure = Exit.isFailure(exit) ? Cause.findErrorOption(exit.cause) : undefined
-      return Effect.logInfo("request").pipe(
-        Effect.annotateLogs({
-          outcome: ending.outcome,
-          durationMs: Math.round((performance.now() - call.startedAt) * 1000) / 1000,
-          ...(ending.refusedBy === null ? {} : { refusedBy: ending.refusedBy }),
-          ...(failure?._tag === "Some" ? { errorCode: failure.value.code, error: failure.value.message } : {})
-        })
-      )
+      // Written at once, in this fiber, when the JSON logs are the server's (see `JsonLogs.logAnnotatedUnsafe`).
+      return JsonLogs.logAnnotatedUnsafe(fiber, "Info", "request", {
+        outcome: ending.outcome,
+        durationMs: Math.round((performance.now() - call.startedAt) * 1000) / 1000,
+        ...(ending.refusedBy === null ? {} : { refusedBy: ending.refusedBy }),
+        ...(failure?._tag === "Some" ? { errorCode: failure.value.code, error: failure.value.message } : {})
+      })
     },
     { annotations: annotationsOf }
   )
