@@ -170,7 +170,7 @@ class Departure {
 export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const tooLarge = bodyTooLarge(endpoint.maxBodyBytes)
   let overloaded: Answer | undefined
-  // Answers and refusals go out at the end of the turn they were made in, together (see `TurnWriter.ts`).
+  // Answers go out at the end of the turn they were made in, together (see `TurnWriter.ts`).
   const writeInTurn = makeTurnWriter()
 
   /** Accounts for a body larger than the limit. */
@@ -342,7 +342,9 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     const refused = endpoint.admission.refuseNow()
     if (refused !== undefined) {
       overloaded ??= overloadedAnswer(refused)
-      writeInTurn(response, overloaded)
+      // Written now, not with the turn's answers: the load-shedding watch times the turn up to its answers, and a
+      // flood's refusals written after it would hide most of the turn from it.
+      writeAnswer(response, overloaded)
       return shed(endpoint.journal, "POST", describeHeaders(request), startedAt)
     }
     const queued = endpoint.admission
