@@ -342,8 +342,8 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     const refused = endpoint.admission.refuseNow()
     if (refused !== undefined) {
       overloaded ??= overloadedAnswer(refused)
-      // Written now, not with the turn's answers: the load-shedding watch times the turn up to its answers, and a
-      // flood's refusals written after it would hide most of the turn from it.
+      // Written now, not with the turn's answers: the load-shedding watch ends its timing of a turn before those are
+      // written, and a flood's refusals written after it would hide most of the turn's work from it.
       writeAnswer(response, overloaded)
       return shed(endpoint.journal, "POST", describeHeaders(request), startedAt)
     }
