@@ -77,9 +77,10 @@ const writeAnswer = (socket: Duplex, answer: Answer): void => {
 /** The credentials of an upgrade request: its headers, with a query `access_token` as a bearer token. */
 const credentialsOf = (request: IncomingMessage, clientAddress: string | undefined): Authentication.Credentials => {
   const url = new URL(request.url ?? "/", "http://upgrade")
-  const headers = flatHeaders(request.headers)
+  const given = flatHeaders(request.headers)
   const token = url.searchParams.get("access_token")
-  if (token !== null && headers.authorization === undefined) headers.authorization = `Bearer ${token}`
+  const headers =
+    token !== null && given.authorization === undefined ? { ...given, authorization: `Bearer ${token}` } : given
   return {
     transport: "websocket",
     method: "GET",

@@ -9,8 +9,19 @@ import { type Described, describeRequest } from "../describeRequest.ts"
 export const single = (value: string | Array<string> | undefined): string | undefined =>
   Array.isArray(value) ? value.join(", ") : value
 
-/** Headers with lower-case names, repeated ones joined with `, ` (as the authentication port wants them). */
-export const flatHeaders = (headers: IncomingHttpHeaders): Record<string, string> => {
+/**
+ * Headers with lower-case names, repeated ones joined with `, ` (as the authentication port wants them). Node's are
+ * that already unless a request repeats `set-cookie` (the one header it keeps as a list): they are used as they are,
+ * not copied, whenever every value is a string.
+ */
+export const flatHeaders = (headers: IncomingHttpHeaders): Readonly<Record<string, string>> => {
+  for (const name in headers) {
+    if (typeof headers[name] !== "string") return joined(headers)
+  }
+  return headers as Readonly<Record<string, string>>
+}
+
+const joined = (headers: IncomingHttpHeaders): Record<string, string> => {
   const flat: Record<string, string> = {}
   for (const name in headers) {
     const value = single(headers[name])
