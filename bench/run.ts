@@ -239,8 +239,14 @@ const bestOf = (measurements: ReadonlyArray<Measurement>): Array<Measurement> =>
     )
   )
 
-const tableOf = (measurements: ReadonlyArray<Measurement>) => {
-  const best = bestOf(measurements)
+/** Every pass's CPU figure of a row, in pass order. */
+const passFigures = (measurements: ReadonlyArray<Measurement>, server: ServerName, form: Form, connections: number) =>
+  passesOf(measurements, server, form, connections)
+    .map((pass) => fixed(pass.cpuMicrosPerRequest))
+    .join(", ")
+
+/** The table: a row per server's best pass (`best`), with every pass's CPU figure from `measurements` beside it. */
+const tableOf = (best: ReadonlyArray<Measurement>, measurements: ReadonlyArray<Measurement>) => {
   const find = (server: ServerName, form: Form, connections: number) =>
     best.find((m) => m.server === server && m.form === form && m.connections === connections)
   const lines = [
@@ -254,16 +260,7 @@ const tableOf = (measurements: ReadonlyArray<Measurement>) => {
         const m = find(name, form, connections)
         if (m === undefined) continue
         lines.push(
-          `| ${form} | ${connections} | ${name} | ${fixed(m.cpuMicrosPerRequest)} | ${passesOf(
-            measurements,
-            name,
-            form,
-            connections
-          )
-            .map((pass) => fixed(pass.cpuMicrosPerRequest))
-            .join(
-              ", "
-            )} | ${fixed(m.perSecond)} | ${fixed(m.p50, 1)} | ${fixed(m.p99, 1)} | ${fixed(m.rssMiB)} | ${sdk === undefined ? "-" : `${fixed(ratio(m.cpuMicrosPerRequest, sdk.cpuMicrosPerRequest), 2)}x`} | ${sdk === undefined ? "-" : `${fixed(ratio(m.perSecond, sdk.perSecond), 2)}x`} |`
+          `| ${form} | ${connections} | ${name} | ${fixed(m.cpuMicrosPerRequest)} | ${passFigures(measurements, name, form, connections)} | ${fixed(m.perSecond)} | ${fixed(m.p50, 1)} | ${fixed(m.p99, 1)} | ${fixed(m.rssMiB)} | ${sdk === undefined ? "-" : `${fixed(ratio(m.cpuMicrosPerRequest, sdk.cpuMicrosPerRequest), 2)}x`} | ${sdk === undefined ? "-" : `${fixed(ratio(m.perSecond, sdk.perSecond), 2)}x`} |`
         )
       }
     }
@@ -384,6 +381,7 @@ try {
 }
 
 const base = Math.max(...CONNECTIONS)
+const best = bestOf(measurements)
 const markdown = [
   `Run ${new Date().toISOString()}: ${SECONDS} s per measurement after ${WARMUP} s of warm-up, ${PASSES} passes ` +
     `(each row: the server's pass with the least CPU), Node ${process.version}, load from autocannon in its own ` +
@@ -391,7 +389,7 @@ const markdown = [
       .map(([name, ms]) => `${name} ${ms.map((one) => fixed(one)).join("/")} ms`)
       .join(", ")}.`,
   "",
-  tableOf(measurements),
+  tableOf(best, measurements),
   ...(spike === undefined
     ? []
     : ["", `Spike (Bulwark, ${base} → ${base * 10} → ${base} connections):`, "", spikeTable(spike, base)])
@@ -399,8 +397,8 @@ const markdown = [
 await mkdir(`${here}results`, { recursive: true })
 await writeFile(
   `${here}results/latest.json`,
-  `${JSON.stringify({ date: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, passes: PASSES, startups, best: bestOf(measurements), measurements, spike }, null, 2)}\n`
+  `${JSON.stringify({ date: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, passes: PASSES, startups, best, measurements, spike }, null, 2)}\n`
 )
 await writeFile(`${here}results/latest.md`, `${markdown}\n`)
-await writeFile(`${here}results/latest.svg`, `${chartOf(bestOf(measurements))}\n`)
+await writeFile(`${here}results/latest.svg`, `${chartOf(best)}\n`)
 process.stdout.write(`${markdown}\n`)
