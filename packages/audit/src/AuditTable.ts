@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 
+import { isoTime } from "@bulwark/observability"
 import type { PgClient } from "@effect/sql-pg"
 import { Effect } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
@@ -93,32 +94,8 @@ const insertRows =
 const argumentsJsonOf = (record: AuditRecord | StorableRecord): string =>
   "argumentsJson" in record ? record.argumentsJson : canonicalJson(record.arguments ?? null)
 
-/** The text of a row's values in table order (`null` for SQL NULL), as PostgreSQL reads them. */
-const rowText = (
-  id: number,
-  prevHash: string,
-  hash: string,
-  record: AuditRecord,
-  argumentsJson: string
-): ReadonlyArray<string | null> => [
-  String(id),
-  record.time.toISOString(),
-  record.tenantId,
-  record.principal?.subject ?? null,
-  record.principal?.method ?? null,
-  record.method,
-  record.target,
-  record.arguments === null ? null : argumentsJson,
-  record.outcome,
-  record.rejectedBy,
-  record.errorCode === null ? null : String(record.errorCode),
-  record.reason,
-  String(record.durationMs),
-  record.requestId,
-  record.traceId,
-  prevHash,
-  hash
-]
+/** The elements of a batch's array literals, a list per column in table order (see {@link columnLiterals}). */
+type Columns = ReadonlyArray<Array<string>>
 
 const needsEscape = /["\\]/
 
@@ -130,20 +107,42 @@ const arrayElement = (value: string | null): string =>
       ? `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`
       : `"${value}"`
 
+/** Puts a row's values, as array elements, at the end of each column's list (`null` is SQL NULL). */
+const putRow = (
+  columns: Columns,
+  id: number,
+  prevHash: string,
+  hash: string,
+  record: AuditRecord,
+  argumentsJson: string
+): void => {
+  const values = [
+    String(id),
+    isoTime(record.time.getTime()),
+    record.tenantId,
+    record.principal?.subject ?? null,
+    record.principal?.method ?? null,
+    record.method,
+    record.target,
+    record.arguments === null ? null : argumentsJson,
+    record.outcome,
+    record.rejectedBy,
+    record.errorCode === null ? null : String(record.errorCode),
+    record.reason,
+    String(record.durationMs),
+    record.requestId,
+    record.traceId,
+    prevHash,
+    hash
+  ]
+  for (let c = 0; c < values.length; c++) (columns[c] as Array<string>).push(arrayElement(values[c] ?? null))
+}
+
 /**
- * The batch as PostgreSQL array literals of text, one per column, written in one pass over the rows. Written here
+ * The batch as PostgreSQL array literals of text, one per column, each joined once from its elements. Written here
  * because the client's array codec must infer an element type, and cannot for a column that is all nulls.
  */
-const columnLiterals = (rows: ReadonlyArray<ReadonlyArray<string | null>>): Array<string> => {
-  const literals = columnTypes.map(() => "{")
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r] as ReadonlyArray<string | null>
-    for (let c = 0; c < literals.length; c++) {
-      literals[c] += (r === 0 ? "" : ",") + arrayElement(row[c] ?? null)
-    }
-  }
-  return literals.map((literal) => `${literal}}`)
-}
+const columnLiterals = (columns: Columns): Array<string> => columns.map((elements) => `{${elements.join(",")}}`)
 
 // Identity of a record apart from its place in the chain.
 const fingerprint = (record: AuditRecord | StorableRecord): string => hashedText(0, record, argumentsJsonOf(record))
@@ -199,15 +198,15 @@ export const appendBatch = (
       }>`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`
       let prevHash = last[0]?.hash ?? GENESIS
       let id = Number(last[0]?.id ?? 0)
-      const rows = pending.map((record) => {
+      const columns: Columns = columnTypes.map(() => [])
+      for (const record of pending) {
         id += 1
         const argumentsJson = argumentsJsonOf(record)
         const hash = hashRecord(prevHash, id, record, argumentsJson)
-        const row = rowText(id, prevHash, hash, record, argumentsJson)
+        putRow(columns, id, prevHash, hash, record, argumentsJson)
         prevHash = hash
-        return row
-      })
-      yield* sql.unsafe(insertRows, columnLiterals(rows))
-      return rows.length
+      }
+      yield* sql.unsafe(insertRows, columnLiterals(columns))
+      return pending.length
     })
   )
