@@ -70,6 +70,22 @@ describe("quotas", () => {
       )
     )
 
+    it.effect("counts a tool's units under a cost changed on a running tenant from its next call", () =>
+      withInstance(
+        Effect.gen(function* () {
+          const id = unique("cost-change")
+          yield* upsert(tenant({ id, name: "Costs", tools: ["*"] }))
+          const who = principal(id)
+          const units = counter(TenancyMetrics.quotaUnits, { tenant_id: id, tool_name: "search_tickets" })
+          expect(outcome(yield* callTool(who, "search_tickets"))).toBe("ok")
+          expect(yield* units).toBe(1)
+          yield* upsert(tenant({ id, name: "Costs", tools: ["*"], quotas: { toolCosts: { search_tickets: 5 } } }))
+          expect(outcome(yield* callTool(who, "search_tickets"))).toBe("ok")
+          expect(yield* units).toBe(6)
+        })
+      )
+    )
+
     it.effect("refuses at the monthly limit without charging the day", () =>
       withInstance(
         Effect.gen(function* () {

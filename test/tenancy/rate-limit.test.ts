@@ -65,6 +65,23 @@ describe("rate limits", () => {
       )
     )
 
+    it.effect("applies a tool rate added to a running tenant from its next request", () =>
+      withInstance(
+        Effect.gen(function* () {
+          const id = unique("rate-change")
+          yield* upsert(limited(id))
+          const who = principal(id)
+          expect(outcome(yield* callTool(who, "search_tickets"))).toBe("ok")
+          // The guard keeps its checks per tool and configuration: the change must reach the next call.
+          yield* upsert(limited(id, { toolRates: { search_tickets: { requests: 1, per: "1 minute" } } }))
+          expect(outcome(yield* callTool(who, "search_tickets"))).toBe("ok")
+          expect(errorOf(yield* callTool(who, "search_tickets"))?.data).toMatchObject({
+            limit: "tool rate: search_tickets"
+          })
+        })
+      )
+    )
+
     it.effect("limits an expensive tool on its own, independently of the tenant's rate", () =>
       withInstance(
         Effect.gen(function* () {

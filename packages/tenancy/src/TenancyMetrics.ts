@@ -57,7 +57,11 @@ export const tenantsLive: Metric.Gauge<number> = Metric.gauge("bulwark_tenants_l
 
 const seriesOf = new Map<Metric.Counter<number>, Series<number, Metric.CounterState<number>>>()
 
-const labelledOf = (metric: Metric.Counter<number>, attributes: Readonly<Record<string, string>>) => {
+/** A counter's series for these labels (each label set's series made once): for a guard that keeps it. */
+export const labelledOf = (
+  metric: Metric.Counter<number>,
+  attributes: Readonly<Record<string, string>>
+): Metric.Metric<number, Metric.CounterState<number>> => {
   let labelled = seriesOf.get(metric)
   if (labelled === undefined) {
     labelled = series(metric)

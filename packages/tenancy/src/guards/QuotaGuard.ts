@@ -10,14 +10,53 @@ import { Cause, type Context, Effect, Exit } from "effect"
 import { checkWithTenant } from "../CurrentTenant.ts"
 import { Quotas } from "../Quotas.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
-import { lookup } from "../TenantConfig.ts"
+import type { Tenant } from "../Tenant.ts"
+import { lookup, type TenantConfig } from "../TenantConfig.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
 export const name = "quota"
 
+/** The labels of a call's units: the tenant and the catalog's name of the tool. */
+const labelsOf = (tenant: Tenant, target: Target.Target): Readonly<Record<string, string>> => ({
+  tenant_id: tenant.id,
+  tool_name: Target.toolLabelOf(target)
+})
+
+/** Admits a call with nothing to reserve, counting its units in `bulwark_quota_units_total` as it ends. */
+const counting = (labels: Readonly<Record<string, string>>, units: number): Stage.Verdict => {
+  const counted = TenancyMetrics.labelledOf(TenancyMetrics.quotaUnits, labels)
+  return Stage.admitted({
+    end: (exit, fiber) => {
+      if (!refusedLater(exit)) counted.updateUnsafe(units, fiber.context)
+      return undefined
+    }
+  })
+}
+
 /** Builds the quota guard. */
 export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(function* () {
   const quotas = yield* Quotas
+  // The verdicts of calls with nothing to reserve, by tenant and then tool (tools the catalog has, a bounded set):
+  // the same for every call of a tool until the tenant's configuration changes, so made once.
+  const free = new WeakMap<Tenant, { readonly config: TenantConfig; readonly byTool: Map<string, Stage.Verdict> }>()
+  const countingFor = (
+    tenant: Tenant,
+    config: TenantConfig,
+    target: Target.Target & { readonly _tag: "ToolCall" },
+    units: number
+  ): Stage.Verdict => {
+    let known = free.get(tenant)
+    if (known === undefined || known.config !== config || known.byTool.size >= 1000) {
+      known = { config, byTool: new Map() }
+      free.set(tenant, known)
+    }
+    let verdict = known.byTool.get(target.name)
+    if (verdict === undefined) {
+      verdict = counting(labelsOf(tenant, target), units)
+      known.byTool.set(target.name, verdict)
+    }
+    return verdict
+  }
   return Stage.guard(
     name,
     "limit",
@@ -26,18 +65,15 @@ export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(functi
       if (target._tag !== "ToolCall") return undefined
       const tool = target.name
       const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
-      const labels = { tenant_id: tenant.id, tool_name: Target.toolLabelOf(target) }
-      const countIn = (context: Context.Context<never>) =>
-        TenancyMetrics.countIn(context, TenancyMetrics.quotaUnits, labels, units)
       // Nothing to reserve (no quota, or a free call): nothing to refund either, only the units to count.
       if (units === 0 || (config.quotas.daily === undefined && config.quotas.monthly === undefined)) {
-        return Stage.admitted({
-          end: (exit, fiber) => {
-            if (!refusedLater(exit)) countIn(fiber.context)
-            return undefined
-          }
-        })
+        return target.tool === undefined
+          ? counting(labelsOf(tenant, target), units)
+          : countingFor(tenant, config, target, units)
       }
+      const labels = labelsOf(tenant, target)
+      const countIn = (context: Context.Context<never>) =>
+        TenancyMetrics.countIn(context, TenancyMetrics.quotaUnits, labels, units)
       return Stage.around((rest) =>
         quotas.reserve({ tenantId: tenant.id, units, daily: config.quotas.daily, monthly: config.quotas.monthly }).pipe(
           Effect.catchTag("QuotaExceeded", (exceeded) => {

@@ -5,23 +5,96 @@
  *
  * @since 0.1.0
  */
-import { limitExceeded, type McpResult, type PipelineError, Stage, Target } from "@bulwark/core"
-import { Clock, Context, Effect } from "effect"
+import { type Call, limitExceeded, type McpResult, type PipelineError, Stage, Target } from "@bulwark/core"
+import { Clock, Context, Effect, type Metric } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { checkWithTenant } from "../CurrentTenant.ts"
 import * as RateLimits from "../RateLimits.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
-import { lookup, type Rate } from "../TenantConfig.ts"
+import type { Tenant } from "../Tenant.ts"
+import { lookup, type Rate, type TenantConfig } from "../TenantConfig.ts"
 import * as TokenBuckets from "../TokenBuckets.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
 export const name = "rate-limit"
 
+/** A rate the guard checks a request against, with its counters' series for the request's labels. */
 interface Check {
   readonly limit: string
   readonly kind: "tool" | "tenant"
   readonly key: string
   readonly rate: Rate
+  readonly labels: Readonly<Record<string, string>>
+  readonly allowed: Metric.Metric<number, Metric.CounterState<number>>
+  readonly rejected: Metric.Metric<number, Metric.CounterState<number>>
+}
+
+/** The checks of one tenant's configuration by method, then tool (`""` for none): made once for each. */
+interface Plans {
+  readonly config: TenantConfig
+  readonly byMethod: Map<string, Map<string, ReadonlyArray<Check>>>
+  size: number
+}
+
+/** The checks for a request of `tenant` under `config` (see {@link Plans}). */
+const checksOf = (tenant: Tenant, config: TenantConfig, call: Call): ReadonlyArray<Check> => {
+  const checks: Array<Check> = []
+  const method = call.request.method
+  const tool = call.target._tag === "ToolCall" ? call.target.name : undefined
+  const toolRate = tool === undefined ? undefined : lookup(config.limits.toolRates, tool)
+  const check = (limit: string, kind: Check["kind"], key: string, rate: Rate): Check => {
+    const labels = { tenant_id: tenant.id, method, tool_name: Target.toolLabelOf(call.target), limit: kind }
+    return {
+      limit,
+      kind,
+      key,
+      rate,
+      labels,
+      allowed: TenancyMetrics.labelledOf(TenancyMetrics.rateLimitAllowed, labels),
+      rejected: TenancyMetrics.labelledOf(TenancyMetrics.rateLimitRejected, labels)
+    }
+  }
+  if (tool !== undefined && toolRate !== undefined) {
+    checks.push(check(`tool rate: ${tool}`, "tool", tenant.limiterKey(`tool/${tool}`), toolRate))
+  }
+  if (config.limits.rate !== undefined) {
+    checks.push(check("tenant rate", "tenant", tenant.limiterKey("rate"), config.limits.rate))
+  }
+  return checks
+}
+
+/**
+ * The checks for a request, from `plans` when the request's tool is one the catalog has (or it names none): a
+ * request builds no check, label set or key. Names of tools the catalog does not have are the client's to choose,
+ * so theirs are made every time; the rest are bounded by the catalog, and the map is emptied past 1000 all the same.
+ */
+const plannedChecks = (
+  plans: WeakMap<Tenant, Plans>,
+  tenant: Tenant,
+  config: TenantConfig,
+  call: Call
+): ReadonlyArray<Check> => {
+  const target = call.target
+  if (target._tag === "ToolCall" && target.tool === undefined) return checksOf(tenant, config, call)
+  let planned = plans.get(tenant)
+  if (planned === undefined || planned.config !== config || planned.size >= 1000) {
+    planned = { config, byMethod: new Map(), size: 0 }
+    plans.set(tenant, planned)
+  }
+  const method = call.request.method
+  let byTool = planned.byMethod.get(method)
+  if (byTool === undefined) {
+    byTool = new Map()
+    planned.byMethod.set(method, byTool)
+  }
+  const tool = target._tag === "ToolCall" ? target.name : ""
+  let checks = byTool.get(tool)
+  if (checks === undefined) {
+    checks = checksOf(tenant, config, call)
+    byTool.set(tool, checks)
+    planned.size += 1
+  }
+  return checks
 }
 
 /**
@@ -31,46 +104,23 @@ interface Check {
 export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = Effect.gen(function* () {
   const limiter = yield* RateLimiter.RateLimiter
   const local = yield* Effect.serviceOption(TokenBuckets.TokenBuckets)
+  const plans = new WeakMap<Tenant, Plans>()
   return Stage.guard(
     name,
     "limit",
     checkWithTenant(name, (call, { tenant, config }, context) => {
-      const checks: Array<Check> = []
-      const tool = call.target._tag === "ToolCall" ? call.target.name : undefined
-      const toolRate = tool === undefined ? undefined : lookup(config.limits.toolRates, tool)
-      if (tool !== undefined && toolRate !== undefined) {
-        checks.push({
-          limit: `tool rate: ${tool}`,
-          kind: "tool",
-          key: tenant.limiterKey(`tool/${tool}`),
-          rate: toolRate
-        })
-      }
-      if (config.limits.rate !== undefined) {
-        checks.push({
-          limit: "tenant rate",
-          kind: "tenant",
-          key: tenant.limiterKey("rate"),
-          rate: config.limits.rate
-        })
-      }
+      const checks = plannedChecks(plans, tenant, config, call)
       if (checks.length === 0) return undefined
-      const labelsOf = (check: Check) => ({
-        tenant_id: tenant.id,
-        method: call.request.method,
-        tool_name: Target.toolLabelOf(call.target),
-        limit: check.kind
-      })
       // Buckets in this process: each check at once.
       if (local._tag === "Some") {
         const now = Context.get(context, Clock.Clock).currentTimeMillisUnsafe()
         for (const check of checks) {
           const retryAfterMs = RateLimits.takeAt(local.value, check.key, check.rate, now)
           if (retryAfterMs > 0) {
-            TenancyMetrics.countIn(context, TenancyMetrics.rateLimitRejected, labelsOf(check))
+            check.rejected.updateUnsafe(1, context)
             return limitExceeded(name, { limit: check.limit, retryAfterMs })
           }
-          TenancyMetrics.countIn(context, TenancyMetrics.rateLimitAllowed, labelsOf(check))
+          check.allowed.updateUnsafe(1, context)
         }
         return undefined
       }
@@ -81,7 +131,7 @@ export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = 
       ): Effect.Effect<McpResult, PipelineError> => {
         const check = checks[i]
         if (check === undefined) return rest
-        const labels = labelsOf(check)
+        const labels = check.labels
         return Effect.flatMap(RateLimits.take(limiter, check.key, check.rate), (decision) => {
           switch (decision._tag) {
             case "Allowed":
