@@ -61,21 +61,57 @@ export interface FinishedRequest {
 /** Records finished requests in the registry of a context. */
 export type Recorder = (request: FinishedRequest, context: Context.Context<never>) => void
 
-/** A recorder whose series carry `tenant_id` as `tenantLabel` says. */
+/** The two series one kind of finished request updates. */
+interface Pair {
+  readonly counted: Metric.Metric<number, Metric.CounterState<number>>
+  readonly timed: Metric.Metric<number, Metric.HistogramState>
+}
+
+/**
+ * A recorder whose series carry `tenant_id` as `tenantLabel` says. Both series of a kind of request (its tenant,
+ * method, tool and status) are found in one walk of nested maps by those four values, and made on its first request:
+ * no label set is built per request. Past 10,000 kinds the maps start over (labels come from small sets anyway).
+ */
 export const recorder = (tenantLabel: TenantLabel = "counters"): Recorder => {
   const requestsTotalOf = series(requestsTotal)
   const requestDurationOf = series(requestDuration)
-  return (request, context) => {
-    const counted =
+  const pairOf = (request: FinishedRequest): Pair => ({
+    counted: requestsTotalOf(
       tenantLabel === "none"
         ? { method: request.method, tool_name: request.toolName, status: request.status }
         : { tenant_id: request.tenantId, method: request.method, tool_name: request.toolName, status: request.status }
-    const timed =
+    ),
+    timed: requestDurationOf(
       tenantLabel === "all"
         ? { tenant_id: request.tenantId, method: request.method, tool_name: request.toolName }
         : { method: request.method, tool_name: request.toolName }
-    requestsTotalOf(counted).updateUnsafe(1, context)
-    requestDurationOf(timed).updateUnsafe(request.durationSeconds, context)
+    )
+  })
+  type Level<A> = Map<string, A>
+  let byTenant: Level<Level<Level<Level<Pair>>>> = new Map()
+  let kinds = 0
+  const within = <A>(level: Level<Level<A>>, key: string): Level<A> => {
+    let next = level.get(key)
+    if (next === undefined) {
+      next = new Map()
+      level.set(key, next)
+    }
+    return next
+  }
+  return (request, context) => {
+    const byStatus = within(within(within(byTenant, request.tenantId), request.method), request.toolName)
+    let pair = byStatus.get(request.status)
+    if (pair === undefined) {
+      pair = pairOf(request)
+      kinds += 1
+      // Start over: the maps walked above belong to the old tree, which is dropped.
+      if (kinds > 10_000) {
+        byTenant = new Map()
+        kinds = 0
+      } else byStatus.set(request.status, pair)
+    }
+    pair.counted.updateUnsafe(1, context)
+    pair.timed.updateUnsafe(request.durationSeconds, context)
   }
 }
 
