@@ -14,7 +14,8 @@
  * pass starts and stops every server again), and each server's row is its pass with the least CPU per request: the
  * host's noise only ever adds time, and a slow spell during one server's turn no longer decides the ratios (every
  * pass's CPU figure is printed beside it). Then the spike: Bulwark at 50 connections, then 500 for a while
- * (admitted requests' latency, refusals, RSS), then 50 again (recovery).
+ * (admitted requests' latency, refusals, RSS), then 50 again (recovery); and the floor under the same load, for
+ * what the load alone does to latency (500 clients that resend the moment they are answered).
  *
  * Writes `results/latest.json`, `results/latest.md` (the tables) and `results/latest.svg` (the ratios), and prints
  * the tables. PostgreSQL: `DATABASE_URL` when set, else a fresh database on the local server, dropped afterwards.
@@ -216,6 +217,24 @@ const spikeOf = async (running: Running, baseConnections: number): Promise<Spike
   return { unloaded, spike, recovery, peakRssMiB: peak, rssAfterMiB: (await memory(pid)).rss, healthzDuringSpike }
 }
 
+/**
+ * The floor under the spike's load: what ten times the clients does to the latency of a server that only answers (it
+ * refuses nothing). Under a closed loop every client resends the moment it is answered, so the wait of every request
+ * grows with the clients over the answers a second the machine can make, load generator included.
+ */
+interface FloorSpike {
+  readonly unloaded: LoadResult
+  readonly spike: LoadResult
+}
+
+const floorSpikeOf = async (running: Running, baseConnections: number): Promise<FloorSpike> => {
+  const form: Form = "2026-07-28"
+  await load(running.port, form, baseConnections, WARMUP)
+  const unloaded = await load(running.port, form, baseConnections, SECONDS)
+  const spike = await load(running.port, form, baseConnections * 10, SPIKE_SECONDS)
+  return { unloaded, spike }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Reporting.
 
@@ -354,6 +373,7 @@ const env = { DATABASE_URL: databaseUrl, BULWARK_API_KEY: API_KEY }
 const measurements: Array<Measurement> = []
 const startups: Record<string, Array<number>> = {}
 let spike: Spike | undefined
+let floorSpike: FloorSpike | undefined
 try {
   for (let pass = 1; pass <= PASSES; pass++) {
     for (const { name, script, flags, embedded } of SERVERS.filter((server) =>
@@ -370,6 +390,9 @@ try {
         // The spike once, in the last pass.
         if (name === "Bulwark" && pass === PASSES && !values["no-spike"]) {
           spike = await spikeOf(running, Math.max(...CONNECTIONS))
+        }
+        if (name === "bare node:http" && pass === PASSES && !values["no-spike"]) {
+          floorSpike = await floorSpikeOf(running, Math.max(...CONNECTIONS))
         }
       } finally {
         await stopServer(running)
@@ -392,12 +415,21 @@ const markdown = [
   tableOf(best, measurements),
   ...(spike === undefined
     ? []
-    : ["", `Spike (Bulwark, ${base} → ${base * 10} → ${base} connections):`, "", spikeTable(spike, base)])
+    : ["", `Spike (Bulwark, ${base} → ${base * 10} → ${base} connections):`, "", spikeTable(spike, base)]),
+  ...(floorSpike === undefined
+    ? []
+    : [
+        "",
+        `The floor under the same load (a server that only answers, refusing nothing): p99 ${fixed(floorSpike.unloaded.ok.p99, 1)} ms at ` +
+          `${base} connections, ${fixed(floorSpike.spike.ok.p99, 1)} ms at ${base * 10} ` +
+          `(${fixed(ratio(floorSpike.spike.ok.p99, floorSpike.unloaded.ok.p99), 1)}x; ` +
+          `${fixed(floorSpike.unloaded.perSecond)} and ${fixed(floorSpike.spike.perSecond)} req/s).`
+      ])
 ].join("\n")
 await mkdir(`${here}results`, { recursive: true })
 await writeFile(
   `${here}results/latest.json`,
-  `${JSON.stringify({ date: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, passes: PASSES, startups, best, measurements, spike }, null, 2)}\n`
+  `${JSON.stringify({ date: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, passes: PASSES, startups, best, measurements, spike, floorSpike }, null, 2)}\n`
 )
 await writeFile(`${here}results/latest.md`, `${markdown}\n`)
 await writeFile(`${here}results/latest.svg`, `${chartOf(best)}\n`)
