@@ -12,6 +12,7 @@ import { Quotas } from "../Quotas.ts"
 import * as TenancyMetrics from "../TenancyMetrics.ts"
 import type { Tenant } from "../Tenant.ts"
 import { lookup, type TenantConfig } from "../TenantConfig.ts"
+import * as Derived from "./Derived.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
 export const name = "quota"
@@ -21,6 +22,13 @@ const labelsOf = (tenant: Tenant, target: Target.Target): Readonly<Record<string
   tenant_id: tenant.id,
   tool_name: Target.toolLabelOf(target)
 })
+
+/** A `tools/call` target. */
+type ToolCall = Target.Target & { readonly _tag: "ToolCall" }
+
+/** The cost units of a call of the target's tool under `config`. */
+const unitsOf = (config: TenantConfig, target: ToolCall): number =>
+  lookup(config.quotas.toolCosts, target.name) ?? config.quotas.defaultCost
 
 /** Admits a call with nothing to reserve, counting its units in `bulwark_quota_units_total` as it ends. */
 const counting = (labels: Readonly<Record<string, string>>, units: number): Stage.Verdict => {
@@ -36,40 +44,23 @@ const counting = (labels: Readonly<Record<string, string>>, units: number): Stag
 /** Builds the quota guard. */
 export const make: Effect.Effect<Stage.Stage, never, Quotas> = Effect.gen(function* () {
   const quotas = yield* Quotas
-  // The verdicts of calls with nothing to reserve, by tenant and then tool (tools the catalog has, a bounded set):
-  // the same for every call of a tool until the tenant's configuration changes, so made once.
-  const free = new WeakMap<Tenant, { readonly config: TenantConfig; readonly byTool: Map<string, Stage.Verdict> }>()
-  const countingFor = (
-    tenant: Tenant,
-    config: TenantConfig,
-    target: Target.Target & { readonly _tag: "ToolCall" },
-    units: number
-  ): Stage.Verdict => {
-    let known = free.get(tenant)
-    if (known === undefined || known.config !== config || known.byTool.size >= 1000) {
-      known = { config, byTool: new Map() }
-      free.set(tenant, known)
-    }
-    let verdict = known.byTool.get(target.name)
-    if (verdict === undefined) {
-      verdict = counting(labelsOf(tenant, target), units)
-      known.byTool.set(target.name, verdict)
-    }
-    return verdict
-  }
+  // The verdicts of calls of the catalog's tools with nothing to reserve: the same for every call of a tool until the
+  // tenant's configuration changes.
+  const free = Derived.make((tenant, config, target: ToolCall) =>
+    counting(labelsOf(tenant, target), unitsOf(config, target))
+  )
   return Stage.guard(
     name,
     "limit",
     checkWithTenant(name, (call, { tenant, config }) => {
       const target = call.target
       if (target._tag !== "ToolCall") return undefined
-      const tool = target.name
-      const units = lookup(config.quotas.toolCosts, tool) ?? config.quotas.defaultCost
+      const units = unitsOf(config, target)
       // Nothing to reserve (no quota, or a free call): nothing to refund either, only the units to count.
       if (units === 0 || (config.quotas.daily === undefined && config.quotas.monthly === undefined)) {
         return target.tool === undefined
           ? counting(labelsOf(tenant, target), units)
-          : countingFor(tenant, config, target, units)
+          : free(tenant, config, target.name, "", target)
       }
       const labels = labelsOf(tenant, target)
       const countIn = (context: Context.Context<never>) =>

@@ -14,6 +14,7 @@ import * as TenancyMetrics from "../TenancyMetrics.ts"
 import type { Tenant } from "../Tenant.ts"
 import { lookup, type Rate, type TenantConfig } from "../TenantConfig.ts"
 import * as TokenBuckets from "../TokenBuckets.ts"
+import * as Derived from "./Derived.ts"
 
 /** The stage's name, as refusals and the audit log name it. */
 export const name = "rate-limit"
@@ -21,7 +22,6 @@ export const name = "rate-limit"
 /** A rate the guard checks a request against, with its counters' series for the request's labels. */
 interface Check {
   readonly limit: string
-  readonly kind: "tool" | "tenant"
   readonly key: string
   readonly rate: Rate
   readonly labels: Readonly<Record<string, string>>
@@ -29,24 +29,16 @@ interface Check {
   readonly rejected: Metric.Metric<number, Metric.CounterState<number>>
 }
 
-/** The checks of one tenant's configuration by method, then tool (`""` for none): made once for each. */
-interface Plans {
-  readonly config: TenantConfig
-  readonly byMethod: Map<string, Map<string, ReadonlyArray<Check>>>
-  size: number
-}
-
-/** The checks for a request of `tenant` under `config` (see {@link Plans}). */
+/** The checks for a request of `tenant` under `config`: the tool's own rate, then the tenant's. */
 const checksOf = (tenant: Tenant, config: TenantConfig, call: Call): ReadonlyArray<Check> => {
   const checks: Array<Check> = []
   const method = call.request.method
   const tool = call.target._tag === "ToolCall" ? call.target.name : undefined
   const toolRate = tool === undefined ? undefined : lookup(config.limits.toolRates, tool)
-  const check = (limit: string, kind: Check["kind"], key: string, rate: Rate): Check => {
+  const check = (limit: string, kind: "tool" | "tenant", key: string, rate: Rate): Check => {
     const labels = { tenant_id: tenant.id, method, tool_name: Target.toolLabelOf(call.target), limit: kind }
     return {
       limit,
-      kind,
       key,
       rate,
       labels,
@@ -64,52 +56,26 @@ const checksOf = (tenant: Tenant, config: TenantConfig, call: Call): ReadonlyArr
 }
 
 /**
- * The checks for a request, from `plans` when the request's tool is one the catalog has (or it names none): a
- * request builds no check, label set or key. Names of tools the catalog does not have are the client's to choose,
- * so theirs are made every time; the rest are bounded by the catalog, and the map is emptied past 1000 all the same.
- */
-const plannedChecks = (
-  plans: WeakMap<Tenant, Plans>,
-  tenant: Tenant,
-  config: TenantConfig,
-  call: Call
-): ReadonlyArray<Check> => {
-  const target = call.target
-  if (target._tag === "ToolCall" && target.tool === undefined) return checksOf(tenant, config, call)
-  let planned = plans.get(tenant)
-  if (planned === undefined || planned.config !== config || planned.size >= 1000) {
-    planned = { config, byMethod: new Map(), size: 0 }
-    plans.set(tenant, planned)
-  }
-  const method = call.request.method
-  let byTool = planned.byMethod.get(method)
-  if (byTool === undefined) {
-    byTool = new Map()
-    planned.byMethod.set(method, byTool)
-  }
-  const tool = target._tag === "ToolCall" ? target.name : ""
-  let checks = byTool.get(tool)
-  if (checks === undefined) {
-    checks = checksOf(tenant, config, call)
-    byTool.set(tool, checks)
-    planned.size += 1
-  }
-  return checks
-}
-
-/**
  * Builds the rate-limit guard: over the buckets of this process when `TokenBuckets` is in context
  * (`RateLimits.layerMemory`), else over the `RateLimiter` in context (Redis).
  */
 export const make: Effect.Effect<Stage.Stage, never, RateLimiter.RateLimiter> = Effect.gen(function* () {
   const limiter = yield* RateLimiter.RateLimiter
   const local = yield* Effect.serviceOption(TokenBuckets.TokenBuckets)
-  const plans = new WeakMap<Tenant, Plans>()
+  // Kept per method and tool for tools the catalog has (or none); names of tools it does not have are the client's
+  // to choose, so their checks are made per request and never kept.
+  const planned = Derived.make(checksOf)
   return Stage.guard(
     name,
     "limit",
     checkWithTenant(name, (call, { tenant, config }, context) => {
-      const checks = plannedChecks(plans, tenant, config, call)
+      const target = call.target
+      const checks =
+        target._tag !== "ToolCall"
+          ? planned(tenant, config, call.request.method, "", call)
+          : target.tool === undefined
+            ? checksOf(tenant, config, call)
+            : planned(tenant, config, call.request.method, target.name, call)
       if (checks.length === 0) return undefined
       // Buckets in this process: each check at once.
       if (local._tag === "Some") {
