@@ -2,12 +2,12 @@
  * Instructions per request, counted by valgrind's callgrind: for comparing two versions of the server when the host's
  * noise (CPU time per request moved by half within minutes here) hides a change of a tenth. Each run starts the
  * server under `valgrind --tool=callgrind` with counting off, sends a warm-up, counts `--requests` echo calls (the
- * 2026-07-28 form, `--connections` at a time, from this process), and divides every thread's instructions by them.
+ * 2026-07-28 form, or `--form 2025` without a session, `--connections` at a time, from this process), and divides every thread's instructions by them.
  * The count is not exact either: runs of one version land in two modes about a fifth apart (the JIT's timing under
  * valgrind decides which), so compare the lowest of a few runs of each version, run alternately, and read the
  * other mode as such. It counts instructions, not time: a cache miss costs as much as an add.
  *
- *   node bench/instructions.ts [--server bulwark|sdk|bare] [--requests 2000] [--connections 10] [--runs 3]
+ *   node bench/instructions.ts [--server bulwark|sdk|bare] [--requests 2000] [--connections 10] [--runs 3] [--form 2026|2025]
  */
 import { execFileSync, spawn } from "node:child_process"
 import { readdirSync, readFileSync, rmSync } from "node:fs"
@@ -18,14 +18,15 @@ import { createDatabase, dropDatabases } from "@bulwark/database/testing"
 import { generateApiKey } from "@bulwark/identity"
 import { nodeFlags } from "@bulwark/server"
 import { Redacted } from "effect"
-import { bodyFor, headersFor } from "./toolCall.ts"
+import { bodyFor, headersFor, statelessBodyFor, statelessHeadersFor } from "./toolCall.ts"
 
 const { values } = parseArgs({
   options: {
     server: { type: "string", default: "bulwark" },
     requests: { type: "string", default: "2000" },
     connections: { type: "string", default: "10" },
-    runs: { type: "string", default: "3" }
+    runs: { type: "string", default: "3" },
+    form: { type: "string", default: "2026" }
   }
 })
 
@@ -41,8 +42,9 @@ const connections = Number(values.connections)
 
 const apiKey = Redacted.value(generateApiKey().key)
 const database = await createDatabase("bench_instructions")
-const headers = headersFor(apiKey, "echo")
-const body = bodyFor("echo", { text: "hello" })
+const modern = values.form === "2026"
+const headers = modern ? headersFor(apiKey, "echo") : statelessHeadersFor(apiKey)
+const body = modern ? bodyFor("echo", { text: "hello" }) : statelessBodyFor("echo", { text: "hello" })
 
 /** Sends `n` calls, `connections` at a time, and checks every answer. */
 const drive = async (url: string, n: number) => {

@@ -14,7 +14,7 @@ import { generateApiKey } from "@bulwark/identity"
 import { nodeFlags } from "@bulwark/server"
 import { Redacted } from "effect"
 import { load, startServer, stopServer } from "./processes.ts"
-import { bodyFor, headersFor } from "./toolCall.ts"
+import { bodyFor, headersFor, statelessBodyFor, statelessHeadersFor } from "./toolCall.ts"
 
 const { values } = parseArgs({
   options: {
@@ -44,17 +44,8 @@ const running = await startServer("servers/bulwark.ts", [...nodeFlags, "--cpu-pr
 })
 const args = { text: "hello" }
 const modern = values.form === "2026"
-const headers = modern
-  ? headersFor(apiKey, "echo")
-  : {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      authorization: `Bearer ${apiKey}`,
-      "mcp-protocol-version": "2025-11-25"
-    }
-const body = modern
-  ? bodyFor("echo", args)
-  : JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: args } })
+const headers = modern ? headersFor(apiKey, "echo") : statelessHeadersFor(apiKey)
+const body = modern ? bodyFor("echo", args) : statelessBodyFor("echo", args)
 const job = {
   url: `http://127.0.0.1:${running.port}/mcp`,
   headers,

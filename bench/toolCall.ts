@@ -36,3 +36,15 @@ export const bodyFor = (name: string, args: Record<string, unknown>, tasks = fal
       }
     }
   })
+
+/** The headers of a 2025 `tools/call` without a session (stateless) with `apiKey`. */
+export const statelessHeadersFor = (apiKey: string): Record<string, string> => ({
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+  authorization: `Bearer ${apiKey}`,
+  "mcp-protocol-version": "2025-11-25"
+})
+
+/** The body of a 2025 `tools/call` of `name` with `args` (no `_meta` envelope). */
+export const statelessBodyFor = (name: string, args: Record<string, unknown>) =>
+  JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } })
