@@ -5,13 +5,15 @@
  * - the official SDK v2 as its users run it (`createMcpHandler`, default options, with `toNodeHandler` on `node:http`),
  * - Bulwark as users run it (`BulwarkServer.http`: API key, tenant allow-list, rate and concurrency limits that never
  *   refuse, validation, deadlines, load shedding, metrics, audit rows written to PostgreSQL, JSON logs at the
- *   default level, a span per request and per tool call with no exporter configured),
+ *   default level, one span per request with no exporter configured),
  *
  * in both request forms (2026-07-28; 2025 without a session) at 10 and 50 connections, driven by `autocannon` in a
  * process of its own (`load.ts`). For each it records the server's CPU time per request (utime + stime from
  * `/proc/<pid>/stat` over the measured window: steady where requests per second swing), requests per second, p50/p99
  * latency and RSS, and the ratios to the SDK measured in the same run. The servers take turns `--passes` times (each
- * pass starts and stops every server again), and each server's row is its pass with the least CPU per request: the
+ * pass starts and stops every server again; a server just started first answers `--settle` seconds of calls in both
+ * forms at the most connections, unmeasured, so that its rows see the code its JIT settles on rather than the code
+ * it is still compiling), and each server's row is its pass with the least CPU per request: the
  * host's noise only ever adds time, and a slow spell during one server's turn no longer decides the ratios (every
  * pass's CPU figure is printed beside it). Then the spike: Bulwark at 50 connections, then 500 for a while
  * (admitted requests' latency, refusals, RSS), then 50 again (recovery); and the floor under the same load, for
@@ -20,7 +22,8 @@
  * Writes `results/latest.json`, `results/latest.md` (the tables) and `results/latest.svg` (the ratios), and prints
  * the tables. PostgreSQL: `DATABASE_URL` when set, else a fresh database on the local server, dropped afterwards.
  *
- *   node bench/run.ts [--seconds 10] [--warmup 3] [--connections 10,50] [--passes 2] [--spike-seconds 10] [--no-spike]
+ *   node bench/run.ts [--seconds 10] [--warmup 3] [--settle 10] [--connections 10,50] [--passes 2]
+ *                     [--spike-seconds 10] [--no-spike]
  *                     [--servers "bare node:http,official SDK,Bulwark"]   (add "Bulwark embedded" to include it)
  */
 import { mkdir, writeFile } from "node:fs/promises"
@@ -44,6 +47,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
+    settle: { type: "string", default: "10" },
     connections: { type: "string", default: "10,50" },
     passes: { type: "string", default: "2" },
     "spike-seconds": { type: "string", default: "10" },
@@ -53,6 +57,7 @@ const { values } = parseArgs({
 })
 const SECONDS = Number(values.seconds)
 const WARMUP = Number(values.warmup)
+const SETTLE = Number(values.settle)
 const CONNECTIONS = values.connections.split(",").map(Number)
 const SPIKE_SECONDS = Number(values["spike-seconds"])
 const PASSES = Math.max(1, Number(values.passes))
@@ -162,6 +167,17 @@ const measure = async (pass: number, server: ServerName, running: Running, form:
     `pass ${pass} ${server.padEnd(15)} ${form.padEnd(15)} ${String(connections).padStart(3)} conns: ${measurement.cpuMicrosPerRequest.toFixed(0).padStart(5)} µs/req ${measurement.perSecond.toFixed(0).padStart(6)} req/s p99 ${fixed(measurement.p99, 1)} ms rss ${rss.toFixed(0)} MiB\n`
   )
   return measurement
+}
+
+/**
+ * Calls a server just started answers before its first measurement, unmeasured: `SETTLE` seconds split between the
+ * forms, at the most connections. Right after start-up its JIT is still optimizing the request path (hundreds of
+ * functions in Bulwark's first seconds under load, with V8's compiler threads busy beside them): a row measured then
+ * says how fast a server warms up, not what a call costs it.
+ */
+const settle = async (running: Running) => {
+  if (SETTLE <= 0) return
+  for (const form of FORMS) await load(running.port, form, Math.max(...CONNECTIONS), SETTLE / FORMS.length)
 }
 
 interface Spike {
@@ -382,6 +398,7 @@ try {
       const running = await startServer(script, flags, embedded ? { ...env, DATABASE_URL: "" } : env)
       startups[name] = [...(startups[name] ?? []), running.startupMs]
       try {
+        await settle(running)
         for (const form of FORMS) {
           for (const connections of CONNECTIONS) {
             measurements.push(await measure(pass, name, running, form, connections))
@@ -406,7 +423,8 @@ try {
 const base = Math.max(...CONNECTIONS)
 const best = bestOf(measurements)
 const markdown = [
-  `Run ${new Date().toISOString()}: ${SECONDS} s per measurement after ${WARMUP} s of warm-up, ${PASSES} passes ` +
+  `Run ${new Date().toISOString()}: ${SECONDS} s per measurement after ${WARMUP} s of warm-up (and ${SETTLE} s of ` +
+    `calls after each start), ${PASSES} passes ` +
     `(each row: the server's pass with the least CPU), Node ${process.version}, load from autocannon in its own ` +
     `process. Startup to listening: ${Object.entries(startups)
       .map(([name, ms]) => `${name} ${ms.map((one) => fixed(one)).join("/")} ms`)

@@ -15,7 +15,7 @@
 import { Authentication, AuthenticationRefused, type Credentials, type Principal } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
 import { NodeRedis } from "@effect/platform-node"
-import { Clock, Effect, Exit, Layer, Redacted } from "effect"
+import { Clock, Context, Effect, type Fiber, Layer, Redacted, Tracer } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import { ApiKeys } from "./ApiKeys.ts"
 import * as Challenges from "./Challenges.ts"
@@ -197,22 +197,27 @@ export const layer = (
         }
       }
 
-      /** A key this instance verified within the last second, decided from memory: its span made and ended here. */
-      const known = (principal: Principal, clock: Clock.Clock) =>
-        Effect.map(Effect.makeSpan("identity.authenticate"), (span) => {
+      /**
+       * A key this instance verified within the last second, decided from memory: no span of its own (it would
+       * time nothing), the method on the request's span instead, marked as decided from memory.
+       */
+      const known = (principal: Principal, fiber: Fiber.Fiber<unknown, unknown>) => {
+        const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
+        if (span?._tag === "Span") {
           span.attribute("identity.method", principal.method)
-          span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(principal))
-          return principal
-        })
+          span.attribute("identity.cached", true)
+        }
+        return Effect.succeed(principal)
+      }
 
       return Authentication.Authentication.of({
         authenticate: (credentials) =>
           Effect.withFiber((fiber) => {
             const credential = credentialOf(credentials, wrap)
             if (credential._tag === "ApiKey" && config.apiKeys.enabled) {
-              const clock = fiber.getRef(Clock.Clock)
-              const principal = apiKeys.verifyKnown(credential.key, clock.currentTimeMillisUnsafe())
-              if (principal !== undefined) return known(principal, clock)
+              const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+              const principal = apiKeys.verifyKnown(credential.key, now)
+              if (principal !== undefined) return known(principal, fiber)
             }
             return authenticate(credential, credentials).pipe(
               Effect.tap((principal) => Effect.annotateCurrentSpan("identity.method", principal.method)),

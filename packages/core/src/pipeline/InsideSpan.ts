@@ -1,8 +1,8 @@
 /**
  * Running an effect inside a span in one change of the fiber's context. `Effect.withParentSpan` makes two (the parent
  * span, then the span's stack frame), each an operation and a rebuild of the fiber's cached references, and a
- * service provided beside it makes a third; on paths every request takes (the edge's request span, a tool's span
- * with its `CurrentCall`) the span, its frame and those services go in together.
+ * service provided beside it makes a third; on the path every request takes (the edge's request span) the span, its
+ * frame and those services go in together.
  */
 import { Context, Effect, References, Tracer } from "effect"
 

@@ -1,15 +1,14 @@
 /**
  * `tools/list` and `tools/call`. The list is built once; a call runs the tool on the arguments the validate phase
- * decoded, inside a span named after the tool.
+ * decoded, inside the request's span (which names the tool and its plugin: see the tracing stage), with the call in
+ * its context (`CurrentCall`).
  */
-import { Context, Effect } from "effect"
+import { Effect } from "effect"
 import type { CatalogShape } from "../../catalog/Catalog.ts"
 import { ErrorCode, McpError } from "../../errors/McpError.ts"
 import type { NotifierShape } from "../../notify/Notifier.ts"
-import type { McpResult } from "../../request/McpRequest.ts"
 import { makeToolContext } from "../../tool/ToolContext.ts"
 import { CurrentCall } from "../Call.ts"
-import { insideSpan } from "../InsideSpan.ts"
 import type { Method } from "../Method.ts"
 import { argumentsOf, listingMethod, requiredString } from "./params.ts"
 
@@ -39,13 +38,9 @@ export const toolMethods = (catalog: CatalogShape, notifier: NotifierShape): Rea
         }
         if (!("input" in call)) return notValidated("tools/call")
         const tool = target.tool
-        // The tool's span, and the call in its context, in one change of the context (see `InsideSpan.ts`).
-        const run: Effect.Effect<McpResult> = tool.run(call.input, makeToolContext(call, notifier))
-        return Effect.useSpan(
-          `tool ${tool.name}`,
-          { attributes: { "mcp.tool.name": tool.name, "mcp.plugin": tool.plugin } },
-          (span) => insideSpan(run, span, (context) => Context.add(context, CurrentCall, call))
-        )
+        // No span of its own: one span a request (a span costs a request several per cent of its CPU, and the
+        // request's span already times the call); what the tool traces itself is a child of the request's span.
+        return Effect.provideService(tool.run(call.input, makeToolContext(call, notifier)), CurrentCall, call)
       }
     }
   ]
