@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { hash } from "node:crypto"
-import { isoTime } from "@bulwark/observability"
+import { isoTime, jsonString } from "@bulwark/observability"
 import type { AuditRecord, JsonValue } from "./AuditRecord.ts"
 import { canonicalJson } from "./CanonicalJson.ts"
 
@@ -34,7 +34,8 @@ export const hashedFields = (id: number, record: AuditRecord): JsonValue => ({
   trace_id: record.traceId
 })
 
-const json = (value: JsonValue): string => (value === null ? "null" : JSON.stringify(value))
+const json = (value: JsonValue): string =>
+  value === null ? "null" : typeof value === "string" ? jsonString(value) : JSON.stringify(value)
 
 /** Whether every field the hash covers is present (a record built by the audit stage always is). */
 const complete = (record: AuditRecord): boolean =>

@@ -25,6 +25,7 @@ import {
   Tracer
 } from "effect"
 import { isoTime } from "./IsoTime.ts"
+import { jsonString } from "./JsonString.ts"
 
 const levels: Readonly<Record<string, LogLevel.LogLevel>> = {
   all: "All",
@@ -78,15 +79,34 @@ const jsonName = (name: string): string => {
 /** A plain value as JSON: numbers, booleans and null without `JSON.stringify` (the same text). */
 const plainJson = (value: string | number | boolean | null): string =>
   typeof value === "string"
-    ? JSON.stringify(value)
+    ? jsonString(value)
     : typeof value === "number" && !Number.isFinite(value)
       ? "null"
       : String(value)
 
+/** `,"key":value` for a plain annotation value; undefined for anything else. */
+const fieldText = (key: string, value: unknown): string | undefined =>
+  isPlain(value)
+    ? `,${jsonName(reserved.has(key) ? `annotation.${key}` : key)}:${plainJson(value as string | number | boolean | null)}`
+    : undefined
+
+/** `LogLevel.toLowerCase()`, made once per level. */
+const levelText: Record<LogLevel.LogLevel, string> = {
+  All: "all",
+  Fatal: "fatal",
+  Error: "error",
+  Warn: "warn",
+  Info: "info",
+  Debug: "debug",
+  Trace: "trace",
+  None: "none"
+}
+
 /**
  * One log event as a single-line JSON object (no trailing newline). A line of plain values (the access log's, most
  * lines) is written field by field; anything else (objects, errors, bigints, a cause) goes through `formatJson`,
- * whose care for redactable values, errors and cycles costs a replacer call per key.
+ * whose care for redactable values, errors and cycles costs a replacer call per key. The line's annotations are
+ * `annotations` with `extra` over them (`{ ...annotations, ...extra }`, without making that object).
  */
 const formatLine = (
   millis: number,
@@ -94,26 +114,40 @@ const formatLine = (
   text: string,
   cause: Cause.Cause<unknown>,
   annotations: Readonly<Record<string, unknown>>,
-  span: Option.Option<Tracer.AnySpan>
+  span: Option.Option<Tracer.AnySpan>,
+  extra?: Readonly<Record<string, unknown>>
 ): string => {
-  let line = `{"time":"${isoTime(millis)}","level":"${logLevel.toLowerCase()}","message":${JSON.stringify(text)}`
+  let line = `{"time":"${isoTime(millis)}","level":"${levelText[logLevel]}","message":${jsonString(text)}`
   let plain = cause.reasons.length === 0
   let traced = false
   for (const key in annotations) {
-    const value = annotations[key]
-    if (!isPlain(value)) {
+    const value = extra !== undefined && key in extra ? extra[key] : annotations[key]
+    const text = plain ? fieldText(key, value) : undefined
+    if (text === undefined) {
       plain = false
       break
     }
     if (key === "traceId" || key === "spanId") traced = true
-    line += `,${jsonName(reserved.has(key) ? `annotation.${key}` : key)}:${plainJson(value as string | number | boolean | null)}`
+    line += text
+  }
+  if (plain && extra !== undefined) {
+    for (const key in extra) {
+      if (key in annotations) continue
+      const text = fieldText(key, extra[key])
+      if (text === undefined) {
+        plain = false
+        break
+      }
+      if (key === "traceId" || key === "spanId") traced = true
+      line += text
+    }
   }
   if (plain && !traced) {
     if (span._tag === "Some") line += `,"traceId":"${span.value.traceId}","spanId":"${span.value.spanId}"`
     return `${line}}`
   }
-  const entry: Record<string, unknown> = { time: isoTime(millis), level: logLevel.toLowerCase(), message: text }
-  for (const [key, value] of Object.entries(annotations)) {
+  const entry: Record<string, unknown> = { time: isoTime(millis), level: levelText[logLevel], message: text }
+  for (const [key, value] of Object.entries(extra === undefined ? annotations : { ...annotations, ...extra })) {
     entry[reserved.has(key) ? `annotation.${key}` : key] = value
   }
   if (span._tag === "Some") {
@@ -205,8 +239,9 @@ export const logAnnotatedUnsafe = (
     logLevel,
     message,
     Cause.empty,
-    { ...fiber.getRef(References.CurrentLogAnnotations), ...annotations },
-    Context.getOption(fiber.context, Tracer.ParentSpan)
+    fiber.getRef(References.CurrentLogAnnotations),
+    Context.getOption(fiber.context, Tracer.ParentSpan),
+    annotations
   )
   write(line, logLevel)
   return undefined

@@ -10,9 +10,10 @@
 
 /** Timestamps as ISO 8601 text, made fast (log lines and audit records write one each). */
 export { isoTime } from "./IsoTime.ts"
-
 /** The JSON lines logger on stderr. */
 export * as JsonLogs from "./JsonLogs.ts"
+/** A string as JSON text, fast for printable ASCII (log lines and audit records write many). */
+export { jsonString } from "./JsonString.ts"
 
 /** What the process uses (`process_*`, `nodejs_*`, the memory limits) and `bulwark_build_info`. */
 export * as ProcessMetrics from "./ProcessMetrics.ts"

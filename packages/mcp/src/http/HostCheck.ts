@@ -28,7 +28,10 @@ export const checkRepeated = (rawHeaders: ReadonlyArray<string>): HostRefusal | 
   let host = 0
   let authorization = 0
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase()
+    const raw = rawHeaders[i]!
+    // Only names of the two lengths can be either: the rest are not lower-cased (this runs on every request).
+    if (raw.length !== 4 && raw.length !== 13) continue
+    const name = raw.toLowerCase()
     if (name === "host") host++
     else if (name === "authorization") authorization++
   }
