@@ -107,7 +107,10 @@ const arrayElement = (value: string | null): string =>
       ? `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`
       : `"${value}"`
 
-/** Puts a row's values, as array elements, at the end of each column's list (`null` is SQL NULL). */
+/**
+ * Puts a row's values, as array elements, at the end of each column's list (`null` is SQL NULL). The id, the time,
+ * the numbers and the hashes are digits, ISO 8601 text and hex: bare elements, neither quoted nor checked.
+ */
 const putRow = (
   columns: Columns,
   id: number,
@@ -116,26 +119,24 @@ const putRow = (
   record: AuditRecord,
   argumentsJson: string
 ): void => {
-  const values = [
-    String(id),
-    isoTime(record.time.getTime()),
-    record.tenantId,
-    record.principal?.subject ?? null,
-    record.principal?.method ?? null,
-    record.method,
-    record.target,
-    record.arguments === null ? null : argumentsJson,
-    record.outcome,
-    record.rejectedBy,
-    record.errorCode === null ? null : String(record.errorCode),
-    record.reason,
-    String(record.durationMs),
-    record.requestId,
-    record.traceId,
-    prevHash,
-    hash
-  ]
-  for (let c = 0; c < values.length; c++) (columns[c] as Array<string>).push(arrayElement(values[c] ?? null))
+  const column = (index: number) => columns[index] as Array<string>
+  column(0).push(String(id))
+  column(1).push(isoTime(record.time.getTime()))
+  column(2).push(arrayElement(record.tenantId))
+  column(3).push(arrayElement(record.principal?.subject ?? null))
+  column(4).push(arrayElement(record.principal?.method ?? null))
+  column(5).push(arrayElement(record.method))
+  column(6).push(arrayElement(record.target))
+  column(7).push(record.arguments === null ? "NULL" : arrayElement(argumentsJson))
+  column(8).push(arrayElement(record.outcome))
+  column(9).push(arrayElement(record.rejectedBy))
+  column(10).push(record.errorCode === null ? "NULL" : String(record.errorCode))
+  column(11).push(arrayElement(record.reason))
+  column(12).push(String(record.durationMs))
+  column(13).push(arrayElement(record.requestId))
+  column(14).push(arrayElement(record.traceId))
+  column(15).push(prevHash)
+  column(16).push(hash)
 }
 
 /**
