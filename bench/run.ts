@@ -42,6 +42,7 @@ import {
   stopServer,
   TICKS_PER_SECOND
 } from "./processes.ts"
+import { bodyFor, headersFor, statelessBodyFor, statelessHeadersFor } from "./toolCall.ts"
 
 const { values } = parseArgs({
   options: {
@@ -86,36 +87,10 @@ const SERVERS: ReadonlyArray<{
 // ---------------------------------------------------------------------------------------------------------------
 // The request, in both forms.
 
-const request = (form: Form, text: string) => {
-  const modern = form === "2026-07-28"
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "tools/call",
-    params: {
-      name: "echo",
-      arguments: { text },
-      ...(modern
-        ? {
-            _meta: {
-              "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-              "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1.0.0" },
-              "io.modelcontextprotocol/clientCapabilities": {}
-            }
-          }
-        : {})
-    }
-  })
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    authorization: `Bearer ${API_KEY}`,
-    ...(modern
-      ? { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo" }
-      : { "mcp-protocol-version": "2025-11-25" })
-  }
-  return { body, headers }
-}
+const request = (form: Form, text: string) =>
+  form === "2026-07-28"
+    ? { body: bodyFor("echo", { text }), headers: headersFor(API_KEY, "echo") }
+    : { body: statelessBodyFor("echo", { text }), headers: statelessHeadersFor(API_KEY) }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes: the server under test, the load generator, and what /proc says about the server (see processes.ts).
