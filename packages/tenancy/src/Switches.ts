@@ -86,8 +86,6 @@ interface Row {
   readonly since: Date | string
 }
 
-const keyOf = (kind: SwitchKind, target: string) => `${kind}\u0000${target}`
-
 const toSwitch = (row: Row): KillSwitch => ({
   kind: row.kind as SwitchKind,
   target: row.target,
@@ -96,14 +94,21 @@ const toSwitch = (row: Row): KillSwitch => ({
   since: new Date(row.since)
 })
 
-/** A snapshot over a set of switches. */
+/**
+ * A snapshot over a set of switches. Asked several times a request (the tenant, the tool, its plugin and backends):
+ * by kind, then target, with no key made per question, and at once when no switch of the kind is set.
+ */
 export const snapshotOf = (switches: Iterable<KillSwitch>): SwitchSnapshot => {
-  const byKey = new Map<string, KillSwitch>()
-  for (const s of switches) byKey.set(keyOf(s.kind, s.target), s)
-  const all = [...byKey.values()]
+  const byKind = new Map<SwitchKind, Map<string, KillSwitch>>()
+  for (const s of switches) {
+    const targets = byKind.get(s.kind) ?? new Map<string, KillSwitch>()
+    targets.set(s.target, s)
+    byKind.set(s.kind, targets)
+  }
+  const all = [...byKind.values()].flatMap((targets) => [...targets.values()])
   return {
-    find: (kind, target) => byKey.get(keyOf(kind, target)),
-    isOff: (kind, target) => byKey.has(keyOf(kind, target)),
+    find: (kind, target) => byKind.get(kind)?.get(target),
+    isOff: (kind, target) => byKind.get(kind)?.has(target) === true,
     all
   }
 }

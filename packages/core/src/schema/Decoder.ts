@@ -65,9 +65,59 @@ const pathText = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey 
     .join(".")
     .replace(/\.\[/g, "[")
 
+/** A property of a plain object schema: its name, and the `typeof` its value must have. */
+type PlainProperty = readonly [name: string, type: "string" | "boolean"]
+
+/** Whether an AST node is bare: no checks, no encoding, not optional. */
+const bare = (ast: SchemaAST.AST): boolean =>
+  ast.checks === undefined && ast.encoding === undefined && ast.context === undefined
+
+/**
+ * The properties of a schema that is an object of required strings and booleans and nothing else (no checks, no
+ * transformations, no index signatures: `Schema.Struct({ text: Schema.String })`, the most common tool input), or
+ * undefined for any other schema (an empty one included: the schema passes its input through as it is).
+ */
+const plainProperties = (ast: SchemaAST.AST): ReadonlyArray<PlainProperty> | undefined => {
+  if (!SchemaAST.isObjects(ast) || !bare(ast) || ast.encodingChecks !== undefined) return undefined
+  if (ast.indexSignatures.length > 0 || ast.propertySignatures.length === 0) return undefined
+  const properties: Array<PlainProperty> = []
+  for (const { name, type } of ast.propertySignatures) {
+    if (typeof name !== "string" || !bare(type)) return undefined
+    if (type._tag === "String") properties.push([name, "string"])
+    else if (type._tag === "Boolean") properties.push([name, "boolean"])
+    else return undefined
+  }
+  return properties
+}
+
+/**
+ * Decodes input that the schema of `properties` accepts as it is, or says it cannot (undefined): a plain object with
+ * exactly those keys, each with a value of its type. The result is what the schema's decoding makes of such input (a
+ * new object, keys in the schema's order), without running it; anything else, every mistake included, is left to it.
+ */
+const decodePlain = (properties: ReadonlyArray<PlainProperty>, input: unknown): object | undefined => {
+  if (typeof input !== "object" || input === null || Object.getPrototypeOf(input) !== Object.prototype) return undefined
+  const record = input as Record<string, unknown>
+  let keys = 0
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) return undefined
+    keys += 1
+  }
+  if (keys !== properties.length) return undefined
+  const out: Record<string, unknown> = {}
+  for (const [name, type] of properties) {
+    const value = record[name]
+    if (typeof value !== type || !Object.hasOwn(record, name)) return undefined
+    out[name] = value
+  }
+  return out
+}
+
 /** Builds a decoder for the JSON form of a schema (so the JSON Schema a client sees and the decoder agree). */
 export const makeDecoder = <S extends Schema.Top>(schema: S, options: DecoderOptions = {}): Decoder<S["Type"]> => {
-  const decode = Schema.decodeUnknownResult(Schema.toCodecJson(schema) as unknown as Schema.Codec<S["Type"], unknown>)
+  const codec = Schema.toCodecJson(schema) as unknown as Schema.Codec<S["Type"], unknown>
+  const decode = Schema.decodeUnknownResult(codec)
+  const plain = plainProperties(codec.ast)
   const format = formatterFor(options.noun ?? "key")
   const refuseNul = options.allowNul !== true
   return (input) => {
@@ -75,6 +125,10 @@ export const makeDecoder = <S extends Schema.Top>(schema: S, options: DecoderOpt
       const found: Array<InputIssue> = []
       nulPaths(input, "", found)
       if (found.length > 0) return Result.fail(found)
+    }
+    if (plain !== undefined) {
+      const decoded = decodePlain(plain, input)
+      if (decoded !== undefined) return Result.succeed(decoded as S["Type"])
     }
     const result = decode(input, { errors: "all", onExcessProperty: "error" })
     if (Result.isSuccess(result)) return Result.succeed(result.success)

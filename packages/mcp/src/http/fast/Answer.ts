@@ -42,15 +42,45 @@ const withServerInfo = (result: McpResult, server: Implementation): McpResult =>
   return { ...result, _meta: { ...meta, [SERVER_INFO_META_KEY]: server } }
 }
 
+/** `,"resultType":"complete","_meta":{<the server's identity>}}`: the end of a plain 2026-07-28 result, made once. */
+const completeEnds = new WeakMap<Implementation, string>()
+
+const completeEnd = (server: Implementation): string => {
+  let end = completeEnds.get(server)
+  if (end === undefined) {
+    end = `,"resultType":"complete","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: server })}}`
+    completeEnds.set(server, end)
+  }
+  return end
+}
+
+/**
+ * The result's JSON text as `encodeResult` would make it. The common 2026-07-28 result (a plain object with
+ * `content`, no `resultType` and no `_meta`) is written as its own text with the end above in place of its closing
+ * brace: the same object as spreading it with `resultType` and `_meta` would give, without copying it.
+ */
+const resultText = (route: FastRoute, result: McpResult, server: Implementation): string | undefined => {
+  if (
+    route.era === "modern" &&
+    result.resultType === undefined &&
+    result._meta === undefined &&
+    Array.isArray(result.content) &&
+    Object.getPrototypeOf(result) === Object.prototype &&
+    typeof (result as { readonly toJSON?: unknown }).toJSON !== "function"
+  ) {
+    const own = JSON.stringify(result)
+    return `${own.slice(0, -1)}${completeEnd(server)}`
+  }
+  const encoded = encodeResult(route, result, server)
+  return encoded === undefined ? undefined : JSON.stringify(encoded)
+}
+
 /** The answer to a successful call; undefined when the SDK must encode it. */
 export const resultAnswer = (route: FastRoute, result: McpResult, server: Implementation): Answer | undefined => {
-  const encoded = encodeResult(route, result, server)
-  if (encoded === undefined) return undefined
-  return {
-    status: 200,
-    headers: JSON_HEADERS,
-    body: JSON.stringify({ result: encoded, jsonrpc: "2.0", id: route.id })
-  }
+  const text = resultText(route, result, server)
+  if (text === undefined) return undefined
+  const id = typeof route.id === "number" ? String(route.id) : JSON.stringify(route.id)
+  return { status: 200, headers: JSON_HEADERS, body: `{"result":${text},"jsonrpc":"2.0","id":${id}}` }
 }
 
 /** The answer to a failed call. */
