@@ -1,7 +1,8 @@
 /**
  * Answers written at the end of the turn: nothing goes out while the turn that made the answers runs, all of them go
  * out when it ends (each to its own client, intact), and a response its client closed in the meantime is skipped
- * without keeping the others from being written.
+ * without keeping the others from being written. Flushed mid-turn (a turn that turns to refusing), what it finished
+ * so far goes out at once.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -31,7 +32,7 @@ const serverTaking = async (count: number, take: (held: Array<[IncomingMessage, 
 
 describe("makeTurnWriter", () => {
   it("writes a turn's answers when the turn ends, each to its own client", async () => {
-    const write = makeTurnWriter()
+    const { write } = makeTurnWriter()
     const sentDuringTurn: Array<boolean> = []
     const url = await serverTaking(3, (held) => {
       held.forEach(([request, response], i) => {
@@ -51,7 +52,7 @@ describe("makeTurnWriter", () => {
   })
 
   it("skips a response whose client went away before the turn ended, and writes the others", async () => {
-    const write = makeTurnWriter()
+    const { write } = makeTurnWriter()
     const url = await serverTaking(2, (held) => {
       const [first, second] = held
       if (first === undefined || second === undefined) return
@@ -67,5 +68,28 @@ describe("makeTurnWriter", () => {
     const staying = await fetch(url, { method: "POST", headers: { "x-caller": "stays" }, body: "{}" })
     expect(((await staying.json()) as { error: { message: string } }).error.message).toBe("sent")
     expect(await goneCall).toBe("failed")
+  })
+
+  it("writes what the turn has finished at once when flushed, and the rest when the turn ends", async () => {
+    const { write, flush } = makeTurnWriter()
+    const sentAfterFlush: Array<boolean> = []
+    const url = await serverTaking(3, (held) => {
+      const [first, second, third] = held
+      if (first === undefined || second === undefined || third === undefined) return
+      write(first[1], jsonRpcError(200, -1, "first"))
+      write(second[1], jsonRpcError(200, -1, "second"))
+      flush()
+      sentAfterFlush.push(first[1].headersSent, second[1].headersSent)
+      write(third[1], jsonRpcError(200, -1, "third"))
+      sentAfterFlush.push(third[1].headersSent)
+    })
+    const messages = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const response = await fetch(url, { method: "POST", body: "{}" })
+        return ((await response.json()) as { error: { message: string } }).error.message
+      })
+    )
+    expect(sentAfterFlush).toEqual([true, true, false])
+    expect(messages.sort()).toEqual(["first", "second", "third"])
   })
 })

@@ -171,7 +171,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
   const tooLarge = bodyTooLarge(endpoint.maxBodyBytes)
   let overloaded: Answer | undefined
   // Answers go out at the end of the turn they were made in, together (see `TurnWriter.ts`).
-  const writeInTurn = makeTurnWriter()
+  const turn = makeTurnWriter()
 
   /** Accounts for a body larger than the limit. */
   const tooLargeEnded = (request: IncomingMessage, startedAt: number) =>
@@ -235,7 +235,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
       if (response.destroyed) return
       if (Exit.isSuccess(exit)) {
         if (exit.value instanceof Response) void writeWebResponse(response, exit.value)
-        else writeInTurn(response, exit.value)
+        else turn.write(response, exit.value)
       } else if (!Cause.hasInterruptsOnly(exit.cause)) {
         const requestId = crypto.randomUUID()
         writeAnswer(response, internalError(requestId))
@@ -343,7 +343,9 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
     if (refused !== undefined) {
       overloaded ??= overloadedAnswer(refused)
       // Written now, not with the turn's answers: the load-shedding watch ends its timing of a turn before those are
-      // written, and a flood's refusals written after it would hide most of the turn's work from it.
+      // written, and a flood's refusals written after it would hide most of the turn's work from it. The answers the
+      // turn finished before it turned to refusing go out first: they would otherwise wait behind every refusal.
+      turn.flush()
       writeAnswer(response, overloaded)
       return shed(endpoint.journal, "POST", describeHeaders(request), startedAt)
     }

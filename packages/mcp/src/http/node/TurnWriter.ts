@@ -22,11 +22,21 @@ export const writeAnswer = (response: ServerResponse, answer: Answer): void => {
 }
 
 /** Writes answers at the end of the turn they were finished in. */
-export type TurnWriter = (response: ServerResponse, answer: Answer) => void
+export interface TurnWriter {
+  /** Writes the answer at the end of this turn, with the turn's others. */
+  readonly write: (response: ServerResponse, answer: Answer) => void
+  /**
+   * Writes the answers the turn has finished so far, now. For a turn that has turned to refusing (load shedding
+   * under a flood, see `LoopPressure.ts`): the rest of it is refusals, each written at once, and the calls it admitted
+   * should not wait behind them.
+   */
+  readonly flush: () => void
+}
 
 /** Makes a writer with a batch of its own. */
 export const makeTurnWriter = (): TurnWriter => {
   let batch: Array<readonly [ServerResponse, Answer]> = []
+  let scheduled = false
   const flush = () => {
     const toWrite = batch
     batch = []
@@ -34,7 +44,19 @@ export const makeTurnWriter = (): TurnWriter => {
       if (!response.destroyed && !response.headersSent) writeAnswer(response, answer)
     }
   }
-  return (response, answer) => {
-    if (batch.push([response, answer]) === 1) setImmediate(flush)
+  const endOfTurn = () => {
+    scheduled = false
+    flush()
+  }
+  return {
+    write: (response, answer) => {
+      batch.push([response, answer])
+      if (scheduled) return
+      scheduled = true
+      setImmediate(endOfTurn)
+    },
+    flush: () => {
+      if (batch.length > 0) flush()
+    }
   }
 }
