@@ -9,7 +9,7 @@
  * the lowest of a few runs of each version, run alternately, and read the other mode as such. It counts instructions,
  * not time: a cache miss costs as much as an add.
  *
- *   node bench/instructions.ts [--server bulwark|sdk|bare] [--requests 2000] [--warmup 12000] [--connections 10]
+ *   node bench/instructions.ts [--server bulwark|sdk|bare] [--requests 2000] [--warmup 20000] [--connections 10]
  *                              [--runs 3] [--form 2026|2025] [--top 40]
  *
  * `--top N` names the JIT's code (`--perf-basic-prof`) and prints, for the lowest run, the instructions a request by
@@ -31,7 +31,7 @@ const { values } = parseArgs({
   options: {
     server: { type: "string", default: "bulwark" },
     requests: { type: "string", default: "2000" },
-    warmup: { type: "string", default: "12000" },
+    warmup: { type: "string", default: "20000" },
     connections: { type: "string", default: "10" },
     runs: { type: "string", default: "3" },
     form: { type: "string", default: "2026" },
