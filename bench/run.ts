@@ -17,9 +17,9 @@
  * host's noise only ever adds time, and a slow spell during one server's turn no longer decides the ratios (every
  * pass's CPU figure is printed beside it). Three passes by default: the host's slow spells last minutes; with two,
  * Bulwark's 2026-07-28 row at 10 connections was 153-212 µs at best in four runs on 2026-12-02, where the same
- * measurement repeated in one process minutes apart gave 97-169. Then the spike: Bulwark at 50 connections, then 500 for a while
- * (admitted requests' latency, refusals, RSS), then 50 again (recovery); and the floor under the same load, for
- * what the load alone does to latency (500 clients that resend the moment they are answered).
+ * measurement repeated in one process minutes apart gave 97-169. Then the spike: Bulwark at 50 connections, then
+ * 500 for a while (admitted requests' latency, refusals, RSS), then 50 again (recovery); and the floor under the
+ * same load, for what the load alone does to latency (500 clients that resend the moment they are answered).
  *
  * Writes `results/latest.json`, `results/latest.md` (the tables) and `results/latest.svg` (the ratios), and prints
  * the tables. PostgreSQL: `DATABASE_URL` when set, else a fresh database on the local server, dropped afterwards.
