@@ -25,10 +25,11 @@ import {
   type Scope
 } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
 import { type AuditConfig, defaultAuditConfig } from "./AuditConfig.ts"
 import * as AuditMetrics from "./AuditMetrics.ts"
 import { type AuditRecord, toJson } from "./AuditRecord.ts"
-import { appendBatch } from "./AuditTable.ts"
+import { type Appended, appendAfter, appendBatch, type ChainTail, isChainMoved } from "./AuditTable.ts"
 import { describeError } from "./internal/describeError.ts"
 import { auditMigrations, owner } from "./migrations.ts"
 import { normalizeRecord, type StorableRecord } from "./normalize.ts"
@@ -111,13 +112,30 @@ export const make = (
       Schedule.spaced(config.retryMaxDelay)
     ]).pipe(Schedule.jittered)
 
+    // The chain's last row as this writer appended it: the next batch goes right after it in one statement; unknown
+    // at first, after a failure, and after another writer appended first (then the batch goes under the lock).
+    let tail: ChainTail | undefined
+    const append = (batch: ReadonlyArray<StorableRecord>, afterFailure: boolean): Effect.Effect<Appended, SqlError> => {
+      if (afterFailure || tail === undefined) return appendBatch(sql, batch, afterFailure)
+      return appendAfter(sql, tail, batch).pipe(
+        Effect.map((after): Appended => ({ inserted: batch.length, tail: after })),
+        Effect.catchIf(isChainMoved, () => appendBatch(sql, batch, false))
+      )
+    }
+
     const write = (batch: ReadonlyArray<StorableRecord>) => {
       let failed = false
-      return Effect.suspend(() => appendBatch(sql, batch, failed)).pipe(
+      return Effect.suspend(() => append(batch, failed)).pipe(
+        Effect.tap((appended) =>
+          Effect.sync(() => {
+            if (appended.tail !== undefined) tail = appended.tail
+          })
+        ),
         Effect.timeout(config.writeTimeout),
         Effect.catchDefect((defect) => Effect.fail(defect)),
         Effect.tapError((error) => {
           failed = true
+          tail = undefined
           return Effect.andThen(
             Metric.update(AuditMetrics.writeFailures, 1),
             Effect.logWarning("audit batch write failed; retrying with backoff").pipe(
@@ -126,7 +144,7 @@ export const make = (
           )
         }),
         Effect.retry(retryPolicy),
-        Effect.flatMap((inserted) => Metric.update(AuditMetrics.recordsWritten, inserted)),
+        Effect.flatMap((appended) => Metric.update(AuditMetrics.recordsWritten, appended.inserted)),
         Effect.andThen(settle(batch.length)),
         Effect.onInterrupt(() => logUnwritten(batch, "the audit log closed before the database took it"))
       )

@@ -85,10 +85,19 @@ export const fromRow = (row: AuditRow): StoredAuditRecord => ({
   hash: row.hash
 })
 
-/** One statement for batches of any size: a column per array parameter, made rows again by `unnest`. */
-const insertRows =
-  `INSERT INTO audit_log (${columns}) SELECT * FROM unnest(` +
-  `${columnTypes.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`
+/** The batch's rows: a column per array parameter, made rows again by `unnest`. */
+const unnestRows = `SELECT * FROM unnest(${columnTypes.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`
+
+/** One statement for batches of any size. */
+const insertRows = `INSERT INTO audit_log (${columns}) ${unnestRows}`
+
+/**
+ * The same, taking the chain's advisory lock first, in the statement's own transaction (the lock's subquery runs once,
+ * before the first row), so that it never runs between a locked writer's read of the chain's end and its insert.
+ */
+const insertRowsLocked =
+  `WITH chain_lock AS (SELECT pg_advisory_xact_lock(${chainLockKey})) ` +
+  `INSERT INTO audit_log (${columns}) ${unnestRows} WHERE EXISTS (SELECT FROM chain_lock)`
 
 /** The canonical text of a record's arguments: made when it was normalized, else now. */
 const argumentsJsonOf = (record: AuditRecord | StorableRecord): string =>
@@ -174,10 +183,37 @@ const alreadyStored = <R extends AuditRecord>(sql: PgClient.PgClient, records: R
     }
   )
 
+/** The chain's last row as a writer knows it: what the next row links to. */
+export interface ChainTail {
+  readonly id: number
+  readonly hash: string
+}
+
+/** What an append did: the rows it inserted, and the chain's tail after them (undefined when it inserted none). */
+export interface Appended {
+  readonly inserted: number
+  readonly tail: ChainTail | undefined
+}
+
+/** The batch linked after `tail`, as one statement's parameters, and the chain's tail after it. */
+const linked = (tail: ChainTail, records: ReadonlyArray<AuditRecord | StorableRecord>) => {
+  let prevHash = tail.hash
+  let id = tail.id
+  const columns: Columns = columnTypes.map(() => [])
+  for (const record of records) {
+    id += 1
+    const argumentsJson = argumentsJsonOf(record)
+    const hash = hashRecord(prevHash, id, record, argumentsJson)
+    putRow(columns, id, prevHash, hash, record, argumentsJson)
+    prevHash = hash
+  }
+  return { parameters: columnLiterals(columns), tail: { id, hash: prevHash } }
+}
+
 /**
  * Appends `records` to the chain in one transaction: takes the chain's advisory lock (so writers on any number of
  * instances queue up), reads the last id and hash, and inserts the batch linked to it. With `afterFailure`, records
- * an earlier attempt already committed are left out. Returns how many rows it inserted.
+ * an earlier attempt already committed are left out.
  *
  * The rows go in one statement whatever the batch's size, a text array per column (`unnest` makes them rows again):
  * PostgreSQL prepares it once. A multi-row `VALUES` of 17 parameters a row was a new statement for every batch size
@@ -187,27 +223,42 @@ export const appendBatch = (
   sql: PgClient.PgClient,
   records: ReadonlyArray<AuditRecord | StorableRecord>,
   afterFailure: boolean
-): Effect.Effect<number, SqlError> =>
+): Effect.Effect<Appended, SqlError> =>
   sql.withTransaction(
     Effect.gen(function* () {
       yield* sql`SELECT pg_advisory_xact_lock(${sql.literal(String(chainLockKey))})`
       const pending = afterFailure && records.length > 0 ? yield* alreadyStored(sql, records) : records
-      if (pending.length === 0) return 0
+      if (pending.length === 0) return { inserted: 0, tail: undefined }
       const last = yield* sql<{
         id: bigint | number
         hash: string
       }>`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`
-      let prevHash = last[0]?.hash ?? GENESIS
-      let id = Number(last[0]?.id ?? 0)
-      const columns: Columns = columnTypes.map(() => [])
-      for (const record of pending) {
-        id += 1
-        const argumentsJson = argumentsJsonOf(record)
-        const hash = hashRecord(prevHash, id, record, argumentsJson)
-        putRow(columns, id, prevHash, hash, record, argumentsJson)
-        prevHash = hash
-      }
-      yield* sql.unsafe(insertRows, columnLiterals(columns))
-      return pending.length
+      const batch = linked({ id: Number(last[0]?.id ?? 0), hash: last[0]?.hash ?? GENESIS }, pending)
+      yield* sql.unsafe(insertRows, batch.parameters)
+      return { inserted: pending.length, tail: batch.tail }
     })
   )
+
+/**
+ * Appends `records` right after `tail`, the last row this writer appended, in one statement and one round trip (the
+ * chain's lock taken in it, no read of the chain's end). The ids decide: if any writer (another instance) appended
+ * since, the batch's first id is taken, the statement fails with a unique violation and inserts nothing, and the
+ * writer appends with a read under the lock instead ({@link appendBatch}). Two writers never link a row to the same
+ * predecessor, and a locked writer never sees its batch refused: its read and its insert hold the lock between them.
+ *
+ * Under load the locked append's five round trips (BEGIN, lock, read, insert, COMMIT), each waiting for a turn of a
+ * busy event loop and for PostgreSQL to be scheduled beside the server, made the writer slower than the requests it
+ * audits: the buffer filled and back-pressure held admitted requests (`bench/README.md`).
+ */
+export const appendAfter = (
+  sql: PgClient.PgClient,
+  tail: ChainTail,
+  records: ReadonlyArray<AuditRecord | StorableRecord>
+): Effect.Effect<ChainTail, SqlError> =>
+  Effect.suspend(() => {
+    const batch = linked(tail, records)
+    return Effect.as(sql.unsafe(insertRowsLocked, batch.parameters), batch.tail)
+  })
+
+/** Whether an append failed because the ids it took were taken: another writer appended first. */
+export const isChainMoved = (error: SqlError): boolean => error.reason._tag === "UniqueViolation"

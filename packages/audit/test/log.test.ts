@@ -6,6 +6,7 @@ import {
   AuditLog,
   AuditMetrics,
   type AuditPage,
+  type AuditRecord,
   auditRecordToJson,
   query,
   type StoredAuditRecord,
@@ -15,7 +16,7 @@ import { PgClient } from "@effect/sql-pg"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Logger, Metric, Redacted, Scope } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
-import { appendBatch, chainLockKey } from "../src/AuditTable.ts"
+import { appendAfter, appendBatch, chainLockKey, isChainMoved } from "../src/AuditTable.ts"
 import { auditInstance } from "./support/AuditDatabase.ts"
 import { auditLines, LogCapture } from "./support/LogCapture.ts"
 import { sampleRecord } from "./support/records.ts"
@@ -165,7 +166,8 @@ layer(Live, { excludeTestServices: true })("audit log", (it) => {
       // The writers really took turns: the tenants alternate along the chain many times.
       const switches = rows.filter((row, i) => i > 0 && row.tenant_id !== rows[i - 1]?.tenant_id).length
       expect(switches).toBeGreaterThan(5)
-      // The lock serialized them: no attempt collided with the other's (the id's primary key would refuse it).
+      // No write failed: the lock serialized them, and a batch linked after a tail the other instance had moved on from
+      // was refused whole by the id's primary key and went in again after a read under the lock.
       expect((yield* Metric.value(AuditMetrics.writeFailures)).count).toBe(failuresBefore)
       expect(yield* verifyChain()).toMatchObject({ ok: true })
       yield* Scope.close(scope, Exit.void)
@@ -250,12 +252,38 @@ layer(Live, { excludeTestServices: true })("audit log", (it) => {
         sampleRecord(3, { tenantId: "retry" })
       ]
       const before = yield* rowCount
-      expect(yield* appendBatch(sql, [a, b], false)).toBe(2)
+      expect((yield* appendBatch(sql, [a, b], false)).inserted).toBe(2)
       // The writer retries the whole batch (plus what joined it) after an error whose COMMIT had in fact succeeded.
-      expect(yield* appendBatch(sql, [a, b, c], true)).toBe(1)
+      expect((yield* appendBatch(sql, [a, b, c], true)).inserted).toBe(1)
       // A distinct record that merely shares a request id is still written.
-      expect(yield* appendBatch(sql, [{ ...a, outcome: "tool_error" }], true)).toBe(1)
+      expect((yield* appendBatch(sql, [{ ...a, outcome: "tool_error" }], true)).inserted).toBe(1)
       expect((yield* rowCount) - before).toBe(4)
+      expect(yield* verifyChain()).toMatchObject({ ok: true })
+    })
+  )
+
+  it.effect("appends after the tail it knows in one statement, and refuses the whole batch once the chain moved", () =>
+    Effect.gen(function* () {
+      const sql = yield* PgClient.PgClient
+      const [a, b, c, d] = [1, 2, 3, 4].map((n) => sampleRecord(n, { tenantId: "after" })) as [
+        AuditRecord,
+        AuditRecord,
+        AuditRecord,
+        AuditRecord
+      ]
+      const first = yield* appendBatch(sql, [a], false)
+      const tail = first.tail
+      if (tail === undefined) return expect.unreachable("the locked append inserted a row")
+      // Right after the tail: linked to it, the chain verifies.
+      const next = yield* appendAfter(sql, tail, [b, c])
+      expect(next.id).toBe(tail.id + 2)
+      const before = yield* rowCount
+      // A writer that still knows the old tail (another instance appended since): nothing of its batch goes in.
+      const stale = yield* Effect.flip(appendAfter(sql, tail, [d]))
+      expect(isChainMoved(stale)).toBe(true)
+      expect(yield* rowCount).toBe(before)
+      const [last] = yield* sql<{ hash: string }>`SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`
+      expect(last?.hash).toBe(next.hash)
       expect(yield* verifyChain()).toMatchObject({ ok: true })
     })
   )
