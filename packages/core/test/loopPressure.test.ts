@@ -85,6 +85,22 @@ describe("LoopPressure", () => {
     expect(turn(watch, 30, 1.5 * BUDGET).some(Boolean)).toBe(false)
   })
 
+  it("counts the connections a turn accepts: a storm of new clients makes a crowded turn, from its first accept", async () => {
+    const watch = LoopPressure.make(BUDGET, CROWD)
+    // A turn that accepts a crowd of connections over 2.5 budgets (no request yet), then reads 4 requests: the turn
+    // is past twice the budget and crowded, so they are refused; the same 4 alone in a long turn would be taken.
+    for (let i = 0; i < 20; i++) {
+      watch.accept()
+      busy((2.5 * BUDGET) / 20)
+    }
+    expect(turn(watch, 4, 0)).toEqual([true, true, true, true])
+    await nextTurn()
+    // It counts as a crowded turn past the budget: one more such turn and the overload is sustained.
+    expect(turn(watch, 30, 1.5 * BUDGET).some(Boolean)).toBe(false)
+    await nextTurn()
+    expect(turn(watch, 4, 1.5 * BUDGET)).toEqual([false, false, false, true])
+  })
+
   it("refuses nothing while every turn keeps within the budget", async () => {
     const watch = LoopPressure.make(BUDGET, CROWD)
     for (let i = 0; i < 10; i++) {

@@ -71,6 +71,8 @@ export interface AdmissionShape {
    * (then `admit` it).
    */
   readonly refuseNow: () => Overloaded | undefined
+  /** Counts a connection the transport accepted now (see `LoopPressure.accept`). */
+  readonly connected: () => void
   /** Gives back a slot taken with `tryEnter`. */
   readonly leave: () => void
   /** Requests running now. */
@@ -152,7 +154,8 @@ export const make = (
       onRefused()
       return refused
     },
-    leave: leaveNow
+    leave: leaveNow,
+    connected: loop.accept
   }
 }
 
@@ -178,5 +181,6 @@ export const unlimited: AdmissionShape = {
   tryEnter: () => true,
   refuseNow: () => undefined,
   leave: () => undefined,
+  connected: () => undefined,
   inFlight: () => 0
 }

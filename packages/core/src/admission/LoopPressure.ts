@@ -5,10 +5,11 @@
  * flight does not see that wait (a call that completes in the turn it arrived in holds its slot for microseconds),
  * so under a flood of clients the turns grow with the number of clients, and every answer with them.
  *
- * This watch times each turn that takes requests, from its first request to its end (a `setImmediate`), and refuses the
- * requests that arrive late in a long turn of a crowd: past twice the budget in a turn that has seen a crowd of
- * requests (more than the admission's slots and queue hold together, 128 by default: a burst they could hold is not a
- * crowd), and past the budget itself in any turn once two crowded turns in a row ran over it (the overload is
+ * This watch times each turn that takes requests or accepts connections, from the first of them to its end (a
+ * `setImmediate`), and refuses the requests that arrive late in a long turn of a crowd: past twice the budget in a
+ * turn that has seen a crowd of requests and new connections (more than the admission's slots and queue hold
+ * together, 128 by default: a burst they could hold is not a crowd; a storm of new clients is one before any of their
+ * requests is read), and past the budget itself in any turn once two crowded turns in a row ran over it (the overload is
  * sustained, not a garbage collection or a burst; a crowded turn within the budget, or a quarter second without a
  * crowded turn, ends it). A turn that is long because of a few slow requests (a tool that computes, a cold start)
  * refuses nothing: refusing would shorten nobody's wait by much, and the slots bound the work in flight. Under a flood,
@@ -30,6 +31,12 @@ export interface LoopPressure {
   readonly arrive: () => boolean
   /** Whether the request that arrived last is late (without counting another). */
   readonly late: () => boolean
+  /**
+   * Counts a connection accepted now in its turn, like a request: accepting is the turn's work too, and a storm of new
+   * clients (hundreds accepted in one turn, before any of their requests is read) makes a long, crowded turn whose
+   * requests have waited all of it.
+   */
+  readonly accept: () => void
 }
 
 /** Turns past the budget in a row after which the overload is sustained. */
@@ -71,20 +78,25 @@ export const make = (budgetMs: number, crowd: number): LoopPressure => {
     return performance.now() - turnStartedAt > (sustained ? budgetMs : 2 * budgetMs)
   }
 
+  const count = () => {
+    if (turnStartedAt < 0) {
+      turnStartedAt = performance.now()
+      setImmediate(endTurn)
+      // A quarter second without a crowd (a flood brings one every few dozen milliseconds): the overload is over.
+      if (turnStartedAt - crowdedAt > QUIET_MS) overTurns = 0
+    }
+    seen += 1
+  }
+
   return {
     arrive: () => {
-      if (turnStartedAt < 0) {
-        turnStartedAt = performance.now()
-        setImmediate(endTurn)
-        // A quarter second without a crowd (a flood brings one every few dozen milliseconds): the overload is over.
-        if (turnStartedAt - crowdedAt > QUIET_MS) overTurns = 0
-      }
-      seen += 1
+      count()
       return late()
     },
-    late
+    late,
+    accept: count
   }
 }
 
 /** A watch that never refuses (bulkheads, servers that shed load elsewhere). */
-export const off: LoopPressure = { arrive: () => false, late: () => false }
+export const off: LoopPressure = { arrive: () => false, late: () => false, accept: () => undefined }

@@ -106,6 +106,11 @@ export interface McpEndpoint {
   readonly guard: NodeGuard
   /** Answers requests Node's HTTP parser refuses with a JSON-RPC error body, and accounts for them. */
   readonly clientError: ClientErrorHandler
+  /**
+   * Counts a connection the listener accepted for load shedding (see `LoopPressure.accept`): `McpNodeServer` calls it
+   * on every `connection`.
+   */
+  readonly connected: () => void
   /** Open 2025-era sessions (for metrics and tests). */
   readonly openSessions: () => number
   /** MCP over WebSocket (`upgrade` on the endpoint's path), when enabled. */
@@ -445,6 +450,7 @@ export const makeEndpoint = (
       node: makeNodeHandler(nodeEndpoint),
       guard: makeNodeGuard(nodeEndpoint),
       clientError: makeClientErrorHandler(nodeEndpoint),
+      connected: admission.connected,
       openSessions: sessions.size,
       ...(websocket === undefined ? {} : { websocket })
     }

@@ -73,6 +73,7 @@ class McpServer extends Server {
   constructor(path: string, endpoint: McpEndpoint) {
     super()
     this.on("clientError", endpoint.clientError)
+    this.on("connection", endpoint.connected)
     this.#path = path
     this.#handler = endpoint.node
     this.#guard = endpoint.guard
