@@ -85,7 +85,7 @@ describe("LoopPressure", () => {
     expect(turn(watch, 30, 1.5 * BUDGET).some(Boolean)).toBe(false)
   })
 
-  it("counts the connections a turn accepts: a storm of new clients makes a crowded turn, from its first accept", async () => {
+  it("counts the connections a turn accepts: a storm of new clients makes a crowded turn from its first", async () => {
     const watch = LoopPressure.make(BUDGET, CROWD)
     // A turn that accepts a crowd of connections over 2.5 budgets (no request yet), then reads 4 requests: the turn
     // is past twice the budget and crowded, so they are refused; the same 4 alone in a long turn would be taken.
