@@ -115,22 +115,20 @@ export const make = (
     // The chain's last row as this writer appended it: the next batch goes right after it in one statement; unknown
     // at first, after a failure, and after another writer appended first (then the batch goes under the lock).
     let tail: ChainTail | undefined
-    const append = (batch: ReadonlyArray<StorableRecord>, afterFailure: boolean): Effect.Effect<Appended, SqlError> => {
-      if (afterFailure || tail === undefined) return appendBatch(sql, batch, afterFailure)
-      return appendAfter(sql, tail, batch).pipe(
-        Effect.map((after): Appended => ({ inserted: batch.length, tail: after })),
-        Effect.catchIf(isChainMoved, () => appendBatch(sql, batch, false))
+    const append = (batch: ReadonlyArray<StorableRecord>, afterFailure: boolean): Effect.Effect<Appended, SqlError> =>
+      Effect.tap(
+        afterFailure || tail === undefined
+          ? appendBatch(sql, batch, afterFailure)
+          : Effect.catchIf(appendAfter(sql, tail, batch), isChainMoved, () => appendBatch(sql, batch, false)),
+        (appended) =>
+          Effect.sync(() => {
+            if (appended.tail !== undefined) tail = appended.tail
+          })
       )
-    }
 
     const write = (batch: ReadonlyArray<StorableRecord>) => {
       let failed = false
       return Effect.suspend(() => append(batch, failed)).pipe(
-        Effect.tap((appended) =>
-          Effect.sync(() => {
-            if (appended.tail !== undefined) tail = appended.tail
-          })
-        ),
         Effect.timeout(config.writeTimeout),
         Effect.catchDefect((defect) => Effect.fail(defect)),
         Effect.tapError((error) => {

@@ -254,10 +254,10 @@ export const appendAfter = (
   sql: PgClient.PgClient,
   tail: ChainTail,
   records: ReadonlyArray<AuditRecord | StorableRecord>
-): Effect.Effect<ChainTail, SqlError> =>
+): Effect.Effect<Appended, SqlError> =>
   Effect.suspend(() => {
     const batch = linked(tail, records)
-    return Effect.as(sql.unsafe(insertRowsLocked, batch.parameters), batch.tail)
+    return Effect.as(sql.unsafe(insertRowsLocked, batch.parameters), { inserted: records.length, tail: batch.tail })
   })
 
 /** Whether an append failed because the ids it took were taken: another writer appended first. */
