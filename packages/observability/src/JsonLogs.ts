@@ -3,8 +3,10 @@
  *
  * Stdout carries the MCP stdio protocol, so every log line goes to stderr: one JSON object per line with `time`,
  * `level`, `message`, every log annotation, the current span's `traceId`/`spanId` and, when present, the pretty
- * `cause`. Lines are written in bulk, not one system call each: they collect during a turn of the event loop and go
- * out in one write after it. An error or fatal line is written at once (with everything before it), and whatever is
+ * `cause`. Lines are written in bulk, not one system call each: they collect for at most {@link flushMillis} (or
+ * until {@link flushBytes} of them wait) and go out in one write. A busy server's access log is a line a request, and
+ * each write costs ~4 µs of CPU in Node's stream even to `/dev/null`: written once a turn, it was 3-6% of a request's
+ * CPU at 10 connections. An error or fatal line is written at once (with everything before it), and whatever is
  * pending is written when the layer is released and when the process exits, so no line is lost to buffering.
  *
  * @since 0.1.0
@@ -172,29 +174,41 @@ export const formatter: Logger.Logger<unknown, string> = Logger.make(({ cause, d
   )
 )
 
-/** Lines formatted but not yet written. */
-const pending: Array<string> = []
-let scheduled = false
+/** The longest a line below Error waits to be written, in milliseconds. */
+export const flushMillis = 20
+
+/** How much text (UTF-16 code units, about bytes) may wait before it is written without waiting for the timer. */
+export const flushBytes = 64 * 1024
+
+/** Lines formatted but not yet written, and their length. */
+let pending = ""
+let timer: ReturnType<typeof setTimeout> | undefined
 
 /** Writes every pending line to stderr in one write. */
 export const flush = (): void => {
-  scheduled = false
+  if (timer !== undefined) {
+    clearTimeout(timer)
+    timer = undefined
+  }
   if (pending.length === 0) return
-  const text = pending.join("")
-  pending.length = 0
+  const text = pending
+  pending = ""
   process.stderr.write(text)
+}
+
+const flushOnTimer = (): void => {
+  timer = undefined
+  flush()
 }
 
 const urgent: ReadonlySet<LogLevel.LogLevel> = new Set(["Error", "Fatal"])
 
 /** Adds a formatted line to the pending ones (see the module's description). */
 const write = (line: string, logLevel: LogLevel.LogLevel): void => {
-  pending.push(`${line}\n`)
-  if (urgent.has(logLevel)) flush()
-  else if (!scheduled) {
-    scheduled = true
-    setImmediate(flush)
-  }
+  pending += `${line}\n`
+  if (urgent.has(logLevel) || pending.length >= flushBytes) flush()
+  // Unreferenced: a pending line does not keep the process alive; it is written on exit.
+  else if (timer === undefined) timer = setTimeout(flushOnTimer, flushMillis).unref()
 }
 
 /** Writes each {@link formatter} line to the process's stderr, in bulk (see the module's description). */

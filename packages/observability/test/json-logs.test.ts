@@ -104,23 +104,32 @@ describe("JsonLogs", () => {
     })
   )
 
-  it.live("writes a turn's lines in one write, an error line at once, and everything before the process exits", () =>
-    Effect.gen(function* () {
-      const turn = yield* runChild(undefined, burstFixture, { BURST_END: "turn" })
-      expect(turn.code).toBe(0)
-      const lines = parseLines(turn.stderr)
-      expect(lines.map((line) => line.message)).toEqual([
-        ...Array.from({ length: 20 }, (_, n) => `line ${n}`),
-        "urgent",
-        "later"
-      ])
-      // The burst and the error went out together at the error; the last line after the turn.
-      expect(JSON.parse(turn.stdout)).toEqual({ afterError: 1, total: 2 })
+  it.live(
+    "writes lines in bulk after a short wait, an error line at once, and everything before the process exits",
+    () =>
+      Effect.gen(function* () {
+        const turn = yield* runChild(undefined, burstFixture, { BURST_END: "turn" })
+        expect(turn.code).toBe(0)
+        const lines = parseLines(turn.stderr)
+        expect(lines.map((line) => line.message)).toEqual([
+          ...Array.from({ length: 20 }, (_, n) => `line ${n}`),
+          "urgent",
+          "later"
+        ])
+        // The burst and the error went out together at the error; the last line neither at once nor at the end of the
+        // turn, but when the flush interval had passed.
+        expect(JSON.parse(turn.stdout)).toEqual({ afterError: 1, afterLine: 1, nextTurn: 1, total: 2 })
 
-      const exit = yield* runChild(undefined, burstFixture, { BURST_END: "exit" })
-      expect(exit.code).toBe(0)
-      expect(parseLines(exit.stderr)).toHaveLength(20)
-    })
+        const exit = yield* runChild(undefined, burstFixture, { BURST_END: "exit" })
+        expect(exit.code).toBe(0)
+        expect(parseLines(exit.stderr)).toHaveLength(20)
+
+        // More than flushBytes waiting goes out without waiting for the timer; the rest at exit.
+        const size = yield* runChild(undefined, burstFixture, { BURST_END: "size" })
+        const { lines: sizeLines, inTurn } = JSON.parse(size.stdout)
+        expect(inTurn).toBe(1)
+        expect(parseLines(size.stderr)).toHaveLength(sizeLines)
+      })
   )
 
   it.effect("writes plain annotation values as JSON.stringify would, and a message of several parts joined", () =>
