@@ -68,5 +68,13 @@ export const auditMigrations: ReadonlyArray<Migration> = [
     id: "0003",
     name: "drop the redundant unique index on hash",
     up: `ALTER TABLE audit_log DROP CONSTRAINT audit_log_hash_key;`
+  },
+  {
+    // Rows are appended in time order, so a block range index serves `from`/`to` as well as a B-tree for a fraction
+    // of its size, and costs an appended row next to nothing (`pnpm bench:audit`: PostgreSQL's CPU a row 15.9-19.2 µs
+    // against 16.4-20.7 with the B-tree, alternating).
+    id: "0004",
+    name: "time index as a block range index",
+    up: `DROP INDEX audit_log_time; CREATE INDEX audit_log_time ON audit_log USING brin (time);`
   }
 ]
