@@ -180,9 +180,10 @@ export const flushMillis = 20
 /** How much text (UTF-16 code units, about bytes) may wait before it is written without waiting for the timer. */
 export const flushBytes = 64 * 1024
 
-/** Lines formatted but not yet written, and their length. */
+/** Lines formatted but not yet written, as one text. */
 let pending = ""
 let timer: ReturnType<typeof setTimeout> | undefined
+let exitHooked = false
 
 /** Writes every pending line to stderr in one write. */
 export const flush = (): void => {
@@ -207,8 +208,15 @@ const urgent: ReadonlySet<LogLevel.LogLevel> = new Set(["Error", "Fatal"])
 const write = (line: string, logLevel: LogLevel.LogLevel): void => {
   pending += `${line}\n`
   if (urgent.has(logLevel) || pending.length >= flushBytes) flush()
-  // Unreferenced: a pending line does not keep the process alive; it is written on exit.
-  else if (timer === undefined) timer = setTimeout(flushOnTimer, flushMillis).unref()
+  else if (timer === undefined) {
+    // Unreferenced: a pending line does not keep the process alive; it is written as the process exits, whether the
+    // logger came with its layer or not.
+    if (!exitHooked) {
+      exitHooked = true
+      process.on("exit", flush)
+    }
+    timer = setTimeout(flushOnTimer, flushMillis).unref()
+  }
 }
 
 /** Writes each {@link formatter} line to the process's stderr, in bulk (see the module's description). */
@@ -261,17 +269,8 @@ export const logAnnotatedUnsafe = (
   return undefined
 }
 
-/** Writes what is pending when the layer is released or the process exits. */
-const flushOnExit: Layer.Layer<never> = Layer.effectDiscard(
-  Effect.acquireRelease(
-    Effect.sync(() => process.on("exit", flush)),
-    () =>
-      Effect.sync(() => {
-        process.off("exit", flush)
-        flush()
-      })
-  )
-)
+/** Writes what is pending when the layer is released (the process's exit is hooked by the first line that waits). */
+const flushOnRelease: Layer.Layer<never> = Layer.effectDiscard(Effect.addFinalizer(() => Effect.sync(flush)))
 
 /**
  * Replaces the default logger with {@link logger} (and {@link spanEvents} for warnings and errors) and sets the
@@ -284,7 +283,7 @@ export const layer = (setting: string | undefined): Layer.Layer<never> => {
     Logger.layer([logger, spanEvents]),
     Layer.succeed(References.MinimumLogLevel, level ?? "Info"),
     Layer.succeed(Logger.LogToStderr, true),
-    flushOnExit
+    flushOnRelease
   )
   if (level !== undefined) return base
   return Layer.effectDiscard(
