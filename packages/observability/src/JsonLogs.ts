@@ -185,21 +185,14 @@ let pending = ""
 let timer: ReturnType<typeof setTimeout> | undefined
 let exitHooked = false
 
-/** Writes every pending line to stderr in one write. */
+/** Writes every pending line to stderr in one write; also the timer's callback (clearing a fired timer does nothing). */
 export const flush = (): void => {
-  if (timer !== undefined) {
-    clearTimeout(timer)
-    timer = undefined
-  }
+  clearTimeout(timer)
+  timer = undefined
   if (pending.length === 0) return
   const text = pending
   pending = ""
   process.stderr.write(text)
-}
-
-const flushOnTimer = (): void => {
-  timer = undefined
-  flush()
 }
 
 const urgent: ReadonlySet<LogLevel.LogLevel> = new Set(["Error", "Fatal"])
@@ -215,7 +208,7 @@ const write = (line: string, logLevel: LogLevel.LogLevel): void => {
       exitHooked = true
       process.on("exit", flush)
     }
-    timer = setTimeout(flushOnTimer, flushMillis).unref()
+    timer = setTimeout(flush, flushMillis).unref()
   }
 }
 
