@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { AuditConfig, AuditLog, type AuditRecord } from "@bulwark/audit"
+import { makeRequestId } from "@bulwark/core"
 import { Database, DatabaseConfig, MigrationRegistry } from "@bulwark/database"
 import { createDatabase, dropDatabases } from "@bulwark/database/testing"
 import { Effect, Layer, Redacted, Schema } from "effect"
@@ -51,7 +52,7 @@ const recordOf = (): AuditRecord => {
     errorCode: null,
     reason: null,
     durationMs: 1.5 + (n % 1000) / 1000,
-    requestId: crypto.randomUUID(),
+    requestId: makeRequestId(),
     traceId: null
   }
 }

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { type EdgeExchange, EdgeExchanges } from "@bulwark/core"
+import { type EdgeExchange, EdgeExchanges, makeRequestId } from "@bulwark/core"
 import { Clock, Effect, Layer } from "effect"
 import { AuditLog } from "./AuditLog.ts"
 import type { AuditRecord, JsonValue } from "./AuditRecord.ts"
@@ -38,7 +38,7 @@ export const edgeRecord = (exchange: EdgeExchange, now: number): AuditRecord => 
     errorCode: exchange.errorCode ?? null,
     reason: exchange.reason ?? null,
     durationMs,
-    requestId: exchange.requestId ?? crypto.randomUUID(),
+    requestId: exchange.requestId ?? makeRequestId(),
     traceId: exchange.traceId ?? null
   }
 }

@@ -77,6 +77,7 @@ export { type ClientChannel, silentChannel } from "./request/ClientChannel.ts"
 export type { JobRun, McpRequest, McpResult, Params, ProtocolEra } from "./request/McpRequest.ts"
 export { makeRequest } from "./request/makeRequest.ts"
 export type { AuthenticationMethod, Principal } from "./request/Principal.ts"
+export { makeRequestId } from "./request/RequestId.ts"
 export type {
   ListedResource,
   ResourceBody,

@@ -16,7 +16,6 @@
  *
  * @since 0.1.0
  */
-import { randomUUID } from "node:crypto"
 import {
   type Call,
   Catalog,
@@ -28,6 +27,7 @@ import {
   type JsonValue,
   type McpRequest,
   type McpResult,
+  makeRequestId,
   makeToolContext,
   Notifier,
   type Principal,
@@ -194,7 +194,7 @@ export const layer: Layer.Layer<ToolTasks, never, Jobs | Catalog.Catalog | Notif
         }
         const call: Call = {
           request,
-          requestId: randomUUID(),
+          requestId: makeRequestId(),
           principal,
           tenantId: job.tenantId,
           startedAt: performance.now(),

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { AuditLogShape, AuditOutcome } from "@bulwark/audit"
+import { makeRequestId } from "@bulwark/core"
 import { Cause, Clock, Effect } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { type AuditNote, awaitWritten, emptyNote, recordChange } from "./AdminAudit.ts"
@@ -114,7 +115,7 @@ export const handler = <R>(
     Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const startedAt = yield* Clock.currentTimeMillis
-      const requestId = crypto.randomUUID()
+      const requestId = makeRequestId()
       const note = emptyNote()
       const authenticated = env.check(request.headers.authorization)
       if (audited === undefined) {

@@ -1,4 +1,5 @@
 import { AuditLog } from "@bulwark/audit"
+import { makeRequestId } from "@bulwark/core"
 import { TenantConfig, TenantDirectory } from "@bulwark/tenancy"
 import { Clock, Effect, Schema } from "effect"
 import type { ServerConfig } from "../config/ServerConfig.ts"
@@ -39,7 +40,7 @@ export const syncTenants = (config: ServerConfig) =>
         errorCode: null,
         reason: null,
         durationMs: 0,
-        requestId: crypto.randomUUID(),
+        requestId: makeRequestId(),
         traceId: null
       })
     }

@@ -16,6 +16,7 @@ import { Catalog } from "../catalog/Catalog.ts"
 import { ErrorCode, McpError } from "../errors/McpError.ts"
 import { Notifier } from "../notify/Notifier.ts"
 import type { McpRequest, McpResult } from "../request/McpRequest.ts"
+import { makeRequestId } from "../request/RequestId.ts"
 import type { AccessLogConfig } from "./AccessLog.ts"
 import * as AccessLog from "./AccessLog.ts"
 import { type Call, DEFAULT_TENANT } from "./Call.ts"
@@ -110,7 +111,7 @@ export const make = (config: PipelineConfig = defaultConfig): Effect.Effect<Pipe
         Effect.suspend(() => {
           const call: Call = {
             request,
-            requestId: crypto.randomUUID(),
+            requestId: makeRequestId(),
             principal: request.principal,
             tenantId: request.principal?.tenantId ?? DEFAULT_TENANT,
             startedAt: performance.now(),

@@ -15,6 +15,7 @@ import {
   Admission,
   Authentication,
   EdgeExchanges,
+  makeRequestId,
   Pipeline,
   type Principal,
   servingContext
@@ -356,7 +357,7 @@ export const makeEndpoint = (
           Cause.hasInterruptsOnly(cause)
             ? Effect.failCause(cause)
             : Effect.suspend(() => {
-                const requestId = crypto.randomUUID()
+                const requestId = makeRequestId()
                 return Effect.logError("the MCP endpoint failed unexpectedly", cause).pipe(
                   Effect.annotateLogs({ requestId }),
                   Effect.andThen(

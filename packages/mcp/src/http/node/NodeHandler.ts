@@ -15,7 +15,7 @@ import type { Duplex } from "node:stream"
 import { Readable } from "node:stream"
 import { pipeline as pipeStreams } from "node:stream/promises"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
-import { Admission, type Authentication, type Overloaded } from "@bulwark/core"
+import { Admission, type Authentication, makeRequestId, type Overloaded } from "@bulwark/core"
 import { isJsonContentType } from "@modelcontextprotocol/server"
 import { Cause, Effect, Exit, type Fiber } from "effect"
 import type { Described } from "../describeRequest.ts"
@@ -237,7 +237,7 @@ export const makeNodeHandler = (endpoint: NodeEndpoint): NodeHandler => {
         if (exit.value instanceof Response) void writeWebResponse(response, exit.value)
         else turn.write(response, exit.value)
       } else if (!Cause.hasInterruptsOnly(exit.cause)) {
-        const requestId = crypto.randomUUID()
+        const requestId = makeRequestId()
         writeAnswer(response, internalError(requestId))
         endpoint.run(
           Effect.logError("the MCP endpoint failed unexpectedly", exit.cause).pipe(
