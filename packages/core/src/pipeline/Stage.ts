@@ -23,7 +23,7 @@
  * and something to do at its end), refusing it, or, when it must wait (a first lookup, a shared store), wrapping
  * the rest of the chain in an effect. Guards next to each other are decided in one step, one after the other.
  */
-import { type Context, Effect, type Exit, type Fiber } from "effect"
+import { Context, Effect, type Exit, type Fiber, References } from "effect"
 import type { McpError } from "../errors/McpError.ts"
 import type { Refused } from "../errors/Refused.ts"
 import type { McpResult } from "../request/McpRequest.ts"
@@ -132,21 +132,55 @@ export const make = (
   options: { readonly order?: number } = {}
 ): Stage => ({ name, phase, order: options.order ?? 0, wrap })
 
-/** Wraps the rest of the chain in the observers given, with one exit hook (and one log annotation) for all. */
+/** `context` with `values` added to its log annotations (as `Effect.annotateLogs` adds them). */
+const annotated = (
+  context: Context.Context<never>,
+  values: Readonly<Record<string, unknown>>
+): Context.Context<never> => {
+  const current = Context.get(context, References.CurrentLogAnnotations)
+  let empty = true
+  for (const _ in current) {
+    empty = false
+    break
+  }
+  return Context.add(context, References.CurrentLogAnnotations, empty ? values : { ...current, ...values })
+}
+
+/**
+ * Wraps the rest of the chain in the observers given, with one exit hook (and one log annotation) for all. The hook
+ * is registered before the observers start (`Effect.onExitPrimitive`, which runs it uninterruptibly), so that every
+ * request they saw start is seen to end; the starts run in one synchronous step, which nothing can interrupt. When
+ * no end must wait, the hook adds no step of its own to the request.
+ */
 const observing =
   ({ observe, annotations }: Observers) =>
   (next: Handler): Handler =>
-  (call) =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.withFiber((fiber) => {
-        const ends = observe.map((start) => start(call, fiber))
-        const ended = Effect.onExit(restore(next(call)), (exit) =>
-          Effect.withFiber((ending) => runEnds(ends, exit, ending))
-        )
-        // The annotations cover the ends too: the access log's line says which request it is about.
-        return annotations.length === 0 ? ended : Effect.annotateLogs(ended, annotationsOf(annotations, call))
-      })
+  (call) => {
+    let fiber: Fiber.Fiber<unknown, unknown> | undefined
+    let ends: ReadonlyArray<OnEnd> | undefined
+    let outside: Context.Context<never> | undefined
+    return Effect.onExitPrimitive(
+      Effect.withFiber((current) => {
+        fiber = current
+        ends = observe.map((start) => start(call, current))
+        if (annotations.length > 0) {
+          // The annotations cover the ends too: the access log's line says which request it is about.
+          outside = current.context
+          current.setContext(annotated(outside, annotationsOf(annotations, call)))
+        }
+        return next(call)
+      }),
+      (exit) => {
+        if (ends === undefined || fiber === undefined) return undefined
+        const waiting = runEnds(ends, exit, fiber)
+        const ending = fiber
+        const restored = outside
+        if (restored === undefined) return waiting
+        if (waiting === undefined) return void ending.setContext(restored)
+        return Effect.onExitPrimitive(waiting, () => void ending.setContext(restored))
+      }
     )
+  }
 
 /**
  * Declares an observer of `phase` (see the module's description): `observe` runs as each request starts and
@@ -169,12 +203,15 @@ export const observer = (
   }
 }
 
-/** Runs what ends returned, after them; a defect an end threw is raised after everything has run. */
+/**
+ * Runs the ends, innermost first, and returns what must wait (after them, in the same order), or `undefined` when
+ * nothing must. A defect an end threw is raised after everything has run.
+ */
 const runEnds = (
   ends: ReadonlyArray<OnEnd>,
   exit: Exit.Exit<McpResult, PipelineError>,
   fiber: Fiber.Fiber<unknown, unknown>
-): Effect.Effect<void> => {
+): Effect.Effect<void> | undefined => {
   let later: Array<Effect.Effect<void>> | undefined
   let defect: { readonly thrown: unknown } | undefined
   // Innermost first, as nested stages would end; what must wait runs after, in the same order. An end that throws
@@ -193,77 +230,81 @@ const runEnds = (
   }
   const rest =
     later === undefined
-      ? Effect.void
+      ? undefined
       : later.length === 1
         ? (later[0] as Effect.Effect<void>)
         : Effect.all(later, { discard: true })
-  return defect === undefined ? rest : Effect.andThen(rest, Effect.die(defect.thrown))
+  if (defect === undefined) return rest
+  const die = Effect.die(defect.thrown)
+  return rest === undefined ? die : Effect.andThen(rest, die)
 }
 
 /**
- * Decides `checks[from...]` for a request in `fiber`, in order, then runs the rest: `next`, a refusal, or what a
- * guard that must wait wraps around the checks after it. The rest runs in the context the guards built; the ends
- * of the guards that let the request through run when it ends. The caller makes this uninterruptible (`restore`
- * gives the rest back its interruptibility), so that every end whose guard acted is registered.
+ * Decides `checks[from...]` for a request, in order, then runs the rest: `next`, a refusal, or what a guard that
+ * must wait wraps around the checks after it (decided the same way when it runs them). The rest runs in the context
+ * the guards built; the ends of the guards that let the request through run when it ends. As for observers, the
+ * exit hook is registered before the checks are decided (`Effect.onExitPrimitive`, run uninterruptibly), and they
+ * are decided in one synchronous step: every end whose guard acted is run.
  */
-const decide = (
+const guarded = (
   checks: ReadonlyArray<Check>,
   from: number,
   next: Handler,
-  call: Call,
-  fiber: Fiber.Fiber<unknown, unknown>,
-  restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  call: Call
 ): Effect.Effect<McpResult, PipelineError> => {
-  const start = fiber.context
-  let context = start
+  let fiber: Fiber.Fiber<unknown, unknown> | undefined
+  let start: Context.Context<never> | undefined
   let ends: Array<OnEnd> | undefined
-  let rest: Effect.Effect<McpResult, PipelineError> | undefined
-  for (let i = from; i < checks.length && rest === undefined; i++) {
-    let verdict: Verdict
-    try {
-      verdict = (checks[i] as Check)(call, context)
-    } catch (thrown) {
-      rest = Effect.die(thrown)
-      break
-    }
-    if (verdict === undefined) continue
-    switch (verdict._tag) {
-      case "Admitted":
-        if (verdict.context !== undefined) context = verdict.context
-        if (verdict.end !== undefined) {
-          if (ends === undefined) ends = [verdict.end]
-          else ends.push(verdict.end)
+  return Effect.onExitPrimitive(
+    Effect.withFiber((current) => {
+      const before = current.context
+      let context = before
+      let rest: Effect.Effect<McpResult, PipelineError> | undefined
+      for (let i = from; i < checks.length && rest === undefined; i++) {
+        let verdict: Verdict
+        try {
+          verdict = (checks[i] as Check)(call, context)
+        } catch (thrown) {
+          rest = Effect.die(thrown)
+          break
         }
-        break
-      case "Around": {
-        const after = i + 1
-        rest = verdict.around(
-          Effect.uninterruptibleMask((restoreRest) =>
-            Effect.withFiber((inner) => decide(checks, after, next, call, inner, restoreRest))
-          )
-        )
-        break
+        if (verdict === undefined) continue
+        switch (verdict._tag) {
+          case "Admitted":
+            if (verdict.context !== undefined) context = verdict.context
+            if (verdict.end !== undefined) {
+              if (ends === undefined) ends = [verdict.end]
+              else ends.push(verdict.end)
+            }
+            break
+          case "Around":
+            rest = verdict.around(guarded(checks, i + 1, next, call))
+            break
+          default:
+            rest = Effect.fail(verdict)
+        }
       }
-      default:
-        rest = Effect.fail(verdict)
+      if (ends !== undefined || context !== before) {
+        fiber = current
+        start = before
+        current.setContext(context)
+      }
+      return rest ?? next(call)
+    }),
+    (exit) => {
+      if (fiber === undefined || start === undefined) return undefined
+      fiber.setContext(start)
+      return ends === undefined ? undefined : runEnds(ends, exit, fiber)
     }
-  }
-  const body = restore(rest ?? next(call))
-  if (ends === undefined && context === start) return body
-  fiber.setContext(context)
-  const ending = ends
-  return Effect.onExit(body, (exit) => {
-    fiber.setContext(start)
-    return ending === undefined ? Effect.void : runEnds(ending, exit, fiber)
-  })
+  )
 }
 
-/** Decides the guards next to each other in the chain in one step (see `decide`). */
+/** Decides the guards next to each other in the chain in one step (see `guarded`). */
 const guarding =
   (checks: ReadonlyArray<Check>) =>
   (next: Handler): Handler =>
   (call) =>
-    Effect.uninterruptibleMask((restore) => Effect.withFiber((fiber) => decide(checks, 0, next, call, fiber, restore)))
+    guarded(checks, 0, next, call)
 
 /**
  * Declares a guard of `phase` (see the module's description): `check` decides each request as it reaches the guard.
