@@ -23,7 +23,7 @@
  * and something to do at its end), refusing it, or, when it must wait (a first lookup, a shared store), wrapping
  * the rest of the chain in an effect. Guards next to each other are decided in one step, one after the other.
  */
-import { Context, Effect, type Exit, type Fiber, References } from "effect"
+import { Context, Effect, type Exit, Fiber, References } from "effect"
 import type { McpError } from "../errors/McpError.ts"
 import type { Refused } from "../errors/Refused.ts"
 import type { McpResult } from "../request/McpRequest.ts"
@@ -151,36 +151,44 @@ const annotated = (
  * is registered before the observers start (`Effect.onExitPrimitive`, which runs it uninterruptibly), so that every
  * request they saw start is seen to end; the starts run in one synchronous step, which nothing can interrupt. When
  * no end must wait, the hook adds no step of its own to the request.
+ *
+ * What a run learns (its fiber, the ends, the context to restore) is kept beside the effect for the hook, which is
+ * given only the exit: the effect stays a value any number of runs may use one after the other, and a run that
+ * begins while another is in progress (in another fiber) goes through a wrapping of its own (`again`).
  */
-const observing =
-  ({ observe, annotations }: Observers) =>
-  (next: Handler): Handler =>
-  (call) => {
-    let fiber: Fiber.Fiber<unknown, unknown> | undefined
-    let ends: ReadonlyArray<OnEnd> | undefined
+const observing = (observers: Observers) => (next: Handler) => {
+  const { observe, annotations } = observers
+  const wrapped: Handler = (call) => {
+    let owner: Fiber.Fiber<unknown, unknown> | undefined
+    let ends: ReadonlyArray<OnEnd> = []
     let outside: Context.Context<never> | undefined
     return Effect.onExitPrimitive(
-      Effect.withFiber((current) => {
-        fiber = current
-        ends = observe.map((start) => start(call, current))
+      Effect.withFiber((fiber) => {
+        if (owner !== undefined) return wrapped(call)
+        owner = fiber
+        ends = observe.map((start) => start(call, fiber))
         if (annotations.length > 0) {
           // The annotations cover the ends too: the access log's line says which request it is about.
-          outside = current.context
-          current.setContext(annotated(outside, annotationsOf(annotations, call)))
+          outside = fiber.context
+          fiber.setContext(annotated(outside, annotationsOf(annotations, call)))
         }
         return next(call)
       }),
       (exit) => {
-        if (ends === undefined || fiber === undefined) return undefined
-        const waiting = runEnds(ends, exit, fiber)
-        const ending = fiber
+        const fiber = owner
+        if (fiber === undefined || fiber !== Fiber.getCurrent()) return undefined
+        owner = undefined
         const restored = outside
+        outside = undefined
+        const waiting = runEnds(ends, exit, fiber)
         if (restored === undefined) return waiting
-        if (waiting === undefined) return void ending.setContext(restored)
-        return Effect.onExitPrimitive(waiting, () => void ending.setContext(restored))
+        if (waiting === undefined) return void fiber.setContext(restored)
+        return Effect.onExitPrimitive(waiting, () => void fiber.setContext(restored))
       }
     )
   }
+  return wrapped
+}
 
 /**
  * Declares an observer of `phase` (see the module's description): `observe` runs as each request starts and
@@ -243,8 +251,9 @@ const runEnds = (
  * Decides `checks[from...]` for a request, in order, then runs the rest: `next`, a refusal, or what a guard that
  * must wait wraps around the checks after it (decided the same way when it runs them). The rest runs in the context
  * the guards built; the ends of the guards that let the request through run when it ends. As for observers, the
- * exit hook is registered before the checks are decided (`Effect.onExitPrimitive`, run uninterruptibly), and they
- * are decided in one synchronous step: every end whose guard acted is run.
+ * exit hook is registered before the checks are decided (`Effect.onExitPrimitive`, run uninterruptibly), they are
+ * decided in one synchronous step (every end whose guard acted is run), and what a run learns is kept beside the
+ * effect for its hook, one run at a time.
  */
 const guarded = (
   checks: ReadonlyArray<Check>,
@@ -252,12 +261,14 @@ const guarded = (
   next: Handler,
   call: Call
 ): Effect.Effect<McpResult, PipelineError> => {
-  let fiber: Fiber.Fiber<unknown, unknown> | undefined
+  let owner: Fiber.Fiber<unknown, unknown> | undefined
   let start: Context.Context<never> | undefined
   let ends: Array<OnEnd> | undefined
   return Effect.onExitPrimitive(
-    Effect.withFiber((current) => {
-      const before = current.context
+    Effect.withFiber((fiber) => {
+      if (owner !== undefined) return guarded(checks, from, next, call)
+      owner = fiber
+      const before = fiber.context
       let context = before
       let rest: Effect.Effect<McpResult, PipelineError> | undefined
       for (let i = from; i < checks.length && rest === undefined; i++) {
@@ -284,17 +295,22 @@ const guarded = (
             rest = Effect.fail(verdict)
         }
       }
-      if (ends !== undefined || context !== before) {
-        fiber = current
+      if (context !== before) {
         start = before
-        current.setContext(context)
+        fiber.setContext(context)
       }
       return rest ?? next(call)
     }),
     (exit) => {
-      if (fiber === undefined || start === undefined) return undefined
-      fiber.setContext(start)
-      return ends === undefined ? undefined : runEnds(ends, exit, fiber)
+      const fiber = owner
+      if (fiber === undefined || fiber !== Fiber.getCurrent()) return undefined
+      owner = undefined
+      const restored = start
+      const ending = ends
+      start = undefined
+      ends = undefined
+      if (restored !== undefined) fiber.setContext(restored)
+      return ending === undefined ? undefined : runEnds(ending, exit, fiber)
     }
   )
 }

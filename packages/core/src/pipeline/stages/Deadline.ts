@@ -56,41 +56,55 @@ const waitWithin = <A, E>(
  * memory), its exit is the answer and no timer is set (`Effect.timeoutOrElse` would fork two fibers). The fiber is
  * started directly (`Effect.runForkWith`) rather than forked as a child, which costs the request several operations
  * of the run loop; the stage's exit hook, registered before it starts, interrupts it (and waits for it) when the
- * request ends before it does, as a child's would be.
+ * request ends before it does, as a child's would be. The fiber is kept beside the effect for the hook, one run at a
+ * time (see `Stage.ts`'s observers).
  */
 export const deadline = (policy: TimeoutPolicy) => {
   const defaultMs = Duration.toMillis(Duration.fromInputUnsafe(policy.default))
   const maxMs = Duration.toMillis(Duration.fromInputUnsafe(policy.max))
-  return Stage.make("deadline", "execute", (next) => (call) => {
-    const target = call.target
-    const own = target._tag === "ToolCall" ? target.tool?.timeoutMs : undefined
-    let body: Fiber.Fiber<McpResult, PipelineError> | undefined
-    return Effect.onExitPrimitive(
-      Effect.withFiber((fiber) => {
-        const cap = fiber.getRef(TimeoutCap)
-        const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-        const ms = Math.min(own ?? defaultMs, maxMs, cap ?? maxMs)
-        const context = Context.add(fiber.context, Deadline, { at: now + ms, timeoutMs: ms })
-        body = Effect.runForkWith(context)(next(call))
-        return (
-          body.pollUnsafe() ??
-          waitWithin(body, context, ms, () =>
-            target._tag === "ToolCall"
-              ? Effect.succeed({
-                  content: [text(`Tool "${target.name}" timed out after ${ms} ms; it may succeed if retried later.`)],
-                  isError: true
-                })
-              : Effect.fail(
-                  new McpError({
-                    code: ErrorCode.RequestTimeout,
-                    message: `Request timed out after ${ms} ms`,
-                    data: { requestId: call.requestId }
+  return Stage.make("deadline", "execute", (next) => {
+    const limited: Stage.Handler = (call) => {
+      const target = call.target
+      const own = target._tag === "ToolCall" ? target.tool?.timeoutMs : undefined
+      let owner: Fiber.Fiber<unknown, unknown> | undefined
+      let body: Fiber.Fiber<McpResult, PipelineError> | undefined
+      return Effect.onExitPrimitive(
+        Effect.withFiber((fiber) => {
+          if (owner !== undefined) return limited(call)
+          owner = fiber
+          const cap = fiber.getRef(TimeoutCap)
+          const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+          const ms = Math.min(own ?? defaultMs, maxMs, cap ?? maxMs)
+          const context = Context.add(fiber.context, Deadline, { at: now + ms, timeoutMs: ms })
+          const started = Effect.runForkWith(context)(next(call))
+          body = started
+          return (
+            started.pollUnsafe() ??
+            waitWithin(started, context, ms, () =>
+              target._tag === "ToolCall"
+                ? Effect.succeed({
+                    content: [text(`Tool "${target.name}" timed out after ${ms} ms; it may succeed if retried later.`)],
+                    isError: true
                   })
-                )
+                : Effect.fail(
+                    new McpError({
+                      code: ErrorCode.RequestTimeout,
+                      message: `Request timed out after ${ms} ms`,
+                      data: { requestId: call.requestId }
+                    })
+                  )
+            )
           )
-        )
-      }),
-      () => (body === undefined || body.pollUnsafe() !== undefined ? undefined : Fiber.interrupt(body))
-    )
+        }),
+        () => {
+          if (owner === undefined || owner !== Fiber.getCurrent()) return undefined
+          const started = body
+          owner = undefined
+          body = undefined
+          return started === undefined || started.pollUnsafe() !== undefined ? undefined : Fiber.interrupt(started)
+        }
+      )
+    }
+    return limited
   })
 }
