@@ -1,7 +1,8 @@
 /**
  * A request's effect is a value: a stage may run the rest of the chain twice, one run after the other (a retry) or
  * both at once (a hedge), and every observer, guard and deadline below it sees each run start and end once, with
- * its own facts, as if the runs were separate requests.
+ * its own facts, as if the runs were separate requests; a run whose observer's start throws leaves nothing of its
+ * own (nor of an earlier run) to end.
  */
 import { Catalog, makeRequest, Notifier, Pipeline, Plugin, Stage, Tool } from "@bulwark/core"
 import { describe, expect, it } from "@effect/vitest"
@@ -147,4 +148,51 @@ describe("the rest of the chain run twice", () => {
       )
     })
   }
+})
+
+/** An observer whose second start throws (a bug in it): its other runs end as usual, each once. */
+let flakyStarts = 0
+const flaky = Stage.observer(
+  "flaky",
+  "observe",
+  () => {
+    flakyStarts += 1
+    const start = flakyStarts
+    if (start === 2) throw new Error("observer bug")
+    return () => {
+      events.push(`flaky end ${start}`)
+      return undefined
+    }
+  },
+  { order: 10 }
+)
+
+/** Runs the rest of the chain three times, one after the other, whatever the second run's end. */
+const thrice = Stage.make(
+  "thrice",
+  "observe",
+  (next) => (call) => {
+    const rest = next(call)
+    return Effect.andThen(rest, Effect.andThen(Effect.exit(rest), rest))
+  },
+  { order: 5 }
+)
+
+describe("an observer whose start throws on a run", () => {
+  it.layer(
+    Pipeline.layer({ ...Pipeline.defaultConfig, stages: [thrice, flaky] }).pipe(
+      Layer.provide(Catalog.layer([plugin])),
+      Layer.provide(Notifier.none)
+    )
+  )((it) => {
+    it.effect("leaves that run nothing to end, and the runs before and after end once each", () =>
+      Effect.gen(function* () {
+        events.length = 0
+        flakyStarts = 0
+        const result = yield* call
+        expect(result.content).toEqual([{ type: "text", text: "run 0" }])
+        expect(events).toEqual(["flaky end 1", "flaky end 3"])
+      })
+    )
+  })
 })

@@ -154,7 +154,7 @@ const annotated = (
  *
  * What a run learns (its fiber, the ends, the context to restore) is kept beside the effect for the hook, which is
  * given only the exit: the effect stays a value any number of runs may use one after the other, and a run that
- * begins while another is in progress (in another fiber) goes through a wrapping of its own (`again`).
+ * begins while another is in progress (in another fiber) goes through a wrapping of its own.
  */
 const observing = (observers: Observers) => (next: Handler) => {
   const { observe, annotations } = observers
@@ -165,8 +165,10 @@ const observing = (observers: Observers) => (next: Handler) => {
     return Effect.onExitPrimitive(
       Effect.withFiber((fiber) => {
         if (owner !== undefined) return wrapped(call)
+        // A start that throws (a defect) leaves nothing for the hook to do.
+        const started = observe.map((start) => start(call, fiber))
         owner = fiber
-        ends = observe.map((start) => start(call, fiber))
+        ends = started
         if (annotations.length > 0) {
           // The annotations cover the ends too: the access log's line says which request it is about.
           outside = fiber.context
