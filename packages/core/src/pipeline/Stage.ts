@@ -23,11 +23,12 @@
  * and something to do at its end), refusing it, or, when it must wait (a first lookup, a shared store), wrapping
  * the rest of the chain in an effect. Guards next to each other are decided in one step, one after the other.
  */
-import { Context, Effect, type Exit, Fiber, References } from "effect"
+import { Context, Effect, type Exit, type Fiber, References } from "effect"
 import type { McpError } from "../errors/McpError.ts"
 import type { Refused } from "../errors/Refused.ts"
 import type { McpResult } from "../request/McpRequest.ts"
 import type { Call } from "./Call.ts"
+import { type Begun, withRunHook } from "./RunHook.ts"
 
 /** The phases, outermost first. */
 export const phases = ["observe", "resolve", "admit", "limit", "validate", "reuse", "execute"] as const
@@ -146,50 +147,46 @@ const annotated = (
   return Context.add(context, References.CurrentLogAnnotations, empty ? values : { ...current, ...values })
 }
 
+/** `next(call)`, or the defect it threw as it built the effect (the hook must still see the request end). */
+const built = (next: Handler, call: Call): Effect.Effect<McpResult, PipelineError> => {
+  try {
+    return next(call)
+  } catch (thrown) {
+    return Effect.die(thrown)
+  }
+}
+
+/** What a run of the observers keeps for their hook: the ends, and the context to restore (when annotated). */
+interface Observed {
+  readonly ends: ReadonlyArray<OnEnd>
+  readonly outside: Context.Context<never> | undefined
+}
+
 /**
  * Wraps the rest of the chain in the observers given, with one exit hook (and one log annotation) for all. The hook
- * is registered before the observers start (`Effect.onExitPrimitive`, which runs it uninterruptibly), so that every
- * request they saw start is seen to end; the starts run in one synchronous step, which nothing can interrupt. When
- * no end must wait, the hook adds no step of its own to the request.
- *
- * What a run learns (its fiber, the ends, the context to restore) is kept beside the effect for the hook, which is
- * given only the exit: the effect stays a value any number of runs may use one after the other, and a run that
- * begins while another is in progress (in another fiber) goes through a wrapping of its own.
+ * is registered before the observers start (see `RunHook.ts`), so that every request they saw start is seen to end;
+ * the starts run in one synchronous step, which nothing can interrupt. When no end must wait, the hook adds no step
+ * of its own to the request.
  */
 const observing = (observers: Observers) => (next: Handler) => {
   const { observe, annotations } = observers
-  const wrapped: Handler = (call) => {
-    let owner: Fiber.Fiber<unknown, unknown> | undefined
-    let ends: ReadonlyArray<OnEnd> = []
-    let outside: Context.Context<never> | undefined
-    return Effect.onExitPrimitive(
-      Effect.withFiber((fiber) => {
-        if (owner !== undefined) return wrapped(call)
-        // A start that throws (a defect) leaves nothing for the hook to do.
-        const started = observe.map((start) => start(call, fiber))
-        owner = fiber
-        ends = started
-        if (annotations.length > 0) {
-          // The annotations cover the ends too: the access log's line says which request it is about.
-          outside = fiber.context
-          fiber.setContext(annotated(outside, annotationsOf(annotations, call)))
-        }
-        return next(call)
-      }),
-      (exit) => {
-        const fiber = owner
-        if (fiber === undefined || fiber !== Fiber.getCurrent()) return undefined
-        owner = undefined
-        const restored = outside
-        outside = undefined
+  return (call: Call): Effect.Effect<McpResult, PipelineError> =>
+    withRunHook(
+      (fiber): Begun<Observed, McpResult, PipelineError> => {
+        const ends = observe.map((start) => start(call, fiber))
+        if (annotations.length === 0) return { state: { ends, outside: undefined }, effect: built(next, call) }
+        // The annotations cover the ends too: the access log's line says which request it is about.
+        const outside = fiber.context
+        fiber.setContext(annotated(outside, annotationsOf(annotations, call)))
+        return { state: { ends, outside }, effect: built(next, call) }
+      },
+      ({ ends, outside }, exit, fiber) => {
         const waiting = runEnds(ends, exit, fiber)
-        if (restored === undefined) return waiting
-        if (waiting === undefined) return void fiber.setContext(restored)
-        return Effect.onExitPrimitive(waiting, () => void fiber.setContext(restored))
+        if (outside === undefined) return waiting
+        if (waiting === undefined) return void fiber.setContext(outside)
+        return Effect.onExitPrimitive(waiting, () => void fiber.setContext(outside))
       }
     )
-  }
-  return wrapped
 }
 
 /**
@@ -249,29 +246,32 @@ const runEnds = (
   return rest === undefined ? die : Effect.andThen(rest, die)
 }
 
+/** What a run of the guards keeps for their hook: the context to restore, and the ends of those that acted. */
+interface Decided {
+  readonly before: Context.Context<never> | undefined
+  readonly ends: ReadonlyArray<OnEnd> | undefined
+}
+
+const nothingDecided: Decided = { before: undefined, ends: undefined }
+
 /**
  * Decides `checks[from...]` for a request, in order, then runs the rest: `next`, a refusal, or what a guard that
  * must wait wraps around the checks after it (decided the same way when it runs them). The rest runs in the context
  * the guards built; the ends of the guards that let the request through run when it ends. As for observers, the
- * exit hook is registered before the checks are decided (`Effect.onExitPrimitive`, run uninterruptibly), they are
- * decided in one synchronous step (every end whose guard acted is run), and what a run learns is kept beside the
- * effect for its hook, one run at a time.
+ * exit hook is registered before the checks are decided (see `RunHook.ts`), and they are decided in one synchronous
+ * step (every end whose guard acted is run).
  */
 const guarded = (
   checks: ReadonlyArray<Check>,
   from: number,
   next: Handler,
   call: Call
-): Effect.Effect<McpResult, PipelineError> => {
-  let owner: Fiber.Fiber<unknown, unknown> | undefined
-  let start: Context.Context<never> | undefined
-  let ends: Array<OnEnd> | undefined
-  return Effect.onExitPrimitive(
-    Effect.withFiber((fiber) => {
-      if (owner !== undefined) return guarded(checks, from, next, call)
-      owner = fiber
+): Effect.Effect<McpResult, PipelineError> =>
+  withRunHook(
+    (fiber): Begun<Decided, McpResult, PipelineError> => {
       const before = fiber.context
       let context = before
+      let ends: Array<OnEnd> | undefined
       let rest: Effect.Effect<McpResult, PipelineError> | undefined
       for (let i = from; i < checks.length && rest === undefined; i++) {
         let verdict: Verdict
@@ -297,25 +297,17 @@ const guarded = (
             rest = Effect.fail(verdict)
         }
       }
-      if (context !== before) {
-        start = before
-        fiber.setContext(context)
-      }
-      return rest ?? next(call)
-    }),
-    (exit) => {
-      const fiber = owner
-      if (fiber === undefined || fiber !== Fiber.getCurrent()) return undefined
-      owner = undefined
-      const restored = start
-      const ending = ends
-      start = undefined
-      ends = undefined
-      if (restored !== undefined) fiber.setContext(restored)
-      return ending === undefined ? undefined : runEnds(ending, exit, fiber)
+      const effect = rest ?? built(next, call)
+      if (context === before)
+        return { state: ends === undefined ? nothingDecided : { before: undefined, ends }, effect }
+      fiber.setContext(context)
+      return { state: { before, ends }, effect }
+    },
+    ({ before, ends }, exit, fiber) => {
+      if (before !== undefined) fiber.setContext(before)
+      return ends === undefined ? undefined : runEnds(ends, exit, fiber)
     }
   )
-}
 
 /** Decides the guards next to each other in the chain in one step (see `guarded`). */
 const guarding =

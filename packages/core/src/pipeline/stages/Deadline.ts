@@ -9,6 +9,7 @@ import { text } from "../../content/Content.ts"
 import { ErrorCode, McpError } from "../../errors/McpError.ts"
 import type { McpResult } from "../../request/McpRequest.ts"
 import { Deadline, TimeoutCap } from "../Deadline.ts"
+import { type Begun, withRunHook } from "../RunHook.ts"
 import type { PipelineError } from "../Stage.ts"
 import * as Stage from "../Stage.ts"
 
@@ -56,8 +57,7 @@ const waitWithin = <A, E>(
  * memory), its exit is the answer and no timer is set (`Effect.timeoutOrElse` would fork two fibers). The fiber is
  * started directly (`Effect.runForkWith`) rather than forked as a child, which costs the request several operations
  * of the run loop; the stage's exit hook, registered before it starts, interrupts it (and waits for it) when the
- * request ends before it does, as a child's would be. The fiber is kept beside the effect for the hook, one run at a
- * time (see `Stage.ts`'s observers).
+ * request ends before it does, as a child's would be (see `RunHook.ts`).
  */
 export const deadline = (policy: TimeoutPolicy) => {
   const defaultMs = Duration.toMillis(Duration.fromInputUnsafe(policy.default))
@@ -66,21 +66,16 @@ export const deadline = (policy: TimeoutPolicy) => {
     const limited: Stage.Handler = (call) => {
       const target = call.target
       const own = target._tag === "ToolCall" ? target.tool?.timeoutMs : undefined
-      let owner: Fiber.Fiber<unknown, unknown> | undefined
-      let body: Fiber.Fiber<McpResult, PipelineError> | undefined
-      return Effect.onExitPrimitive(
-        Effect.withFiber((fiber) => {
-          if (owner !== undefined) return limited(call)
-          owner = fiber
+      return withRunHook(
+        (fiber): Begun<Fiber.Fiber<McpResult, PipelineError>, McpResult, PipelineError> => {
           const cap = fiber.getRef(TimeoutCap)
           const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
           const ms = Math.min(own ?? defaultMs, maxMs, cap ?? maxMs)
           const context = Context.add(fiber.context, Deadline, { at: now + ms, timeoutMs: ms })
-          const started = Effect.runForkWith(context)(next(call))
-          body = started
-          return (
-            started.pollUnsafe() ??
-            waitWithin(started, context, ms, () =>
+          const body = Effect.runForkWith(context)(next(call))
+          const effect =
+            body.pollUnsafe() ??
+            waitWithin(body, context, ms, () =>
               target._tag === "ToolCall"
                 ? Effect.succeed({
                     content: [text(`Tool "${target.name}" timed out after ${ms} ms; it may succeed if retried later.`)],
@@ -94,15 +89,9 @@ export const deadline = (policy: TimeoutPolicy) => {
                     })
                   )
             )
-          )
-        }),
-        () => {
-          if (owner === undefined || owner !== Fiber.getCurrent()) return undefined
-          const started = body
-          owner = undefined
-          body = undefined
-          return started === undefined || started.pollUnsafe() !== undefined ? undefined : Fiber.interrupt(started)
-        }
+          return { state: body, effect }
+        },
+        (body) => (body.pollUnsafe() !== undefined ? undefined : Fiber.interrupt(body))
       )
     }
     return limited
