@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { createDatabase, dropDatabases, type FreshDatabase, query } from "@bulwark/database/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { authHeaders } from "./support/credentials.ts"
-import { legacyHeaders, rawRequest } from "./support/rawHttp.ts"
+import { bodyFor, headersFor, legacyHeaders, rawRequest } from "./support/rawHttp.ts"
 import { type ServerProcess, startServer, stopAllServers, stopServer } from "./support/server.ts"
 import { makeTempDir, removeTempDirs } from "./support/tempDir.ts"
 
@@ -43,8 +43,21 @@ const wrongKey = {
 const send = (headers: Readonly<Record<string, string>>, localAddress = "127.0.0.1") =>
   rawRequest(server.mcpUrl, { method: "POST", headers, body: ping, localAddress })
 
+/** A 2026-07-28 tool call (served on the fast path) from 127.0.0.1 with the valid key. */
+const call = () => {
+  const params = { name: "fetch_user", arguments: { id: 1 } }
+  return rawRequest(server.mcpUrl, {
+    method: "POST",
+    headers: { ...headersFor("2026-07-28", "tools/call", params), ...authHeaders },
+    body: bodyFor("2026-07-28", "tools/call", params),
+    localAddress: "127.0.0.1"
+  })
+}
+
 describe("failed logins", () => {
   it("are throttled per address with 429 and Retry-After, counted, and audited without a flood", async () => {
+    // The valid key is verified now, and then recalled from memory for a while: throttling still comes first.
+    expect((await call()).status).toBe(200)
     for (let i = 0; i < 5; i++) expect((await send(wrongKey)).status).toBe(401)
 
     const throttled = await send(wrongKey)
@@ -55,6 +68,7 @@ describe("failed logins", () => {
     })
     // The address is throttled before its credential is looked at: a valid key waits too.
     expect((await send({ ...legacyHeaders, ...authHeaders })).status).toBe(429)
+    expect((await call()).status).toBe(429)
     for (let i = 0; i < 20; i++) expect((await send(wrongKey)).status).toBe(429)
 
     // Another client is not affected.
@@ -62,13 +76,13 @@ describe("failed logins", () => {
 
     const metrics = await (await fetch(new URL("/metrics", server.baseUrl))).text()
     expect(metrics).toMatch(/^bulwark_authentication_failures_total(\{[^}]*\})? 5$/m)
-    expect(metrics).toMatch(/^bulwark_authentication_throttled_total(\{[^}]*\})? 22$/m)
+    expect(metrics).toMatch(/^bulwark_authentication_throttled_total(\{[^}]*\})? 23$/m)
 
     // Once the window has passed, the address may try again.
     await new Promise((resolve) => setTimeout(resolve, 3500))
     expect((await send({ ...legacyHeaders, ...authHeaders })).status).toBe(200)
 
-    // Shutdown writes the counted refusals: 5 records for the 401s, the 22 throttled requests in one.
+    // Shutdown writes the counted refusals: 5 records for the 401s, the 23 throttled requests in one.
     expect((await stopServer(server)).code).toBe(0)
     const rows = await query(
       database.url,
@@ -80,7 +94,7 @@ describe("failed logins", () => {
       {
         rejected_by: "throttle",
         reason: "address throttled: 5 failed authentications within 3s",
-        arguments: { count: 22, clientAddress: "127.0.0.1" }
+        arguments: { count: 23, clientAddress: "127.0.0.1" }
       }
     ])
   }, 30_000)

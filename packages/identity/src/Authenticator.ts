@@ -15,7 +15,7 @@
 import { Authentication, AuthenticationRefused, type Credentials, type Principal } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
 import { NodeRedis } from "@effect/platform-node"
-import { Clock, Context, Effect, type Fiber, Layer, Redacted, Tracer } from "effect"
+import { Clock, Context, Effect, Layer, Redacted, Tracer } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import { ApiKeys } from "./ApiKeys.ts"
 import * as Challenges from "./Challenges.ts"
@@ -201,29 +201,31 @@ export const layer = (
        * A key this instance verified within the last second, decided from memory: no span of its own (it would
        * time nothing), the method on the request's span instead, marked as decided from memory.
        */
-      const known = (principal: Principal, fiber: Fiber.Fiber<unknown, unknown>) => {
-        const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
-        if (span?._tag === "Span") {
+      const recall = (credentials: Credentials, nowMs: number, span: Tracer.Span | undefined) => {
+        if (!config.apiKeys.enabled) return undefined
+        const credential = credentialOf(credentials, wrap)
+        if (credential._tag !== "ApiKey") return undefined
+        const principal = apiKeys.verifyKnown(credential.key, nowMs)
+        if (principal !== undefined && span !== undefined) {
           span.attribute("identity.method", principal.method)
           span.attribute("identity.cached", true)
         }
-        return Effect.succeed(principal)
+        return principal
       }
 
       return Authentication.Authentication.of({
         authenticate: (credentials) =>
           Effect.withFiber((fiber) => {
-            const credential = credentialOf(credentials, wrap)
-            if (credential._tag === "ApiKey" && config.apiKeys.enabled) {
-              const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-              const principal = apiKeys.verifyKnown(credential.key, now)
-              if (principal !== undefined) return known(principal, fiber)
-            }
-            return authenticate(credential, credentials).pipe(
+            const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
+            const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+            const principal = recall(credentials, now, span?._tag === "Span" ? span : undefined)
+            if (principal !== undefined) return Effect.succeed(principal)
+            return authenticate(credentialOf(credentials, wrap), credentials).pipe(
               Effect.tap((principal) => Effect.annotateCurrentSpan("identity.method", principal.method)),
               Effect.withSpan("identity.authenticate", undefined, NO_STACK_TRACE)
             )
-          })
+          }),
+        recall
       })
     })
   )

@@ -131,6 +131,20 @@ export const layer = (
           return counted(credentials, address)
         })
       }
-      return Authentication.Authentication.of({ authenticate })
+      // A throttled address is refused by `authenticate`, never recalled.
+      const recall = inner.recall
+      return Authentication.Authentication.of(
+        recall === undefined
+          ? { authenticate }
+          : {
+              authenticate,
+              recall: (credentials, nowMs, span) => {
+                const address = credentials.clientAddress
+                return address !== undefined && throttledUntil.has(address)
+                  ? undefined
+                  : recall(credentials, nowMs, span)
+              }
+            }
+      )
     })
   )

@@ -5,7 +5,7 @@
  * transport call this same port; `@bulwark/identity` implements it (API keys, HMAC, OAuth), `fixed` gives every
  * request one configured principal (stdio, or a deliberately open test server).
  */
-import { Context, Data, Effect, Layer } from "effect"
+import { Context, Data, Effect, Layer, type Tracer } from "effect"
 import type { Principal } from "../request/Principal.ts"
 
 /** What a transport received, as plain data. */
@@ -50,6 +50,13 @@ export class AuthenticationRefused extends Data.TaggedError("AuthenticationRefus
 /** Decides who is calling. */
 export interface AuthenticationShape {
   readonly authenticate: (credentials: Credentials) => Effect.Effect<Principal, AuthenticationRefused>
+  /**
+   * Who is calling, when the port can tell at once from what it holds in memory (a credential it verified lately),
+   * else `undefined`: then `authenticate` decides. It never refuses (a refusal is `authenticate`'s, which accounts
+   * for it). `nowMs` is the caller's clock; `span`, the request's span, where the port may note how it decided. A
+   * transport asks it first on its hot path: a request it answers costs no effect of its own.
+   */
+  readonly recall?: (credentials: Credentials, nowMs: number, span: Tracer.Span | undefined) => Principal | undefined
 }
 
 /** The authentication port; a transport without it serves without authentication. */

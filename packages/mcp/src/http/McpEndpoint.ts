@@ -118,6 +118,15 @@ export interface McpEndpoint {
   readonly websocket?: WebSocketEndpoint.WebSocketEndpoint
 }
 
+/** Nothing is recalled without the port (or from a port that keeps nothing): `authenticate` decides. */
+const recallNothing = () => undefined
+
+/** What the fast path asks the authentication port first (see `Authentication.recall`). */
+const recallOf = (
+  authentication: Option.Option<Authentication.AuthenticationShape>
+): NonNullable<Authentication.AuthenticationShape["recall"]> =>
+  Option.isNone(authentication) ? recallNothing : (authentication.value.recall ?? recallNothing)
+
 /** Builds the endpoint; sessions and the SDK's handler are closed with its scope. */
 export const makeEndpoint = (
   options: EndpointOptions
@@ -411,6 +420,7 @@ export const makeEndpoint = (
         server: serverInfo(options),
         seal,
         authenticate,
+        recall: recallOf(authentication),
         journal,
         settle: (request, body, principal, settled) =>
           route(request, body, principal, undefined, EdgeHints.make(), settled)

@@ -1,9 +1,10 @@
 /**
- * Serving one fast route: the request's span (joining the caller's trace), authentication through core's port, the
- * pipeline, and the answer, all in the calling fiber, with no web `Request`/`Response` and no SDK server. The
- * `McpRequest` is the one the SDK bridge would have built for the same request (params without `_meta`, the
- * envelope's client capabilities, the HTTP trace headers, the shared `requestState` seal); a fast route carries no
- * progress token and no log level, so nothing is sent to the client before the answer.
+ * Serving one fast route: the request's span (joining the caller's trace), authentication through core's port (what
+ * it recalls at once, else its effect), the pipeline, and the answer, all in the calling fiber, with no web
+ * `Request`/`Response` and no SDK server. The `McpRequest` is the one the SDK bridge would have built for the same
+ * request (params without `_meta`, the envelope's client capabilities, the HTTP trace headers, the shared
+ * `requestState` seal); a fast route carries no progress token and no log level, so nothing is sent to the client
+ * before the answer.
  *
  * An outcome only the SDK may encode (see `Answer.ts`) goes to the SDK path settled: the SDK checks and encodes it,
  * the call is not run again.
@@ -37,6 +38,8 @@ export interface FastPath {
   readonly seal: RequestStateSeal
   /** The endpoint's authentication (its refusals are answered and accounted for as the endpoint does). */
   readonly authenticate: (credentials: Authentication.Credentials) => Effect.Effect<Principal | EdgeRefused | undefined>
+  /** What authentication can decide at once, asked first (see `Authentication.recall`). */
+  readonly recall: NonNullable<Authentication.AuthenticationShape["recall"]>
   /** Where a refused exchange is logged and audited (the pipeline accounts for the others). */
   readonly journal: EdgeJournal
   /** The SDK path, for a call whose outcome is settled. */
@@ -84,43 +87,43 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
     attributes: { "http.request.method": "POST" }
   }
   return Effect.clockWith((clock) =>
-    Effect.flatMap(Effect.makeSpan("mcp tools/call", spanOptions), (span) =>
-      Effect.matchCauseEffect(
-        insideSpan(
-          Effect.flatMap(fast.authenticate(credentials), (principal) =>
-            isEdgeRefused(principal)
-              ? refused(
-                  fast,
-                  principal,
-                  {
-                    method: "POST",
-                    described,
-                    status: principal.response.status,
-                    startedAt,
-                    reason: principal.reason,
-                    refusedBy: principal.refusedBy ?? "authentication",
-                    ...(principal.claimed === undefined ? {} : { claimed: principal.claimed }),
-                    traceId: span.traceId
-                  },
-                  credentials.clientAddress
-                )
-              : call(fast, exchange, principal, span)
-          ),
-          span
-        ),
-        {
-          onFailure: (cause) => {
-            span.end(clock.currentTimeNanosUnsafe(), Exit.failCause(cause))
-            return Effect.failCause(cause)
-          },
-          onSuccess: (answer): Effect.Effect<Answer | Response> => {
-            if (answer instanceof Response) return Effect.succeed(endWhenSent(span, clock, answer))
-            span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(answer.status))
-            return Effect.succeed(answer)
-          }
+    Effect.flatMap(Effect.makeSpan("mcp tools/call", spanOptions), (span) => {
+      // A credential authentication verified lately is recalled at once; any other is decided by its effect.
+      const recalled = fast.recall(credentials, clock.currentTimeMillisUnsafe(), span)
+      const served =
+        recalled !== undefined
+          ? call(fast, exchange, recalled, span)
+          : Effect.flatMap(fast.authenticate(credentials), (principal) =>
+              isEdgeRefused(principal)
+                ? refused(
+                    fast,
+                    principal,
+                    {
+                      method: "POST",
+                      described,
+                      status: principal.response.status,
+                      startedAt,
+                      reason: principal.reason,
+                      refusedBy: principal.refusedBy ?? "authentication",
+                      ...(principal.claimed === undefined ? {} : { claimed: principal.claimed }),
+                      traceId: span.traceId
+                    },
+                    credentials.clientAddress
+                  )
+                : call(fast, exchange, principal, span)
+            )
+      return Effect.matchCauseEffect(insideSpan(served, span), {
+        onFailure: (cause) => {
+          span.end(clock.currentTimeNanosUnsafe(), Exit.failCause(cause))
+          return Effect.failCause(cause)
+        },
+        onSuccess: (answer): Effect.Effect<Answer | Response> => {
+          if (answer instanceof Response) return Effect.succeed(endWhenSent(span, clock, answer))
+          span.end(clock.currentTimeNanosUnsafe(), Exit.succeed(answer.status))
+          return Effect.succeed(answer)
         }
-      )
-    )
+      })
+    })
   )
 }
 
