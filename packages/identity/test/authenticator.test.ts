@@ -69,6 +69,38 @@ layer(Live, { excludeTestServices: true })("Authentication", (it) => {
     })
   )
 
+  it.effect(
+    "recalls at once only a key it verified lately, never one it revoked, a wrong secret or another method",
+    () =>
+      Effect.gen(function* () {
+        const port = yield* Authentication.Authentication
+        const recall = port.recall
+        expect(recall).toBeDefined()
+        if (recall === undefined) return
+        const created = yield* newKey()
+        const key = Redacted.value(created.key)
+        const credentials = Authentication.fromWebRequest(post({ authorization: `Bearer ${key}` }), body)
+        // Never verified here: `authenticate` decides.
+        expect(recall(credentials, Date.now(), undefined)).toBeUndefined()
+        const principal = yield* authenticate(post({ authorization: `Bearer ${key}` }))
+        expect(recall(credentials, Date.now(), undefined)).toEqual(principal)
+        expect(recall(Authentication.fromWebRequest(post({ "x-api-key": key }), body), Date.now(), undefined)).toEqual(
+          principal
+        )
+        // The same key id with another secret.
+        const wrong = `${key.slice(0, -4)}${key.endsWith("AAAA") ? "BBBB" : "AAAA"}`
+        expect(
+          recall(Authentication.fromWebRequest(post({ authorization: `Bearer ${wrong}` }), body), Date.now(), undefined)
+        ).toBeUndefined()
+        // A signed request is never recalled.
+        const { request } = signed({ keyId: "bwh_0000000000000000", secret: "x".repeat(43) })
+        expect(recall(Authentication.fromWebRequest(request, body), Date.now(), undefined)).toBeUndefined()
+        // Revoked on this instance: at once.
+        yield* (yield* ApiKeys).revoke(created.keyId)
+        expect(recall(credentials, Date.now(), undefined)).toBeUndefined()
+      })
+  )
+
   it.effect("answers no credentials with 401, a JSON-RPC body and a Bearer challenge", () =>
     Effect.gen(function* () {
       const answer = yield* refused(post({}))
