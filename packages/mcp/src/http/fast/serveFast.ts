@@ -88,30 +88,39 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
   }
   return Effect.clockWith((clock) =>
     Effect.flatMap(Effect.makeSpan("mcp tools/call", spanOptions), (span) => {
-      // A credential authentication verified lately is recalled at once; any other is decided by its effect.
-      const recalled = fast.recall(credentials, clock.currentTimeMillisUnsafe(), span)
+      // A credential authentication verified lately is recalled at once; any other is decided by its effect. A port
+      // whose recall throws (a defect) fails the request inside its span, as its effect would.
+      let recalled: Principal | undefined
+      let thrown: { readonly defect: unknown } | undefined
+      try {
+        recalled = fast.recall(credentials, clock.currentTimeMillisUnsafe(), span)
+      } catch (defect) {
+        thrown = { defect }
+      }
       const served =
-        recalled !== undefined
-          ? call(fast, exchange, recalled, span)
-          : Effect.flatMap(fast.authenticate(credentials), (principal) =>
-              isEdgeRefused(principal)
-                ? refused(
-                    fast,
-                    principal,
-                    {
-                      method: "POST",
-                      described,
-                      status: principal.response.status,
-                      startedAt,
-                      reason: principal.reason,
-                      refusedBy: principal.refusedBy ?? "authentication",
-                      ...(principal.claimed === undefined ? {} : { claimed: principal.claimed }),
-                      traceId: span.traceId
-                    },
-                    credentials.clientAddress
-                  )
-                : call(fast, exchange, principal, span)
-            )
+        thrown !== undefined
+          ? Effect.die(thrown.defect)
+          : recalled !== undefined
+            ? call(fast, exchange, recalled, span)
+            : Effect.flatMap(fast.authenticate(credentials), (principal) =>
+                isEdgeRefused(principal)
+                  ? refused(
+                      fast,
+                      principal,
+                      {
+                        method: "POST",
+                        described,
+                        status: principal.response.status,
+                        startedAt,
+                        reason: principal.reason,
+                        refusedBy: principal.refusedBy ?? "authentication",
+                        ...(principal.claimed === undefined ? {} : { claimed: principal.claimed }),
+                        traceId: span.traceId
+                      },
+                      credentials.clientAddress
+                    )
+                  : call(fast, exchange, principal, span)
+              )
       return Effect.matchCauseEffect(insideSpan(served, span), {
         onFailure: (cause) => {
           span.end(clock.currentTimeNanosUnsafe(), Exit.failCause(cause))
