@@ -7,7 +7,7 @@
 // configuration file) replaces whole sections, to measure what a setting costs: e.g. `{"accessLog":{"mode":"none"}}`.
 import { Plugin } from "@bulwark/core"
 import { BulwarkServer, decodeConfig } from "@bulwark/server"
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer } from "effect"
 import { announcePort as announce } from "./announce.ts"
 import { EchoPlugin } from "./echoPlugin.ts"

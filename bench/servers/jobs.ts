@@ -4,7 +4,7 @@
 // Prints its port once it listens.
 import { Plugin, Tool } from "@bulwark/core"
 import { BulwarkServer, decodeConfig } from "@bulwark/server"
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer, Schema } from "effect"
 import { announcePort as announce } from "./announce.ts"
 

@@ -3,7 +3,7 @@
 // (`cache.enabled: false`); `BENCH_CACHE=l2` keeps nothing in process (`cache.maxBytes: 1`) so that every hit comes
 // from Redis (`REDIS_URL`). On `DATABASE_URL`; the first API key is `BULWARK_API_KEY`. Prints its port once it listens.
 import { BulwarkServer, decodeConfig } from "@bulwark/server"
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer } from "effect"
 import { announcePort as announce } from "./announce.ts"
 

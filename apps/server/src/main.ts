@@ -6,7 +6,7 @@
  * `BULWARK_DATA_DIR`).
  */
 import { JsonLogs } from "@bulwark/observability"
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer, Result, Runtime } from "effect"
 import { parseServerArgs, serverUsage } from "./cli/ServerArgs.ts"
 import { answerStdioFailure } from "./cli/stdioFailure.ts"

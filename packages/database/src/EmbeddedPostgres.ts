@@ -11,8 +11,6 @@
  */
 
 import * as path from "node:path"
-import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { Effect, type Scope } from "effect"
 import * as DataDirLock from "./DataDirLock.ts"
 import { EmbeddedDatabaseFailed, type EmbeddedDatabaseLocked } from "./Errors.ts"
@@ -50,6 +48,23 @@ export const settings: Readonly<Record<string, string>> = {
 const settingParams = Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`])
 
 /**
+ * PGlite and its socket server, loaded when an embedded database is started: a server on a real PostgreSQL does not
+ * carry them.
+ */
+const load = (dataDir: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+        import("@electric-sql/pglite"),
+        import("@electric-sql/pglite-socket")
+      ])
+      return { PGlite, PGLiteSocketServer }
+    },
+    catch: (cause) =>
+      new EmbeddedDatabaseFailed({ dataDir, message: `PGlite could not be loaded: ${describeUnknown(cause)}`, cause })
+  })
+
+/**
  * Starts PGlite and its socket server on a free port of 127.0.0.1, for the life of the scope. On scope close the
  * server stops, then PGlite closes (flushing the data dir), then the data dir lock is released.
  */
@@ -59,6 +74,7 @@ export const start = (
   Effect.gen(function* () {
     const dataDir = storage._tag === "InMemory" ? "memory" : path.resolve(storage.dataDir)
     if (storage._tag === "DataDir") yield* DataDirLock.acquire(dataDir)
+    const { PGlite, PGLiteSocketServer } = yield* load(dataDir)
 
     const db = yield* Effect.acquireRelease(
       Effect.tryPromise({

@@ -14,7 +14,7 @@
  */
 import { Authentication, AuthenticationRefused, type Credentials, type Principal } from "@bulwark/core"
 import type { MigrationError, MigrationRegistry } from "@bulwark/database"
-import { NodeRedis } from "@effect/platform-node"
+import type * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { Clock, Context, Effect, Layer, Redacted, Tracer } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import { ApiKeys } from "./ApiKeys.ts"
@@ -80,6 +80,15 @@ const credentialOf = (credentials: Credentials, wrap: Wrap): Credential => {
     : { _tag: "Token", token: Redacted.make(bearer) }
 }
 
+/** The Redis connection of the replay cache; the Redis client is loaded only when `redisUrl` is set. */
+const redis = (url: string): ReturnType<typeof NodeRedis.layer> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("@effect/platform-node/NodeRedis")),
+      (NodeRedis) => NodeRedis.layer({ url })
+    )
+  )
+
 /** The `Authentication` port (and the credential services it uses) for a configuration. */
 export type AuthenticatorServices = Authentication.Authentication | ApiKeys | HmacCredentials
 
@@ -101,7 +110,7 @@ export const layer = (
     config.redisUrl === undefined
       ? ReplayCache.layerMemory
       : ReplayCache.layerRedis(config.redisKeyPrefix).pipe(
-          Layer.provide(NodeRedis.layer({ url: Redacted.value(config.redisUrl) })),
+          Layer.provide(redis(Redacted.value(config.redisUrl))),
           Layer.catch(() =>
             Layer.effect(
               ReplayCache,

@@ -18,7 +18,7 @@ import { JsonLogs, ProcessMetrics, Tracing } from "@bulwark/observability"
 import { BackendStage, layerBackends } from "@bulwark/resilience"
 import { jobToolsPlugin, layerExecutor, ToolTasks, methods as taskMethods, layer as toolTasks } from "@bulwark/tasks"
 import { ChangeFeed, Guards, ListChanges, RateLimits, Tenancy, type Tenants } from "@bulwark/tenancy"
-import { NodeRedis } from "@effect/platform-node"
+import type * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { Duration, Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type { SqlClient } from "effect/sql/SqlClient"
@@ -71,8 +71,17 @@ const identity = (config: ServerConfig) => ({
   listTtlMs: 30_000
 })
 
-/** The one Redis connection the server shares (rate limits, the cache's second layer), when `REDIS_URL` is set. */
-const redis = (url: string) => NodeRedis.layer({ url })
+/**
+ * The one Redis connection the server shares (rate limits, the cache's second layer), when `REDIS_URL` is set. The
+ * Redis client is loaded only then: some 650 modules that a server without Redis would carry for nothing.
+ */
+const redis = (url: string): ReturnType<typeof NodeRedis.layer> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("@effect/platform-node/NodeRedis")),
+      (NodeRedis) => NodeRedis.layer({ url })
+    )
+  )
 
 /** Rate limits shared through Redis when `REDIS_URL` is set, in-process otherwise. */
 const rateLimiter = (redisLayer: ReturnType<typeof redis> | undefined) =>

@@ -17,7 +17,7 @@
  */
 import { type IncomingMessage, Server, type ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Layer } from "effect"
 import type { WebSocketEndpoint } from "../../websocket/WebSocketEndpoint.ts"
 import { Endpoint } from "../Endpoint.ts"
