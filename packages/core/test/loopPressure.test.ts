@@ -53,7 +53,7 @@ describe("LoopPressure", () => {
     }
   })
 
-  it("cuts at the budget after two crowded turns in a row past it, until a crowded turn keeps within it", async () => {
+  it("cuts at the budget after two crowded turns in a row past it, while crowded turns past it keep coming", async () => {
     const watch = LoopPressure.make(BUDGET, CROWD)
     // Two crowded turns of 1.5 budgets: nothing refused yet (within twice the budget), but the overload is sustained.
     for (let i = 0; i < 2; i++) {
@@ -68,9 +68,28 @@ describe("LoopPressure", () => {
     // While it lasts, even a turn of a few requests is cut at the budget.
     expect(turn(watch, 4, 1.5 * BUDGET)).toEqual([false, false, false, true])
     await nextTurn()
-    // A short crowded turn ends the overload: the next long one is cut at twice the budget again.
+    // A short crowded turn does not end it (under a flood, the refusals keep some turns short): the next long one is
+    // still cut at the budget.
     expect(turn(watch, 20, 0.2 * BUDGET).some(Boolean)).toBe(false)
     await nextTurn()
+    const cut = turn(watch, 30, 1.5 * BUDGET).indexOf(true)
+    expect(cut).toBeGreaterThanOrEqual(18)
+    expect(cut).toBeLessThanOrEqual(22)
+  })
+
+  it("ends a sustained overload a quarter second after its last crowded turn past the budget", async () => {
+    const watch = LoopPressure.make(BUDGET, CROWD)
+    for (let i = 0; i < 2; i++) {
+      turn(watch, 30, 1.5 * BUDGET)
+      await nextTurn()
+    }
+    // Short crowded turns for over a quarter second: none past the budget.
+    const until = performance.now() + 300
+    while (performance.now() < until) {
+      expect(turn(watch, 20, 0.2 * BUDGET).some(Boolean)).toBe(false)
+      await nextTurn()
+    }
+    // Over: a long crowded turn is cut at twice the budget again, not at the budget.
     expect(turn(watch, 30, 1.5 * BUDGET).some(Boolean)).toBe(false)
   })
 

@@ -8,10 +8,11 @@
  * This watch times each turn that takes requests or accepts connections, from the first of them to its end (a
  * `setImmediate`), and refuses the requests that arrive late in a long turn of a crowd: past twice the budget in a turn
  * that has seen a crowd of requests and new connections (more than the admission's slots and queue hold together, 128
- * by default: a burst they could hold is not a crowd; a storm of new clients is one before any of their requests is
+ * by default and {@link smallestCrowd} at the least: a burst they could hold is not a crowd; a storm of new clients is one before any of their requests is
  * read), and past the budget itself in any turn once two crowded turns in a row ran over it (the overload is sustained,
- * not a garbage collection or a burst; a crowded turn within the budget, or a quarter second without a crowded turn,
- * ends it). A turn that is long because of a few slow requests (a tool that computes, a cold start) refuses nothing:
+ * not a garbage collection or a burst; a quarter second without a crowded turn past the budget ends it: the refusals
+ * themselves keep some crowded turns within it, and ending the overload on one of those let the next two turns run to
+ * twice the budget again, every few turns, under a flood that had not ended). A turn that is long because of a few slow requests (a tool that computes, a cold start) refuses nothing:
  * refusing would shorten nobody's wait by much, and the slots bound the work in flight. Under a flood, turns stay near
  * the budget plus the cost of the refusals, and the wait of the admitted requests with them; a server whose clients fit
  * in its slots and queue refuses nothing here.
@@ -39,10 +40,17 @@ export interface LoopPressure {
   readonly accept: () => void
 }
 
+/**
+ * The fewest requests a turn is crowded with, whatever the slots and the queue hold: a turn of a few dozen requests
+ * past the budget is slow requests (a cold start compiling its first calls, a tool that computes), not a flood of
+ * clients, and a server with two slots and one place in the queue refused the fourth call of a cold turn.
+ */
+export const smallestCrowd = 64
+
 /** Turns past the budget in a row after which the overload is sustained. */
 const SUSTAINED = 2
 
-/** How long without a crowded turn ends a sustained overload. */
+/** How long without a crowded turn past the budget ends a sustained overload. */
 const QUIET_MS = 250
 
 /**
@@ -53,18 +61,20 @@ export const make = (budgetMs: number, crowd: number): LoopPressure => {
   let turnStartedAt = -1
   // Requests the current turn has seen, taken or refused.
   let seen = 0
-  // Crowded turns in a row that ran past the budget.
+  // Crowded turns in a row that ran past the budget (once sustained, until a quiet quarter second).
   let overTurns = 0
-  // When the last crowded turn ended.
-  let crowdedAt = Number.NEGATIVE_INFINITY
+  // When the last crowded turn past the budget ended.
+  let overAt = Number.NEGATIVE_INFINITY
 
   const endTurn = () => {
     // Only crowded turns say whether the overload lasts: under a flood, the loop also runs a few short turns between
     // its crowded ones (sockets that became readable while it was busy), and they say nothing about the crowd.
     if (seen >= crowd) {
       const now = performance.now()
-      overTurns = now - turnStartedAt > budgetMs ? overTurns + 1 : 0
-      crowdedAt = now
+      if (now - turnStartedAt > budgetMs) {
+        overTurns += 1
+        overAt = now
+      } else if (overTurns < SUSTAINED) overTurns = 0
     }
     turnStartedAt = -1
     seen = 0
@@ -82,8 +92,9 @@ export const make = (budgetMs: number, crowd: number): LoopPressure => {
     if (turnStartedAt < 0) {
       turnStartedAt = performance.now()
       setImmediate(endTurn)
-      // A quarter second without a crowd (a flood brings one every few dozen milliseconds): the overload is over.
-      if (turnStartedAt - crowdedAt > QUIET_MS) overTurns = 0
+      // A quarter second without a crowded turn past the budget (a flood brings one every few dozen milliseconds):
+      // the overload is over.
+      if (turnStartedAt - overAt > QUIET_MS) overTurns = 0
     }
     seen += 1
   }
