@@ -1,21 +1,22 @@
 /**
- * Whether the event loop is overloaded, for load shedding. A Node server reads the requests waiting on its sockets
- * in batches, one batch per turn of the event loop, and serves each one it admits before it reads the next batch:
- * every request waits for the turn before it and for the requests ahead of it in its own. A limit on requests in
- * flight does not see that wait (a call that completes in the turn it arrived in holds its slot for microseconds),
- * so under a flood of clients the turns grow with the number of clients, and every answer with them.
+ * Whether the event loop is overloaded, for load shedding. A Node server reads the requests waiting on its sockets in
+ * batches, one batch per turn of the event loop, and serves each one it admits before it reads the next batch: every
+ * request waits for the turn before it and for the requests ahead of it in its own. A limit on requests in flight does
+ * not see that wait (a call that completes in the turn it arrived in holds its slot for microseconds), so under a flood
+ * of clients the turns grow with the number of clients, and every answer with them.
  *
  * This watch times each turn that takes requests or accepts connections, from the first of them to its end (a
  * `setImmediate`), and refuses the requests that arrive late in a long turn of a crowd: past twice the budget in a turn
  * that has seen a crowd of requests and new connections (more than the admission's slots and queue hold together, 128
- * by default and {@link smallestCrowd} at the least: a burst they could hold is not a crowd; a storm of new clients is one before any of their requests is
- * read), and past the budget itself in any turn once two crowded turns in a row ran over it (the overload is sustained,
- * not a garbage collection or a burst; a quarter second without a crowded turn past the budget ends it: the refusals
- * themselves keep some crowded turns within it, and ending the overload on one of those let the next two turns run to
- * twice the budget again, every few turns, under a flood that had not ended). A turn that is long because of a few slow requests (a tool that computes, a cold start) refuses nothing:
- * refusing would shorten nobody's wait by much, and the slots bound the work in flight. Under a flood, turns stay near
- * the budget plus the cost of the refusals, and the wait of the admitted requests with them; a server whose clients fit
- * in its slots and queue refuses nothing here.
+ * by default and {@link smallestCrowd} at the least: a burst they could hold is not a crowd; a storm of new clients is
+ * one before any of their requests is read), and past the budget itself in any turn once two crowded turns in a row ran
+ * over it (the overload is sustained, not a garbage collection or a burst; a quarter second without a crowded turn past
+ * the budget ends it: the refusals themselves keep some crowded turns within it, and ending the overload on one of
+ * those let the next two turns run to twice the budget again, every few turns, under a flood that had not ended). A
+ * turn that is long because of a few slow requests (a tool that computes, a cold start) refuses nothing: refusing would
+ * shorten nobody's wait by much, and the slots bound the work in flight. Under a flood, turns stay near the budget plus
+ * the cost of the refusals, and the wait of the admitted requests with them; a server whose clients fit in its slots
+ * and queue refuses nothing here.
  *
  * Measured with `pnpm bench`'s spike (500 clients that resend the moment they are answered, against a server that
  * serves 50 at full speed): see `bench/README.md`.
