@@ -55,8 +55,8 @@ const SUSTAINED = 2
 const QUIET_MS = 250
 
 /**
- * A watch with `budgetMs` per turn, where a turn is crowded from `crowd` requests on (the server-wide admission's
- * slots and queue together: a burst they could hold is not a crowd).
+ * A watch with `budgetMs` per turn, where a turn is crowded from `crowd` requests on (the server-wide admission gives
+ * its slots and queue together, {@link smallestCrowd} at the least: a burst they could hold is not a crowd).
  */
 export const make = (budgetMs: number, crowd: number): LoopPressure => {
   let turnStartedAt = -1

@@ -90,17 +90,11 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
     Effect.flatMap(Effect.makeSpan("mcp tools/call", spanOptions), (span) => {
       // A credential authentication verified lately is recalled at once; any other is decided by its effect. A port
       // whose recall throws (a defect) fails the request inside its span, as its effect would.
-      let recalled: Principal | undefined
-      let thrown: { readonly defect: unknown } | undefined
+      let served: Effect.Effect<Answer | Response>
       try {
-        recalled = fast.recall(credentials, clock.currentTimeMillisUnsafe(), span)
-      } catch (defect) {
-        thrown = { defect }
-      }
-      const served =
-        thrown !== undefined
-          ? Effect.die(thrown.defect)
-          : recalled !== undefined
+        const recalled = fast.recall(credentials, clock.currentTimeMillisUnsafe(), span)
+        served =
+          recalled !== undefined
             ? call(fast, exchange, recalled, span)
             : Effect.flatMap(fast.authenticate(credentials), (principal) =>
                 isEdgeRefused(principal)
@@ -121,6 +115,9 @@ export const serveFast = (fast: FastPath, exchange: FastExchange): Effect.Effect
                     )
                   : call(fast, exchange, principal, span)
               )
+      } catch (defect) {
+        served = Effect.die(defect)
+      }
       return Effect.matchCauseEffect(insideSpan(served, span), {
         onFailure: (cause) => {
           span.end(clock.currentTimeNanosUnsafe(), Exit.failCause(cause))
